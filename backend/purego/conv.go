@@ -1,0 +1,362 @@
+package purego
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+
+	"github.com/gaeanas/gaeanas/backend/internal/gemm"
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/backends/shapeinference"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+)
+
+// ConvGeneral implements backends.Builder. For float32/float64 it runs as im2col + multi-core GEMM over a
+// canonical layout (input [B, spatial…, C], kernel [spatial…, Cin, Cout], output [B, spatial…, Cout]); any
+// other axes layout is transposed in and out. Every option of the op is supported: strides, paddings
+// (also negative), input dilation, kernel dilation, channel groups and batch groups. Nil strides and
+// dilations mean 1.
+func (b *Builder) ConvGeneral(input, kernel backends.Op, axes backends.ConvolveAxesConfig, strides []int, paddings [][2]int,
+	inputDilations, kernelDilations []int, channelGroupCount, batchGroupCount int) (backends.Op, error) {
+	ss, err := shapesOf(b, input, kernel)
+	if err != nil {
+		return nil, err
+	}
+	inShape, kShape := ss[0], ss[1]
+	channelGroupCount, batchGroupCount = max(channelGroupCount, 1), max(batchGroupCount, 1)
+	r := inShape.Rank() - 2
+	// GoMLX passes nil or zeros for "unset" strides and dilations (simplego's own conv crashes on them).
+	strides, inputDilations, kernelDilations = onesIfNil(strides, r), onesIfNil(inputDilations, r), onesIfNil(kernelDilations, r)
+	outShape, err := shapeinference.ConvGeneralOp(inShape, kShape, axes, strides, paddings, inputDilations, kernelDilations,
+		channelGroupCount, batchGroupCount)
+	if err != nil {
+		return nil, fmt.Errorf("purego: %w", err)
+	}
+	p := convParams{
+		axes:     axes.Clone(),
+		strides:  onesIfNil(strides, r),
+		inDil:    onesIfNil(inputDilations, r),
+		kDil:     onesIfNil(kernelDilations, r),
+		paddings: make([][2]int, r),
+		groups:   channelGroupCount,
+		bgroups:  batchGroupCount,
+		in:       inShape, kernel: kShape, out: outShape,
+	}
+	copy(p.paddings, paddings)
+	if channelGroupCount > 1 && batchGroupCount > 1 {
+		return nil, fmt.Errorf("purego: ConvGeneral: channel groups (%d) and batch groups (%d) cannot both be > 1", channelGroupCount, batchGroupCount)
+	}
+	if !floatDType(inShape.DType) {
+		// Other dtypes: simplego's own implementation, with explicit strides/dilations (it misreads nil).
+		outs, err := b.native("ConvGeneral", []backends.Op{input, kernel}, 1, func(ib backends.Builder, in []backends.Op) ([]backends.Op, error) {
+			op, err := ib.ConvGeneral(in[0], in[1], p.axes, p.strides, p.paddings, p.inDil, p.kDil, p.groups, p.bgroups)
+			return []backends.Op{op}, err
+		})
+		if err != nil {
+			return nil, err
+		}
+		return outs[0], nil
+	}
+	return b.custom1("ConvGeneral", []backends.Op{input, kernel}, outShape, func(be *Backend, in []backends.Buffer) ([]backends.Buffer, error) {
+		if inShape.DType == dtypes.Float32 {
+			return convRun[float32](be, in, &p)
+		}
+		return convRun[float64](be, in, &p)
+	})
+}
+
+func onesIfNil(s []int, n int) []int {
+	res := make([]int, n)
+	for i := range res {
+		res[i] = 1
+		if i < len(s) && s[i] > 0 {
+			res[i] = s[i]
+		}
+	}
+	return res
+}
+
+type convParams struct {
+	axes                 backends.ConvolveAxesConfig
+	strides, inDil, kDil []int
+	paddings             [][2]int
+	groups, bgroups      int
+	in, kernel, out      shapes.Shape
+}
+
+func convRun[T float32 | float64](be *Backend, in []backends.Buffer, p *convParams) ([]backends.Buffer, error) {
+	x, err := flatOf[T](be, in[0])
+	if err != nil {
+		return nil, err
+	}
+	k, err := flatOf[T](be, in[1])
+	if err != nil {
+		return nil, err
+	}
+	outBuf, out, err := newBuffer[T](be, p.out)
+	if err != nil {
+		return nil, err
+	}
+	convolve(x, k, out, p)
+	return []backends.Buffer{outBuf}, nil
+}
+
+// canonPerm lists the source axes in canonical order: first, spatial…, last.
+func canonPerm(first int, spatial []int, last int) []int {
+	perm := append([]int{first}, spatial...)
+	return append(perm, last)
+}
+
+// convolve computes out = conv(x, k) as described by p, all flat row-major in their own layouts.
+func convolve[T float32 | float64](x, k, out []T, p *convParams) {
+	ax := p.axes
+	r := len(ax.InputSpatial)
+
+	// Canonical input [B, S…, C].
+	inPerm := canonPerm(ax.InputBatch, ax.InputSpatial, ax.InputChannels)
+	xc, xcDims := transposed(x, p.in.Dimensions, inPerm)
+	// Canonical kernel [K…, Cin, Cout].
+	kPerm := append(append([]int(nil), ax.KernelSpatial...), ax.KernelInputChannels, ax.KernelOutputChannels)
+	kc, kcDims := transposed(k, p.kernel.Dimensions, kPerm)
+	// Canonical output [B', O…, Cout].
+	outPerm := canonPerm(ax.OutputBatch, ax.OutputSpatial, ax.OutputChannels)
+	ocDims := make([]int, r+2)
+	for i, a := range outPerm {
+		ocDims[i] = p.out.Dimensions[a]
+	}
+	oc := out
+	canonOut := isIdentity(outPerm)
+	if !canonOut {
+		oc = make([]T, len(out))
+	}
+
+	B, C := xcDims[0], xcDims[r+1]
+	inSp := xcDims[1 : r+1]
+	kSp := kcDims[:r]
+	cin, cout := kcDims[r], kcDims[r+1]
+	outSp := ocDims[1 : r+1]
+	bOut := ocDims[0]
+	M, KS := prod(outSp), prod(kSp)
+	nGroups := p.groups * p.bgroups
+	coutG := cout / nGroups
+	kdim := KS * cin
+
+	// Per axis: for output coordinate o and kernel coordinate j, the input coordinate or -1.
+	tables := make([][]int, r)
+	for a := 0; a < r; a++ {
+		dilated := (inSp[a]-1)*p.inDil[a] + 1
+		t := make([]int, outSp[a]*kSp[a])
+		for o := 0; o < outSp[a]; o++ {
+			for j := 0; j < kSp[a]; j++ {
+				pos := o*p.strides[a] + j*p.kDil[a] - p.paddings[a][0]
+				v := -1
+				if pos >= 0 && pos < dilated && pos%p.inDil[a] == 0 {
+					v = pos / p.inDil[a]
+				}
+				t[o*kSp[a]+j] = v
+			}
+		}
+		tables[a] = t
+	}
+	// Element strides of the canonical input's spatial axes.
+	spStride := make([]int, r)
+	st := C
+	for a := r - 1; a >= 0; a-- {
+		spStride[a] = st
+		st *= inSp[a]
+	}
+	imgSize := st
+
+	// Fast path: the input already is the patch matrix (1×1 kernel, unit strides, no padding, no groups).
+	direct := KS == 1 && nGroups == 1 && M == prod(inSp)
+	for a := 0; a < r && direct; a++ {
+		direct = p.strides[a] == 1 && p.paddings[a] == [2]int{} && outSp[a] == inSp[a]
+	}
+	if direct {
+		gemm.Gemm(B*M, cout, C, xc, C, kc, cout, oc, cout, false)
+	} else {
+		const budget = 1 << 22 // elements of one patch matrix chunk
+		nb := max(1, min(bOut, budget/max(1, M*kdim)))
+		patches := make([]T, nb*M*kdim)
+		for g := 0; g < nGroups; g++ {
+			chOff, bOff := 0, 0
+			if p.groups > 1 {
+				chOff = g * cin
+			}
+			if p.bgroups > 1 {
+				bOff = g * bOut
+			}
+			for b0 := 0; b0 < bOut; b0 += nb {
+				n := min(nb, bOut-b0)
+				rows := n * M
+				parallelFor(rows, 64, func(lo, hi int) {
+					im2colRows(xc, patches, lo, hi, b0+bOff, M, r, outSp, kSp, tables, spStride, imgSize, chOff, cin, kdim)
+				})
+				gemm.Gemm(rows, coutG, kdim, patches, kdim, kc[g*coutG:], cout, oc[b0*M*cout+g*coutG:], cout, false)
+			}
+		}
+	}
+	if !canonOut {
+		// oc is [B', O…, Cout]; out's axis j is canonical axis q[j].
+		q := make([]int, r+2)
+		for i, a := range outPerm {
+			q[a] = i
+		}
+		transposeInto(oc, ocDims, q, out)
+	}
+}
+
+// im2colRows fills patch rows [lo, hi) of the current chunk; row = (image in chunk)*M + output position.
+func im2colRows[T float32 | float64](xc, patches []T, lo, hi, firstImage, M, r int, outSp, kSp []int, tables [][]int,
+	spStride []int, imgSize, chOff, cin, kdim int) {
+	oIdx := make([]int, r)
+	kIdx := make([]int, r)
+	for row := lo; row < hi; row++ {
+		img := firstImage + row/M
+		o := row % M
+		for a := r - 1; a >= 0; a-- {
+			oIdx[a] = o % outSp[a]
+			o /= outSp[a]
+		}
+		dst := patches[row*kdim : (row+1)*kdim]
+		base := img*imgSize + chOff
+		for i := range kIdx {
+			kIdx[i] = 0
+		}
+		for kp := 0; ; {
+			off, ok := base, true
+			for a := 0; a < r; a++ {
+				v := tables[a][oIdx[a]*kSp[a]+kIdx[a]]
+				if v < 0 {
+					ok = false
+					break
+				}
+				off += v * spStride[a]
+			}
+			seg := dst[kp*cin : (kp+1)*cin]
+			if ok {
+				copy(seg, xc[off:off+cin])
+			} else {
+				clear(seg)
+			}
+			kp++
+			// Advance the kernel odometer.
+			a := r - 1
+			for ; a >= 0; a-- {
+				kIdx[a]++
+				if kIdx[a] < kSp[a] {
+					break
+				}
+				kIdx[a] = 0
+			}
+			if a < 0 {
+				break
+			}
+		}
+	}
+}
+
+// parallelFor splits [0, n) into contiguous parts over the available cores (at least minPart each).
+func parallelFor(n, minPart int, f func(lo, hi int)) {
+	workers := min(runtime.GOMAXPROCS(0), max(1, n/minPart))
+	if workers <= 1 {
+		f(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	part := (n + workers - 1) / workers
+	for lo := 0; lo < n; lo += part {
+		hi := min(n, lo+part)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(lo, hi)
+		}()
+	}
+	wg.Wait()
+}
+
+func prod(s []int) int {
+	p := 1
+	for _, v := range s {
+		p *= v
+	}
+	return p
+}
+
+func isIdentity(perm []int) bool {
+	for i, v := range perm {
+		if i != v {
+			return false
+		}
+	}
+	return true
+}
+
+// transposed returns x with axes permuted (result axis i = source axis perm[i]); x itself if perm is the identity.
+func transposed[T any](x []T, dims, perm []int) ([]T, []int) {
+	outDims := make([]int, len(perm))
+	for i, a := range perm {
+		outDims[i] = dims[a]
+	}
+	if isIdentity(perm) {
+		return x, outDims
+	}
+	out := make([]T, len(x))
+	transposeInto(x, dims, perm, out)
+	return out, outDims
+}
+
+// transposeInto writes into out the transposition of x (dims) where out's axis i is x's axis perm[i].
+func transposeInto[T any](x []T, dims, perm []int, out []T) {
+	rank := len(dims)
+	if rank == 0 || len(x) == 0 {
+		copy(out, x)
+		return
+	}
+	srcStride := make([]int, rank)
+	s := 1
+	for a := rank - 1; a >= 0; a-- {
+		srcStride[a] = s
+		s *= dims[a]
+	}
+	outDims := make([]int, rank)
+	strides := make([]int, rank) // source stride for each output axis
+	for i, a := range perm {
+		outDims[i] = dims[a]
+		strides[i] = srcStride[a]
+	}
+	last := rank - 1
+	inner, innerStride := outDims[last], strides[last]
+	outer := len(x) / inner
+	parallelFor(outer, 256, func(lo, hi int) {
+		idx := make([]int, rank)
+		rem := lo
+		for a := last - 1; a >= 0; a-- {
+			idx[a] = rem % outDims[a]
+			rem /= outDims[a]
+		}
+		for row := lo; row < hi; row++ {
+			src := 0
+			for a := 0; a < last; a++ {
+				src += idx[a] * strides[a]
+			}
+			dst := out[row*inner : (row+1)*inner]
+			if innerStride == 1 {
+				copy(dst, x[src:src+inner])
+			} else {
+				for i := range dst {
+					dst[i] = x[src+i*innerStride]
+				}
+			}
+			for a := last - 1; a >= 0; a-- {
+				idx[a]++
+				if idx[a] < outDims[a] {
+					break
+				}
+				idx[a] = 0
+			}
+		}
+	})
+}

@@ -1,0 +1,94 @@
+// Package purego is gaeanas's pure-Go GoMLX backend: GoMLX's simplego backend, completed with the ops
+// that training convolutional networks needs and made fast where training spends its time.
+//
+// simplego (GoMLX v0.26.0) lacks Pad, Reverse, the BatchNorm ops and SelectAndScatter (the max-pool
+// gradient), crashes on convolutions without explicit strides, and runs convolutions in one
+// single-threaded loop. purego keeps simplego for everything it does well and runs these ops with its
+// own multi-core kernels (convolution as im2col + blocked GEMM):
+//
+//   - ConvGeneral (any axes layout, strides, padding, input and kernel dilation, channel and batch groups)
+//   - Pad (start/end, negative, interior), Reverse
+//   - BatchNormForTraining, BatchNormForInference, BatchNormGradient
+//   - ReduceWindow (sum, max, min, product pooling), SelectAndScatterMax/Min
+//
+// How: the Builder assigns each op a stage. Ops simplego implements are built into the simplego graph of
+// their stage; an op with a Go kernel ("custom op") ends its stage, and ops that consume its result go to
+// the next one. Compile compiles one simplego executable per stage; Execute runs stage 0, then the custom
+// ops whose inputs it produced, then stage 1, and so on, passing buffers (simplego's own, so no copies)
+// between them and releasing each intermediate buffer after its last use.
+//
+// The backend registers itself under the name "go" (replacing plain simplego), so GOMLX_BACKEND=go selects it.
+package purego
+
+//go:generate go run ./internal/genops
+
+import (
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/backends/simplego"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+)
+
+// BackendName is the name purego registers under in GoMLX.
+const BackendName = "go"
+
+func init() {
+	backends.Register(BackendName, func(config string) (backends.Backend, error) { return NewWithConfig(config) })
+}
+
+// Backend is the purego backend. Buffers are simplego's.
+type Backend struct {
+	*simplego.Backend
+	caps backends.Capabilities
+}
+
+var _ backends.Backend = (*Backend)(nil)
+
+// New returns a new purego backend.
+func New() *Backend {
+	b, err := NewWithConfig("")
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// NewWithConfig returns a new purego backend; config is passed on to simplego (e.g. "ops_sequential").
+func NewWithConfig(config string) (*Backend, error) {
+	inner, err := simplego.New(config)
+	if err != nil {
+		return nil, err
+	}
+	caps := simplego.Capabilities.Clone()
+	for _, op := range []backends.OpType{
+		backends.OpTypeConvGeneral, backends.OpTypePad, backends.OpTypeReverse,
+		backends.OpTypeBatchNormForTraining, backends.OpTypeBatchNormForInference, backends.OpTypeBatchNormGradient,
+		backends.OpTypeReduceWindow, backends.OpTypeSelectAndScatterMax, backends.OpTypeSelectAndScatterMin,
+	} {
+		caps.Operations[op] = true
+	}
+	return &Backend{Backend: inner.(*simplego.Backend), caps: caps}, nil
+}
+
+// Name implements backends.Backend.
+func (b *Backend) Name() string { return BackendName }
+
+// String implements backends.Backend.
+func (b *Backend) String() string { return BackendName }
+
+// Description implements backends.Backend.
+func (b *Backend) Description() string {
+	return "gaeanas pure Go (simplego + multi-core conv, pooling, batch-norm kernels)"
+}
+
+// Capabilities implements backends.Backend.
+func (b *Backend) Capabilities() backends.Capabilities { return b.caps }
+
+// Builder implements backends.Backend.
+func (b *Backend) Builder(name string) backends.Builder {
+	return newBuilder(b, name)
+}
+
+// floatDType reports whether dtype is one the Go kernels handle.
+func floatDType(dtype dtypes.DType) bool {
+	return dtype == dtypes.Float32 || dtype == dtypes.Float64
+}

@@ -1,0 +1,62 @@
+// Command gaea is the gaeanas command line: GAEA (geometry-aware exponentiated algorithm) neural
+// architecture search and its baselines, built on GoMLX.
+//
+// Usage:
+//
+//	gaea <command> [flags]
+//
+// Commands:
+//
+//	backend   say which GoMLX backend this machine uses and check that it trains a small conv net
+//	version   print the version
+//
+// Run `gaea <command> -h` for the flags of a command.
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+const version = "0.1.0-dev"
+
+type command struct {
+	name, summary string
+	run           func(args []string) error
+}
+
+var commands = []command{
+	{"backend", "say which GoMLX backend is used and check that it trains a small conv net", runBackend},
+	{"version", "print the version", func([]string) error { fmt.Println("gaea", version); return nil }},
+}
+
+func usage() {
+	fmt.Fprintf(os.Stderr, "gaea — geometry-aware neural architecture search (GAEA) on GoMLX\n\nUsage:\n  gaea <command> [flags]\n\nCommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(os.Stderr, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintf(os.Stderr, "\nRun 'gaea <command> -h' for a command's flags.\n")
+}
+
+func main() {
+	if len(os.Args) < 2 {
+		usage()
+		os.Exit(2)
+	}
+	name := os.Args[1]
+	if name == "-h" || name == "--help" || name == "help" {
+		usage()
+		return
+	}
+	for _, c := range commands {
+		if c.name == name {
+			if err := c.run(os.Args[2:]); err != nil {
+				fmt.Fprintf(os.Stderr, "gaea %s: %v\n", name, err)
+				os.Exit(1)
+			}
+			return
+		}
+	}
+	fmt.Fprintf(os.Stderr, "gaea: unknown command %q (run 'gaea help')\n", name)
+	os.Exit(2)
+}
