@@ -264,17 +264,32 @@ func parallelFor(n, minPart int, f func(lo, hi int)) {
 		f(0, n)
 		return
 	}
-	var wg sync.WaitGroup
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		problem any
+	)
 	part := (n + workers - 1) / workers
 	for lo := 0; lo < n; lo += part {
 		hi := min(n, lo+part)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// A panic in a worker goroutine would kill the process: hand it to the caller instead.
+			defer func() {
+				if r := recover(); r != nil {
+					mu.Lock()
+					problem = r
+					mu.Unlock()
+				}
+			}()
 			f(lo, hi)
 		}()
 	}
 	wg.Wait()
+	if problem != nil {
+		panic(problem)
+	}
 }
 
 func prod(s []int) int {

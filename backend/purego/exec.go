@@ -261,7 +261,7 @@ func (e *Executable) Execute(inputs []backends.Buffer, donate []bool, device bac
 					return nil, fmt.Errorf("purego: %q: internal error: input %d of %s not computed", e.name, i, c.name)
 				}
 			}
-			outs, err := c.run(e.be, in)
+			outs, err := runKernel(c, e.be, in)
 			if err != nil {
 				return nil, fmt.Errorf("purego: %s: %w", c.name, err)
 			}
@@ -309,4 +309,18 @@ func anyLive(live []bool, nodes []*node) bool {
 		}
 	}
 	return false
+}
+
+// runKernel runs a custom op, turning a panic of its kernel into an error.
+func runKernel(c *customOp, be *Backend, in []backends.Buffer) (outs []backends.Buffer, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			outs, err = nil, fmt.Errorf("kernel panic: %v", r)
+		}
+	}()
+	outs, err = c.run(be, in)
+	if err == nil && len(outs) != len(c.outputs) {
+		err = fmt.Errorf("kernel returned %d outputs, expected %d", len(outs), len(c.outputs))
+	}
+	return outs, err
 }

@@ -67,12 +67,17 @@ func (b *Builder) Pad(x, fillValue backends.Op, axesConfig ...backends.PadAxis) 
 			return nil, fmt.Errorf("purego: Pad: negative interior padding %d on axis %d", p.Interior, i)
 		}
 	}
-	outDims := kernels.PadDims(xs.Dimensions, axesConfig)
-	for i, d := range outDims {
-		if d < 0 {
-			return nil, fmt.Errorf("purego: Pad: axis %d of %s would have negative size %d", i, xs, d)
+	for i, p := range axesConfig {
+		d := xs.Dimensions[i]
+		n := d + p.Start + p.End
+		if d > 0 {
+			n += p.Interior * (d - 1)
+		}
+		if n < 0 {
+			return nil, fmt.Errorf("purego: Pad: axis %d of %s would have negative size %d", i, xs, n)
 		}
 	}
+	outDims := kernels.PadDims(xs.Dimensions, axesConfig)
 	outShape := shapes.Make(xs.DType, outDims...)
 	cfg := append([]backends.PadAxis(nil), axesConfig...)
 	dims := xs.Dimensions

@@ -11,6 +11,10 @@
 // Large problems are split across up to runtime.GOMAXPROCS(0) goroutines:
 // over rows of C when m is large, over columns when n is large, and over k
 // (with a final reduction of partial results) when both m and n are small.
+//
+// All functions are safe for concurrent use. C must not overlap A or B.
+// With accumulate=false, C is overwritten without being read (NaNs in C do
+// not propagate).
 package gemm
 
 import (
@@ -105,17 +109,17 @@ func gemm[T float32 | float64](transA, transB bool, m, n, k int, a []T, lda int,
 	case k >= threads*256 && m*n <= k:
 		// Long reductions with a small C (e.g. convolution kernel gradients):
 		// every goroutine reads a disjoint slice of A and B.
-		splitK(kern, &p, threads)
+		splitK(kern, p, threads)
 	case m >= threads*64 || (m >= threads*mr*2 && k < threads*512):
-		splitM(kern, &p, threads)
+		splitM(kern, p, threads)
 	case n >= threads*64:
-		splitN(kern, &p, threads)
+		splitN(kern, p, threads)
 	case k >= threads*256:
-		splitK(kern, &p, threads)
+		splitK(kern, p, threads)
 	case m >= threads*mr:
-		splitM(kern, &p, threads)
+		splitM(kern, p, threads)
 	case n >= threads*nr:
-		splitN(kern, &p, threads)
+		splitN(kern, p, threads)
 	default:
 		serial(kern, &p)
 	}
@@ -207,7 +211,7 @@ func runParallel(parts int, fn func(i int)) {
 	wg.Wait()
 }
 
-func splitM[T float32 | float64](kern *kernel[T], p *problem[T], threads int) {
+func splitM[T float32 | float64](kern *kernel[T], p problem[T], threads int) {
 	bounds := split(p.m, threads, kern.mr)
 	runParallel(len(bounds)-1, func(i int) {
 		q := p.subM(bounds[i], bounds[i+1])
@@ -215,7 +219,7 @@ func splitM[T float32 | float64](kern *kernel[T], p *problem[T], threads int) {
 	})
 }
 
-func splitN[T float32 | float64](kern *kernel[T], p *problem[T], threads int) {
+func splitN[T float32 | float64](kern *kernel[T], p problem[T], threads int) {
 	bounds := split(p.n, threads, kern.nr)
 	runParallel(len(bounds)-1, func(i int) {
 		q := p.subN(bounds[i], bounds[i+1])
@@ -223,7 +227,7 @@ func splitN[T float32 | float64](kern *kernel[T], p *problem[T], threads int) {
 	})
 }
 
-func splitK[T float32 | float64](kern *kernel[T], p *problem[T], threads int) {
+func splitK[T float32 | float64](kern *kernel[T], p problem[T], threads int) {
 	bounds := split(p.k, threads, 64)
 	parts := len(bounds) - 1
 	m, n := p.m, p.n
