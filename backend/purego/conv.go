@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gaeanas/gaeanas/backend/internal/gemm"
 	"github.com/gomlx/gomlx/backends"
@@ -175,23 +176,36 @@ func convolve[T float32 | float64](x, k, out []T, p *convParams) {
 	}
 	if direct {
 		gemm.Gemm(B*M, cout, C, xc, C, kc, cout, oc, cout, false)
+	} else if kdim <= fusedMaxK {
+		// Each worker builds a cache-sized block of patch rows and multiplies it at once.
+		rowsPerTask := max(48, fusedBlock/kdim)
+		rows := bOut * M
+		tasksPerGroup := (rows + rowsPerTask - 1) / rowsPerTask
+		parallelTasks(nGroups*tasksPerGroup, func(task int, scratch *[]T) {
+			g, t := task/tasksPerGroup, task%tasksPerGroup
+			chOff, bOff := groupOffsets(p, g, cin, bOut)
+			lo := t * rowsPerTask
+			hi := min(rows, lo+rowsPerTask)
+			if cap(*scratch) < rowsPerTask*kdim {
+				*scratch = make([]T, rowsPerTask*kdim)
+			}
+			patches := (*scratch)[:(hi-lo)*kdim]
+			im2colRows(xc, patches, lo, hi, bOff, M, r, outSp, kSp, tables, spStride, imgSize, chOff, cin, kdim, lo)
+			gemm.GemmSerial(hi-lo, coutG, kdim, patches, kdim, kc[g*coutG:], cout, oc[lo*cout+g*coutG:], cout, false)
+		})
 	} else {
+		// Long patch rows (e.g. the kernel gradient, whose "kernel" is a whole image): big chunks,
+		// the GEMM splits its long reduction over the cores.
 		const budget = 1 << 22 // elements of one patch matrix chunk
 		nb := max(1, min(bOut, budget/max(1, M*kdim)))
 		patches := make([]T, nb*M*kdim)
 		for g := 0; g < nGroups; g++ {
-			chOff, bOff := 0, 0
-			if p.groups > 1 {
-				chOff = g * cin
-			}
-			if p.bgroups > 1 {
-				bOff = g * bOut
-			}
+			chOff, bOff := groupOffsets(p, g, cin, bOut)
 			for b0 := 0; b0 < bOut; b0 += nb {
 				n := min(nb, bOut-b0)
 				rows := n * M
-				parallelFor(rows, 64, func(lo, hi int) {
-					im2colRows(xc, patches, lo, hi, b0+bOff, M, r, outSp, kSp, tables, spStride, imgSize, chOff, cin, kdim)
+				parallelFor(rows, 8, func(lo, hi int) {
+					im2colRows(xc, patches[lo*kdim:hi*kdim], b0*M+lo, b0*M+hi, bOff, M, r, outSp, kSp, tables, spStride, imgSize, chOff, cin, kdim, b0*M+lo)
 				})
 				gemm.Gemm(rows, coutG, kdim, patches, kdim, kc[g*coutG:], cout, oc[b0*M*cout+g*coutG:], cout, false)
 			}
@@ -207,19 +221,20 @@ func convolve[T float32 | float64](x, k, out []T, p *convParams) {
 	}
 }
 
-// im2colRows fills patch rows [lo, hi) of the current chunk; row = (image in chunk)*M + output position.
-func im2colRows[T float32 | float64](xc, patches []T, lo, hi, firstImage, M, r int, outSp, kSp []int, tables [][]int,
-	spStride []int, imgSize, chOff, cin, kdim int) {
+// im2colRows fills the patch rows of output rows [lo, hi) (row = output image*M + output position) into
+// patches, whose first row is output row first. Output image b reads input image b+bOff.
+func im2colRows[T float32 | float64](xc, patches []T, lo, hi, bOff, M, r int, outSp, kSp []int, tables [][]int,
+	spStride []int, imgSize, chOff, cin, kdim, first int) {
 	oIdx := make([]int, r)
 	kIdx := make([]int, r)
 	for row := lo; row < hi; row++ {
-		img := firstImage + row/M
+		img := bOff + row/M
 		o := row % M
 		for a := r - 1; a >= 0; a-- {
 			oIdx[a] = o % outSp[a]
 			o /= outSp[a]
 		}
-		dst := patches[row*kdim : (row+1)*kdim]
+		dst := patches[(row-first)*kdim : (row-first+1)*kdim]
 		base := img*imgSize + chOff
 		for i := range kIdx {
 			kIdx[i] = 0
@@ -255,6 +270,48 @@ func im2colRows[T float32 | float64](xc, patches []T, lo, hi, firstImage, M, r i
 			}
 		}
 	}
+}
+
+const (
+	fusedMaxK  = 4096      // longest patch row for the fused im2col+GEMM path
+	fusedBlock = 32 * 1024 // elements of patch rows one worker builds and multiplies at once
+)
+
+// groupOffsets returns, for group g, the first input channel and the input-image offset it reads.
+func groupOffsets(p *convParams, g, cin, bOut int) (chOff, bOff int) {
+	if p.groups > 1 {
+		chOff = g * cin
+	}
+	if p.bgroups > 1 {
+		bOff = g * bOut
+	}
+	return chOff, bOff
+}
+
+// parallelTasks runs task(0…n-1) on up to GOMAXPROCS goroutines; each goroutine keeps its own scratch
+// slice across the tasks it runs. A panic in a task is re-raised on the caller's goroutine.
+func parallelTasks[T any](n int, task func(i int, scratch *[]T)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		var scratch []T
+		for i := 0; i < n; i++ {
+			task(i, &scratch)
+		}
+		return
+	}
+	var next atomic.Int64
+	parallelFor(workers, 1, func(lo, hi int) {
+		var scratch []T
+		for w := lo; w < hi; w++ {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					break
+				}
+				task(i, &scratch)
+			}
+		}
+	})
 }
 
 // parallelFor splits [0, n) into contiguous parts over the available cores (at least minPart each).

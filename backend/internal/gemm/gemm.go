@@ -58,11 +58,21 @@ func checkOperand(name string, rows, cols, ld, size int) {
 	}
 }
 
+// GemmSerial is Gemm on the calling goroutine only: for callers that already spread their work
+// over the cores (e.g. one small GEMM per worker).
+func GemmSerial[T float32 | float64](m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int, accumulate bool) {
+	gemmThreads(1, false, false, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+}
+
 // minWorkPerThread is the minimum number of multiply-adds (m·n·k) given to
 // each goroutine.
 const minWorkPerThread = 1 << 18
 
 func gemm[T float32 | float64](transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int, acc bool) {
+	gemmThreads(runtime.GOMAXPROCS(0), transA, transB, m, n, k, a, lda, b, ldb, c, ldc, acc)
+}
+
+func gemmThreads[T float32 | float64](maxThreads int, transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int, acc bool) {
 	if m < 0 || n < 0 || k < 0 {
 		panic(fmt.Sprintf("gemm: negative dimension m=%d n=%d k=%d", m, n, k))
 	}
@@ -96,7 +106,7 @@ func gemm[T float32 | float64](transA, transB bool, m, n, k int, a []T, lda int,
 	}
 	kern := getKernel[T]()
 
-	threads := runtime.GOMAXPROCS(0)
+	threads := maxThreads
 	if work := m * n * k / minWorkPerThread; work < threads {
 		threads = max(work, 1)
 	}
