@@ -113,6 +113,10 @@ func canonPerm(first int, spatial []int, last int) []int {
 func convolve[T float32 | float64](x, k, out []T, p *convParams) {
 	ax := p.axes
 	r := len(ax.InputSpatial)
+	if useSwapped(p) {
+		convolveSwapped(x, k, out, p)
+		return
+	}
 
 	// Canonical input [B, S…, C].
 	inPerm := canonPerm(ax.InputBatch, ax.InputSpatial, ax.InputChannels)
@@ -432,3 +436,119 @@ func transposeInto[T any](x []T, dims, perm []int, out []T) {
 		}
 	})
 }
+
+// useSwapped tells whether a convolution is better computed by convolveSwapped: ungrouped, no input
+// dilation, and a kernel with more spatial positions than the output — the shape of the kernel
+// gradient that GoMLX's autodiff builds (input = x with batch and channels swapped, kernel = the
+// output gradient).
+func useSwapped(p *convParams) bool {
+	if p.groups != 1 || p.bgroups != 1 {
+		return false
+	}
+	for _, d := range p.inDil {
+		if d != 1 {
+			return false
+		}
+	}
+	kSize, oSize := 1, 1
+	for i, a := range p.axes.KernelSpatial {
+		kSize *= p.kernel.Dimensions[a]
+		oSize *= p.out.Dimensions[p.axes.OutputSpatial[i]]
+	}
+	return kSize > 4*oSize || forceSwapped
+}
+
+// convolveSwapped computes out[b, o, co] = Σ_{c, k} in[b, o·s + k·d − p, c] · ker[c, k, co] with the
+// roles of kernel and output positions exchanged: the patch matrix has one row per (input channel c,
+// kernel position k) and one column per (output position o, batch b),
+//
+//	Q[(c, k), (o, b)] = in[b, k·d + o·s − p, c],
+//
+// so out[(o, b), co] = Qᵀ · K with K[(c, k), co] = ker[c, k, co]. For GoMLX's kernel gradients both
+// operands are then used in their own memory layout (no transposition), and the long reduction over
+// (c, k) is split over the cores, each worker building cache-sized blocks of Q.
+func convolveSwapped[T float32 | float64](x, k, out []T, p *convParams) {
+	ax := p.axes
+	r := len(ax.InputSpatial)
+	// Input as [C, S…, B] and kernel as [Cin, K…, Cout]: the identity for GoMLX's kernel gradients.
+	xs, xsDims := transposed(x, p.in.Dimensions, canonPerm(ax.InputChannels, ax.InputSpatial, ax.InputBatch))
+	ks, ksDims := transposed(k, p.kernel.Dimensions, canonPerm(ax.KernelInputChannels, ax.KernelSpatial, ax.KernelOutputChannels))
+	C, B := xsDims[0], xsDims[r+1]
+	inSp := xsDims[1 : r+1]
+	kSp := ksDims[1 : r+1]
+	cout := ksDims[r+1]
+	outSp := make([]int, r)
+	for i, a := range ax.OutputSpatial {
+		outSp[i] = p.out.Dimensions[a]
+	}
+	K, O := prod(kSp), prod(outSp)
+	width := O * B // columns of Q
+
+	// Per axis: for kernel coordinate j (a row of Q) and output coordinate o (a column), the input
+	// coordinate or -1. (Same layout as in convolve, with the two roles exchanged.)
+	tables := make([][]int, r)
+	for a := 0; a < r; a++ {
+		t := make([]int, kSp[a]*outSp[a])
+		for j := 0; j < kSp[a]; j++ {
+			for o := 0; o < outSp[a]; o++ {
+				pos := o*p.strides[a] + j*p.kDil[a] - p.paddings[a][0]
+				v := -1
+				if pos >= 0 && pos < inSp[a] {
+					v = pos
+				}
+				t[j*outSp[a]+o] = v
+			}
+		}
+		tables[a] = t
+	}
+	spStride := make([]int, r)
+	st := B
+	for a := r - 1; a >= 0; a-- {
+		spStride[a] = st
+		st *= inSp[a]
+	}
+	imgSize := st
+
+	rows := C * K
+	rowsPerTask := max(48, fusedBlock/max(1, width))
+	tasks := (rows + rowsPerTask - 1) / rowsPerTask
+	workers := min(runtime.GOMAXPROCS(0), tasks)
+	partials := make([][]T, workers)
+	var next atomic.Int64
+	parallelFor(workers, 1, func(lo, hi int) {
+		for w := lo; w < hi; w++ {
+			acc := make([]T, width*cout)
+			patches := make([]T, rowsPerTask*width)
+			for {
+				t := int(next.Add(1) - 1)
+				if t >= tasks {
+					break
+				}
+				r0 := t * rowsPerTask
+				r1 := min(rows, r0+rowsPerTask)
+				q := patches[:(r1-r0)*width]
+				im2colRows(xs, q, r0, r1, 0, K, r, kSp, outSp, tables, spStride, imgSize, 0, B, width, r0)
+				gemm.GemmTASerial(width, cout, r1-r0, q, width, ks[r0*cout:], cout, acc, cout, true)
+			}
+			partials[w] = acc
+		}
+	})
+	sum := partials[0]
+	for _, part := range partials[1:] {
+		for i, v := range part {
+			sum[i] += v
+		}
+	}
+	// sum is [O…, B, Cout]; out's axes: batch, spatial…, channels in its own order.
+	sumDims := append(append([]int(nil), outSp...), B, cout)
+	perm := make([]int, r+2) // out axis j is sum axis perm[j]
+	perm[ax.OutputBatch] = r
+	perm[ax.OutputChannels] = r + 1
+	for i, a := range ax.OutputSpatial {
+		perm[a] = i
+	}
+	transposeInto(sum, sumDims, perm, out)
+}
+
+// forceSwapped makes every eligible convolution take convolveSwapped (tests).
+var forceSwapped bool

@@ -1173,20 +1173,6 @@ func (b *Builder) ShiftRightLogical(a0 backends.Op, a1 backends.Op) (backends.Op
 	return outs[0], nil
 }
 
-// Sign forwards to simplego.
-func (b *Builder) Sign(a0 backends.Op) (backends.Op, error) {
-	var ins []backends.Op
-	ins = append(ins, a0)
-	outs, err := b.native("Sign", ins, 1, func(ib backends.Builder, in []backends.Op) ([]backends.Op, error) {
-		r0, err := ib.Sign(in[0])
-		return []backends.Op{r0}, err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return outs[0], nil
-}
-
 // Sin forwards to simplego.
 func (b *Builder) Sin(a0 backends.Op) (backends.Op, error) {
 	var ins []backends.Op

@@ -64,6 +64,11 @@ func GemmSerial[T float32 | float64](m, n, k int, a []T, lda int, b []T, ldb int
 	gemmThreads(1, false, false, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
 }
 
+// GemmTASerial is GemmTA on the calling goroutine only.
+func GemmTASerial[T float32 | float64](m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int, accumulate bool) {
+	gemmThreads(1, true, false, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+}
+
 // minWorkPerThread is the minimum number of multiply-adds (m·n·k) given to
 // each goroutine.
 const minWorkPerThread = 1 << 18

@@ -44,9 +44,13 @@ const (
 	plain variant = iota
 	transA
 	transB
+	serialPlain // GemmSerial
+	serialTA    // GemmTASerial
 )
 
-func (v variant) String() string { return [...]string{"Gemm", "GemmTA", "GemmTB"}[v] }
+func (v variant) String() string {
+	return [...]string{"Gemm", "GemmTA", "GemmTB", "GemmSerial", "GemmTASerial"}[v]
+}
 
 func randSlice[T float32 | float64](r *rand.Rand, n int) []T {
 	s := make([]T, n)
@@ -62,7 +66,7 @@ func checkGemm[T float32 | float64](t *testing.T, v variant, s shape, acc bool, 
 	m, n, k := s.m, s.n, s.k
 	// Stored shapes.
 	aRows, aCols := m, k
-	if v == transA {
+	if v == transA || v == serialTA {
 		aRows, aCols = k, m
 	}
 	bRows, bCols := k, n
@@ -75,7 +79,7 @@ func checkGemm[T float32 | float64](t *testing.T, v variant, s shape, acc bool, 
 	c := randSlice[T](r, (m-1)*ldc+n+s.padC) // extra trailing elements must be untouched
 	orig := append([]T(nil), c...)
 	A := func(i, p int) float64 {
-		if v == transA {
+		if v == transA || v == serialTA {
 			return float64(a[p*lda+i])
 		}
 		return float64(a[i*lda+p])
@@ -93,6 +97,10 @@ func checkGemm[T float32 | float64](t *testing.T, v variant, s shape, acc bool, 
 		GemmTA(m, n, k, a, lda, b, ldb, c, ldc, acc)
 	case transB:
 		GemmTB(m, n, k, a, lda, b, ldb, c, ldc, acc)
+	case serialPlain:
+		GemmSerial(m, n, k, a, lda, b, ldb, c, ldc, acc)
+	case serialTA:
+		GemmTASerial(m, n, k, a, lda, b, ldb, c, ldc, acc)
 	}
 	errors := 0
 	for i := 0; i < m; i++ {
@@ -132,7 +140,7 @@ func checkGemm[T float32 | float64](t *testing.T, v variant, s shape, acc bool, 
 }
 
 func runAll(t *testing.T) {
-	for _, v := range []variant{plain, transA, transB} {
+	for _, v := range []variant{plain, transA, transB, serialPlain, serialTA} {
 		for _, s := range testShapes {
 			for _, acc := range []bool{false, true} {
 				checkGemm[float32](t, v, s, acc, 2e-5)

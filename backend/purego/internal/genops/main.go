@@ -22,7 +22,7 @@ var handWritten = map[string]bool{
 	// Ops run by purego's own kernels.
 	"ConvGeneral": true, "Pad": true, "Reverse": true,
 	"BatchNormForTraining": true, "BatchNormForInference": true, "BatchNormGradient": true,
-	"ReduceWindow": true, "SelectAndScatterMax": true, "SelectAndScatterMin": true,
+	"ReduceWindow": true, "SelectAndScatterMax": true, "SelectAndScatterMin": true, "Sign": true,
 }
 
 var (
