@@ -25,6 +25,7 @@ import (
 	"strings"
 	"sync"
 
+	_ "github.com/gaeanas/gaeanas/backend/gradients" // gradients GoMLX lacks (Pad, Reverse)
 	"github.com/gaeanas/gaeanas/backend/purego"
 	"github.com/gomlx/gomlx/backends"
 )

@@ -2,8 +2,8 @@ package purego
 
 import (
 	"fmt"
+	"github.com/gaeanas/gaeanas/backend/internal/parallel"
 	"runtime"
-	"sync"
 	"sync/atomic"
 
 	"github.com/gaeanas/gaeanas/backend/internal/gemm"
@@ -325,32 +325,8 @@ func parallelFor(n, minPart int, f func(lo, hi int)) {
 		f(0, n)
 		return
 	}
-	var (
-		wg      sync.WaitGroup
-		mu      sync.Mutex
-		problem any
-	)
 	part := (n + workers - 1) / workers
-	for lo := 0; lo < n; lo += part {
-		hi := min(n, lo+part)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			// A panic in a worker goroutine would kill the process: hand it to the caller instead.
-			defer func() {
-				if r := recover(); r != nil {
-					mu.Lock()
-					problem = r
-					mu.Unlock()
-				}
-			}()
-			f(lo, hi)
-		}()
-	}
-	wg.Wait()
-	if problem != nil {
-		panic(problem)
-	}
+	parallel.Do((n+part-1)/part, func(w int) { f(w*part, min(n, (w+1)*part)) })
 }
 
 func prod(s []int) int {

@@ -19,8 +19,8 @@ package gemm
 
 import (
 	"fmt"
+	"github.com/gaeanas/gaeanas/backend/internal/parallel"
 	"runtime"
-	"sync"
 )
 
 // Gemm computes C = A·B (accumulate=false) or C += A·B (accumulate=true).
@@ -214,16 +214,7 @@ func split(total, parts, align int) []int {
 }
 
 func runParallel(parts int, fn func(i int)) {
-	var wg sync.WaitGroup
-	wg.Add(parts - 1)
-	for i := 1; i < parts; i++ {
-		go func() {
-			defer wg.Done()
-			fn(i)
-		}()
-	}
-	fn(0)
-	wg.Wait()
+	parallel.Do(parts, fn)
 }
 
 func splitM[T float32 | float64](kern *kernel[T], p problem[T], threads int) {

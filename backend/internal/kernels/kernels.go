@@ -10,8 +10,8 @@
 package kernels
 
 import (
+	"github.com/gaeanas/gaeanas/backend/internal/parallel"
 	"runtime"
-	"sync"
 )
 
 // Float is the constraint for the floating-point kernels.
@@ -40,8 +40,8 @@ func numChunks(n, work int) int {
 	return p
 }
 
-// runChunks splits [0, n) in p contiguous chunks and runs fn(chunk, lo, hi) on each, in parallel,
-// the last one on the calling goroutine.
+// runChunks splits [0, n) in p contiguous chunks and runs fn(chunk, lo, hi) on each, in parallel
+// (a panic in any chunk is re-raised on the calling goroutine).
 func runChunks(n, p int, fn func(chunk, lo, hi int)) {
 	if n <= 0 {
 		return
@@ -50,17 +50,7 @@ func runChunks(n, p int, fn func(chunk, lo, hi int)) {
 		fn(0, 0, n)
 		return
 	}
-	var wg sync.WaitGroup
-	wg.Add(p - 1)
-	for w := 0; w < p-1; w++ {
-		lo, hi := n*w/p, n*(w+1)/p
-		go func() {
-			defer wg.Done()
-			fn(w, lo, hi)
-		}()
-	}
-	fn(p-1, n*(p-1)/p, n)
-	wg.Wait()
+	parallel.Do(p, func(w int) { fn(w, n*w/p, n*(w+1)/p) })
 }
 
 // parallelFor runs fn over [0, n) split in chunks, in parallel if work is large enough.
