@@ -8,6 +8,7 @@
 // Commands:
 //
 //	backend   say which GoMLX backend this machine uses and check that it trains a small conv net
+//	simplex   compare the geometries (entropic, euclidean, softmax) on a linear objective over the simplex
 //	version   print the version
 //
 // Run `gaea <command> -h` for the flags of a command.
@@ -27,6 +28,7 @@ type command struct {
 
 var commands = []command{
 	{"backend", "say which GoMLX backend is used and check that it trains a small conv net", runBackend},
+	{"simplex", "compare the geometries (entropic, euclidean, softmax) on c·θ over the simplex", runSimplex},
 	{"version", "print the version", func([]string) error { fmt.Println("gaea", version); return nil }},
 }
 

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/gaeanas/gaeanas/backend"
+	"github.com/gaeanas/gaeanas/gaea"
+)
+
+type simplexResult struct {
+	Geometry   string      `json:"geometry"`
+	LR         float64     `json:"lr"`
+	Costs      []float64   `json:"costs"`
+	Trajectory [][]float64 `json:"trajectory"`
+}
+
+func runSimplex(args []string) error {
+	fs := flag.NewFlagSet("simplex", flag.ContinueOnError)
+	costsFlag := fs.String("costs", "1,2,3", "comma-separated costs c of the linear objective c·θ (at least 2)")
+	geometry := fs.String("geometry", "entropic", "entropic (GAEA's exponentiated gradient), euclidean (gradient step + projection) or softmax (gradient descent on logits from 0)")
+	lr := fs.Float64("lr", 0.5, "learning rate η")
+	steps := fs.Int("steps", 10, "number of steps")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: gaea simplex [flags]\n\nMinimises c·θ over the probability simplex from uniform θ with one geometry and prints θ after every\nstep (steps+1 rows). Exponentiated gradient gives θ_t = softmax(−η t c).\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	var costs []float64
+	for _, f := range strings.Split(*costsFlag, ",") {
+		c, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil || math.IsNaN(c) || math.IsInf(c, 0) {
+			return fmt.Errorf("--costs: %q is not a finite number", strings.TrimSpace(f))
+		}
+		costs = append(costs, c)
+	}
+	if len(costs) < 2 {
+		return fmt.Errorf("--costs: need at least 2 costs, got %d", len(costs))
+	}
+	if *lr <= 0 || math.IsNaN(*lr) || math.IsInf(*lr, 0) {
+		return fmt.Errorf("--lr must be a positive number, got %v", *lr)
+	}
+	if *steps < 0 || *steps > 100000 {
+		return fmt.Errorf("--steps must be between 0 and 100000, got %d", *steps)
+	}
+	var geo gaea.Geometry
+	switch *geometry {
+	case "entropic":
+		geo = gaea.Entropic()
+	case "euclidean":
+		geo = gaea.Euclidean()
+	case "softmax":
+		geo = gaea.SoftmaxSGD() // plain gradient descent on the logits, step for step with the others
+	default:
+		return fmt.Errorf("--geometry must be entropic, euclidean or softmax, got %q", *geometry)
+	}
+	be, err := backend.New()
+	if err != nil {
+		return err
+	}
+	traj, err := gaea.Linear(costs).Trajectory(be, geo, *lr, *steps)
+	if err != nil {
+		return err
+	}
+	res := simplexResult{Geometry: *geometry, LR: *lr, Costs: costs, Trajectory: traj}
+	if *asJSON {
+		return json.NewEncoder(os.Stdout).Encode(res)
+	}
+	fmt.Printf("geometry %s, lr %g, costs %v\n", res.Geometry, res.LR, costs)
+	for s, row := range traj {
+		parts := make([]string, len(row))
+		for i, v := range row {
+			parts[i] = fmt.Sprintf("%.6f", v)
+		}
+		fmt.Printf("step %3d  θ = [%s]\n", s, strings.Join(parts, " "))
+	}
+	return nil
+}

@@ -1,0 +1,34 @@
+package gaea
+
+import (
+	"math/rand"
+
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+// MinWeight is the floor of every architecture weight after an exponentiated-gradient step, before the
+// row is renormalised (as in the reference code); it keeps every op reachable.
+const MinWeight = 1e-5
+
+// Entropic is GAEA's geometry: θ is stored on the simplex (initialised uniform) and moved by
+// exponentiated gradient — mirror descent with the negative-entropy mirror map:
+//
+//	θ ← θ ⊙ exp(−η ∇θ L);  θ ← max(θ, 1e-5);  θ ← θ / Σ_row θ
+//
+// No momentum, no state, no weight decay.
+func Entropic() Geometry { return entropic{} }
+
+type entropic struct{}
+
+func (entropic) Name() string { return "entropic" }
+
+func (entropic) Init(rows, cols int, _ *rand.Rand) []float64 { return uniform(rows, cols) }
+
+func (entropic) Mixture(p *graph.Node) *graph.Node { return p }
+
+func (entropic) Step(_ *context.Context, theta, grad, lr *graph.Node) *graph.Node {
+	t := graph.Mul(theta, graph.Exp(graph.Neg(graph.Mul(lr, grad))))
+	t = graph.Max(t, graph.Scalar(theta.Graph(), theta.DType(), MinWeight))
+	return graph.Div(t, graph.ReduceAndKeep(t, graph.ReduceSum, -1))
+}
