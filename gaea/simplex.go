@@ -95,4 +95,3 @@ func (p SimplexProblem) Trajectory(be backends.Backend, geometry Geometry, lr fl
 	}
 	return traj, nil
 }
-
