@@ -33,13 +33,14 @@ type ArchOptimizer struct {
 
 var _ optimizers.Interface = (*ArchOptimizer)(nil)
 
-// Blocks returns the architecture parameter blocks in ctx, in creation order.
+// Blocks returns the architecture parameter blocks in ctx: the trainable rank-2 variables directly in
+// ArchScope, in creation order.
 func Blocks(ctx *context.Context) []*context.Variable {
 	var blocks []*context.Variable
 	actx := ctx.In(ArchScope)
 	prefix := actx.Scope()
 	for v := range actx.IterVariablesInScope() {
-		if v.Trainable && v.Scope() == prefix {
+		if v.Trainable && v.Scope() == prefix && v.Shape().Rank() == 2 {
 			blocks = append(blocks, v)
 		}
 	}
@@ -70,6 +71,11 @@ func Regularizer(ctx *context.Context, g *graph.Graph, geometry Geometry, lambda
 // run time it matters; the term is always in the graph so changing λ never recompiles), takes the
 // gradient w.r.t. every block and replaces each block by its geometry step.
 func (o *ArchOptimizer) UpdateGraph(ctx *context.Context, g *graph.Graph, loss *graph.Node) {
+	o.Update(ctx, g, loss)
+}
+
+// Update is UpdateGraph returning the gradient of (loss + regulariser) w.r.t. each block, in Blocks order.
+func (o *ArchOptimizer) Update(ctx *context.Context, g *graph.Graph, loss *graph.Node) []*graph.Node {
 	if !loss.Shape().IsScalar() {
 		panic(fmt.Sprintf("gaea: ArchOptimizer needs a scalar loss, got %s", loss.Shape()))
 	}
@@ -89,6 +95,7 @@ func (o *ArchOptimizer) UpdateGraph(ctx *context.Context, g *graph.Graph, loss *
 		state := ctx.In(ArchScope).In("state").In(b.Name())
 		b.SetValueGraph(o.Geometry.Step(state, values[i], grads[i], lr))
 	}
+	return grads
 }
 
 // Clear implements optimizers.Interface: it resets the geometry's state (Adam moments), not the blocks.

@@ -488,18 +488,15 @@ func convolveSwapped[T float32 | float64](x, k, out []T, p *convParams) {
 	rows := C * K
 	rowsPerTask := max(48, fusedBlock/max(1, width))
 	tasks := (rows + rowsPerTask - 1) / rowsPerTask
+	// Tasks are dealt to workers in fixed contiguous ranges and the partial sums are added in worker
+	// order, so the result does not depend on scheduling (a restored search must replay bit for bit).
 	workers := min(runtime.GOMAXPROCS(0), tasks)
 	partials := make([][]T, workers)
-	var next atomic.Int64
 	parallelFor(workers, 1, func(lo, hi int) {
 		for w := lo; w < hi; w++ {
 			acc := make([]T, width*cout)
 			patches := make([]T, rowsPerTask*width)
-			for {
-				t := int(next.Add(1) - 1)
-				if t >= tasks {
-					break
-				}
+			for t := w * tasks / workers; t < (w+1)*tasks/workers; t++ {
 				r0 := t * rowsPerTask
 				r1 := min(rows, r0+rowsPerTask)
 				q := patches[:(r1-r0)*width]

@@ -1,0 +1,443 @@
+package gaea
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/gaeanas/gaeanas/spaces"
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/context/checkpoints"
+	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
+	"github.com/gomlx/gomlx/pkg/ml/train/losses"
+)
+
+// Config configures an alternating search. Zero fields take the defaults of GAEA DARTS on NAS-Bench-201
+// (DESIGN.md): entropic geometry, arch lr 0.1, weight lr 0.025 → 0.001 (cosine), momentum 0.9,
+// weight decay 3e-4, gradient-norm clip 5.
+type Config struct {
+	Space    spaces.Space
+	Geometry Geometry // for θ; nil = Entropic
+
+	ArchLR     float64 // η for θ; 0 = 0.1 (use DARTSArchLR with Softmax)
+	EntropyReg float64 // λ of the entropic regulariser (0 = off)
+
+	WeightLR, WeightLRMin float64 // cosine schedule over Steps; 0 = 0.025 and 0.001
+	Momentum              float64 // 0 = 0.9 (set NoMomentum for plain SGD)
+	NoMomentum            bool
+	WeightDecay           float64 // 0 = 3e-4
+	GradClip              float64 // global-norm clip of the weight gradients; 0 = 5
+	Steps                 int     // iterations the cosine schedule spans; 0 = 1000
+
+	WeightsFirst bool  // run the weight step before the architecture step in Step (default: arch first)
+	Seed         int64 // initial θ (softmax geometry) and the network's initial weights
+}
+
+func (c *Config) defaults() {
+	if c.Geometry == nil {
+		c.Geometry = Entropic()
+	}
+	def := func(v *float64, d float64) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&c.ArchLR, 0.1)
+	def(&c.WeightLR, 0.025)
+	def(&c.WeightLRMin, 0.001)
+	if !c.NoMomentum {
+		def(&c.Momentum, 0.9)
+	}
+	def(&c.WeightDecay, 3e-4)
+	def(&c.GradClip, 5)
+	if c.Steps == 0 {
+		c.Steps = 1000
+	}
+}
+
+// Record is one block step of the search, as kept in the history.
+type Record struct {
+	Step      int         `json:"step"`      // block steps so far (1-based)
+	Iteration int         `json:"iteration"` // search iterations (architecture + weight step) started
+	Block     string      `json:"block"`     // "arch" or "weights"
+	Loss      float64     `json:"loss"`
+	Acc       float64     `json:"acc"`
+	Theta     [][]float64 `json:"theta"`   // mixture weights per edge after the step
+	Entropy   []float64   `json:"entropy"` // per edge, in nats
+	ArchLR    float64     `json:"arch_lr"`
+	WeightLR  float64     `json:"weight_lr"`
+}
+
+// Search is an alternating weight-sharing search that notebooks and the command line drive block by
+// block: StepArch, StepWeights, Step (both, in the configured order), Run(n).
+type Search struct {
+	cfg     Config
+	be      backends.Backend
+	ctx     *context.Context
+	batches Batches
+	opt     *ArchOptimizer
+
+	archExec, weightExec, thetaExec *context.Exec
+
+	step, iteration int
+	history         []Record
+	lastGrad        [][]float64
+	archLR          float64
+	weightLR        float64
+}
+
+// Scope names in the search's context.
+const (
+	supernetScope = "supernet"
+	weightsScope  = "weights_opt"
+)
+
+// NewSearch prepares a search: θ initialised by the geometry, the supernet's weights on first use.
+func NewSearch(be backends.Backend, cfg Config, batches Batches) (*Search, error) {
+	cfg.defaults()
+	if cfg.Space == nil {
+		return nil, errors.New("gaea: Config.Space is nil")
+	}
+	if cfg.Space.EdgeGroups() != nil {
+		return nil, fmt.Errorf("gaea: space %s has edge weights β, not supported by this search yet", cfg.Space.Name())
+	}
+	s := &Search{cfg: cfg, be: be, ctx: context.New(), batches: batches, archLR: cfg.ArchLR}
+	if err := s.ctx.SetRNGStateFromSeed(cfg.Seed); err != nil {
+		return nil, err
+	}
+	s.ctx.SetParam(initializers.ParamInitialSeed, cfg.Seed)
+	rows, cols := len(cfg.Space.Edges()), len(cfg.Space.Ops())
+	init := cfg.Geometry.Init(rows, cols, rand.New(rand.NewSource(cfg.Seed)))
+	if _, err := NewBlock(s.ctx, "theta", rows, cols, init, dtypes.Float32); err != nil {
+		return nil, err
+	}
+	s.opt = &ArchOptimizer{Geometry: cfg.Geometry, LR: cfg.ArchLR, EntropyReg: cfg.EntropyReg}
+	s.weightLR = s.scheduledWeightLR()
+	if err := s.build(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Search) build() error {
+	var err error
+	forward := func(ctx *context.Context, images, labels *graph.Node) (loss, acc *graph.Node) {
+		theta := Blocks(ctx)[0].ValueGraph(images.Graph())
+		mix := spaces.Mixture{Weights: s.cfg.Geometry.Mixture(theta)}
+		// The two blocks build the same supernet: its variables are created once and reused.
+		logits := s.cfg.Space.Supernet(ctx.In(supernetScope).Checked(false), images, mix)
+		l32 := graph.ConvertDType(labels, dtypes.Int32)
+		loss = losses.SparseCategoricalCrossEntropyLogits([]*graph.Node{graph.ExpandAxes(l32, -1)}, []*graph.Node{logits})
+		loss = graph.ReduceAllMean(loss)
+		pred := graph.ArgMax(logits, -1, dtypes.Int32)
+		acc = graph.ReduceAllMean(graph.ConvertDType(graph.Equal(pred, l32), dtypes.Float32))
+		return loss, acc
+	}
+	s.archExec, err = context.NewExec(s.be, s.ctx, func(ctx *context.Context, images, labels *graph.Node) []*graph.Node {
+		ctx.SetTraining(images.Graph(), true)
+		loss, acc := forward(ctx, images, labels)
+		grads := s.opt.Update(ctx, images.Graph(), loss)
+		return []*graph.Node{loss, acc, grads[0]}
+	})
+	if err != nil {
+		return err
+	}
+	s.weightExec, err = context.NewExec(s.be, s.ctx, func(ctx *context.Context, images, labels *graph.Node) []*graph.Node {
+		ctx.SetTraining(images.Graph(), true)
+		loss, acc := forward(ctx, images, labels)
+		s.updateWeights(ctx, images.Graph(), loss)
+		return []*graph.Node{loss, acc}
+	})
+	if err != nil {
+		return err
+	}
+	s.thetaExec, err = context.NewExec(s.be, s.ctx, func(ctx *context.Context, g *graph.Graph) *graph.Node {
+		return s.cfg.Geometry.Mixture(Blocks(ctx)[0].ValueGraph(g))
+	})
+	return err
+}
+
+// weightVariables are the trainable variables of the supernet (everything outside the arch scope).
+func weightVariables(ctx *context.Context) []*context.Variable {
+	var vs []*context.Variable
+	prefix := ctx.In(supernetScope).Scope()
+	for v := range ctx.IterVariables() {
+		if v.Trainable && strings.HasPrefix(v.Scope(), prefix) {
+			vs = append(vs, v)
+		}
+	}
+	return vs
+}
+
+// updateWeights is SGD with momentum (PyTorch's form: buf ← μ·buf + g + wd·w; w ← w − lr·buf) after
+// clipping the gradients' global norm, with the learning rate read from a variable.
+func (s *Search) updateWeights(ctx *context.Context, g *graph.Graph, loss *graph.Node) {
+	vars := weightVariables(ctx)
+	values := make([]*graph.Node, len(vars))
+	for i, v := range vars {
+		values[i] = v.ValueGraph(g)
+	}
+	grads := graph.Gradient(loss, values...)
+	dtype := loss.DType()
+	octx := ctx.In(weightsScope).Checked(false)
+	lr := graph.ConvertDType(octx.VariableWithValue("lr", s.weightLR).SetTrainable(false).ValueGraph(g), dtype)
+	normSq := graph.ScalarZero(g, dtype)
+	for _, gr := range grads {
+		normSq = graph.Add(normSq, graph.ConvertDType(graph.ReduceAllSum(graph.Square(gr)), dtype))
+	}
+	norm := graph.Sqrt(normSq)
+	clip := graph.Scalar(g, dtype, s.cfg.GradClip)
+	scale := graph.Min(graph.Scalar(g, dtype, 1), graph.Div(clip, graph.Max(norm, graph.Scalar(g, dtype, 1e-12))))
+	for i, v := range vars {
+		gr := graph.Mul(grads[i], graph.ConvertDType(scale, grads[i].DType()))
+		w := values[i]
+		lrv := graph.ConvertDType(lr, w.DType())
+		if s.cfg.WeightDecay != 0 {
+			gr = graph.Add(gr, graph.MulScalar(w, s.cfg.WeightDecay))
+		}
+		if s.cfg.Momentum != 0 {
+			name := strings.ReplaceAll(strings.TrimPrefix(v.Scope()+"/"+v.Name(), "/"), "/", ".")
+			buf := octx.In("momentum").WithInitializer(initializers.Zero).VariableWithShape(name, w.Shape()).SetTrainable(false)
+			b := graph.Add(graph.MulScalar(buf.ValueGraph(g), s.cfg.Momentum), gr)
+			buf.SetValueGraph(b)
+			gr = b
+		}
+		v.SetValueGraph(graph.Sub(w, graph.Mul(lrv, gr)))
+	}
+}
+
+// scheduledWeightLR is the cosine schedule at the current iteration.
+func (s *Search) scheduledWeightLR() float64 {
+	t := math.Min(float64(s.iteration), float64(s.cfg.Steps))
+	return s.cfg.WeightLRMin + 0.5*(s.cfg.WeightLR-s.cfg.WeightLRMin)*(1+math.Cos(math.Pi*t/float64(s.cfg.Steps)))
+}
+
+func (s *Search) setVar(scope, name string, v float64) error {
+	vv := s.ctx.In(scope).Checked(false).VariableWithValue(name, v).SetTrainable(false)
+	return vv.SetValue(tensors.FromValue(v))
+}
+
+// StepArch runs one architecture step and appends it to the history.
+func (s *Search) StepArch() (Record, error) {
+	images, labels, err := s.batches.Next(ArchBlock)
+	if err != nil {
+		return Record{}, fmt.Errorf("gaea: architecture batch: %w", err)
+	}
+	if err := s.setVar(ArchScope, LRVar, s.archLR); err != nil {
+		return Record{}, err
+	}
+	out, err := s.archExec.Exec(images, labels)
+	if err != nil {
+		return Record{}, fmt.Errorf("gaea: architecture step %d: %w", s.step+1, err)
+	}
+	s.lastGrad = rowsOf(out[2])
+	return s.record(ArchBlock, out[0], out[1])
+}
+
+// StepWeights runs one weight step (learning rate from the cosine schedule) and appends it to the history.
+func (s *Search) StepWeights() (Record, error) {
+	images, labels, err := s.batches.Next(WeightBlock)
+	if err != nil {
+		return Record{}, fmt.Errorf("gaea: weight batch: %w", err)
+	}
+	s.weightLR = s.scheduledWeightLR()
+	if err := s.setVar(weightsScope, "lr", s.weightLR); err != nil {
+		return Record{}, err
+	}
+	out, err := s.weightExec.Exec(images, labels)
+	if err != nil {
+		return Record{}, fmt.Errorf("gaea: weight step %d: %w", s.step+1, err)
+	}
+	return s.record(WeightBlock, out[0], out[1])
+}
+
+// Step runs one search iteration: the architecture step then the weight step (or the reverse with
+// Config.WeightsFirst).
+func (s *Search) Step() error {
+	s.iteration++
+	first, second := s.StepArch, s.StepWeights
+	if s.cfg.WeightsFirst {
+		first, second = second, first
+	}
+	if _, err := first(); err != nil {
+		return err
+	}
+	_, err := second()
+	return err
+}
+
+// Run runs n iterations.
+func (s *Search) Run(n int) error {
+	for i := 0; i < n; i++ {
+		if err := s.Step(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Search) record(block Block, lossT, accT *tensors.Tensor) (Record, error) {
+	loss := float64(tensors.ToScalar[float32](lossT))
+	acc := float64(tensors.ToScalar[float32](accT))
+	s.step++
+	theta, err := s.Theta()
+	if err != nil {
+		return Record{}, err
+	}
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return Record{}, fmt.Errorf("gaea: %s step %d: loss is %v", block, s.step, loss)
+	}
+	for e, row := range theta {
+		for _, v := range row {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return Record{}, fmt.Errorf("gaea: %s step %d: θ of edge %d is %v", block, s.step, e, row)
+			}
+		}
+	}
+	r := Record{Step: s.step, Iteration: s.iteration, Block: block.String(), Loss: loss, Acc: acc, Theta: theta,
+		Entropy: Entropies(theta), ArchLR: s.archLR, WeightLR: s.weightLR}
+	s.history = append(s.history, r)
+	return r, nil
+}
+
+// Entropies returns the entropy (nats) of each row.
+func Entropies(rows [][]float64) []float64 {
+	h := make([]float64, len(rows))
+	for i, r := range rows {
+		for _, p := range r {
+			if p > 0 {
+				h[i] -= p * math.Log(p)
+			}
+		}
+	}
+	return h
+}
+
+// Theta returns the current mixture weights, one row per edge (Space().Edges()), columns Space().Ops().
+func (s *Search) Theta() ([][]float64, error) {
+	out, err := s.thetaExec.Exec()
+	if err != nil {
+		return nil, err
+	}
+	return rowsOf(out[0]), nil
+}
+
+// LastGrad returns the gradient of the last architecture step's loss (with regulariser) w.r.t. the
+// stored architecture parameters, or nil before the first one.
+func (s *Search) LastGrad() [][]float64 { return s.lastGrad }
+
+// History returns the records of all block steps so far.
+func (s *Search) History() []Record { return append([]Record(nil), s.history...) }
+
+// Space returns the search space.
+func (s *Search) Space() spaces.Space { return s.cfg.Space }
+
+// Config returns the configuration (with defaults filled in).
+func (s *Search) Config() Config { return s.cfg }
+
+// SetArchLR changes the architecture learning rate from the next architecture step on (no recompile).
+func (s *Search) SetArchLR(lr float64) { s.archLR = lr }
+
+// SetEntropyReg changes λ of the entropic regulariser from the next architecture step on.
+func (s *Search) SetEntropyReg(lambda float64) error {
+	return s.setVar(ArchScope, EntropyRegVar, lambda)
+}
+
+// Genotype discretises the current weights with the space's rule.
+func (s *Search) Genotype() (spaces.Genotype, error) {
+	theta, err := s.Theta()
+	if err != nil {
+		return nil, err
+	}
+	return s.cfg.Space.Discretize(theta, nil)
+}
+
+// searchState is what Save writes besides the variables.
+type searchState struct {
+	Step      int          `json:"step"`
+	Iteration int          `json:"iteration"`
+	ArchLR    float64      `json:"arch_lr"`
+	History   []Record     `json:"history"`
+	LastGrad  [][]float64  `json:"last_grad"`
+	Batches   BatchesState `json:"batches"`
+}
+
+// Save writes the whole search state to dir: every variable of the context (weights, θ, optimizer
+// state) and search.json (counters, history, data position). Files are written to temporary names and
+// renamed, so an interrupted Save leaves the previous checkpoint intact.
+func (s *Search) Save(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp(dir, ".saving-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	h, err := checkpoints.Build(s.ctx).Dir(tmp).Keep(1).Done()
+	if err != nil {
+		return err
+	}
+	if err := h.Save(); err != nil {
+		return err
+	}
+	st := searchState{Step: s.step, Iteration: s.iteration, ArchLR: s.archLR, History: s.history,
+		LastGrad: s.lastGrad, Batches: s.batches.State()}
+	data, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(tmp, "search.json"), data, 0o644); err != nil {
+		return err
+	}
+	final := filepath.Join(dir, "checkpoint")
+	old := filepath.Join(dir, ".old-checkpoint")
+	_ = os.RemoveAll(old)
+	if _, err := os.Stat(final); err == nil {
+		if err := os.Rename(final, old); err != nil {
+			return err
+		}
+	}
+	if err := os.Rename(tmp, final); err != nil {
+		_ = os.Rename(old, final)
+		return err
+	}
+	return os.RemoveAll(old)
+}
+
+// RestoreSearch recreates a search saved with Save in dir, with the same configuration and a batch
+// source positioned anywhere (it is moved to the saved position). Continuing it gives the same results,
+// bit for bit on the same backend, as the search that was saved.
+func RestoreSearch(be backends.Backend, cfg Config, batches Batches, dir string) (*Search, error) {
+	final := filepath.Join(dir, "checkpoint")
+	data, err := os.ReadFile(filepath.Join(final, "search.json"))
+	if err != nil {
+		return nil, fmt.Errorf("gaea: restore: %w", err)
+	}
+	var st searchState
+	if err := json.Unmarshal(data, &st); err != nil {
+		return nil, fmt.Errorf("gaea: restore %s: %w", final, err)
+	}
+	s, err := NewSearch(be, cfg, batches)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := checkpoints.Build(s.ctx).Dir(final).Immediate().Done(); err != nil {
+		return nil, fmt.Errorf("gaea: restore variables from %s: %w", final, err)
+	}
+	if err := batches.SetState(st.Batches); err != nil {
+		return nil, err
+	}
+	s.step, s.iteration, s.archLR, s.history, s.lastGrad = st.Step, st.Iteration, st.ArchLR, st.History, st.LastGrad
+	s.weightLR = s.scheduledWeightLR()
+	return s, nil
+}

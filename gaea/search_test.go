@@ -1,0 +1,176 @@
+package gaea
+
+import (
+	"math"
+	"math/rand"
+	"reflect"
+	"testing"
+
+	"github.com/gaeanas/gaeanas/backend"
+	"github.com/gaeanas/gaeanas/spaces/tiny"
+)
+
+// stripes is a synthetic task: 8×8×1 images of horizontal (class 0) or vertical (class 1) stripes of
+// random phase, plus noise. Telling them apart needs a spatial filter: an edge must convolve.
+func stripes(n int, seed int64) Dataset {
+	rng := rand.New(rand.NewSource(seed))
+	const h, w = 8, 8
+	d := Dataset{Images: make([]float32, n*h*w), Labels: make([]int32, n), Height: h, Width: w, Channel: 1}
+	for i := 0; i < n; i++ {
+		cls := rng.Intn(2)
+		phase := rng.Intn(2)
+		d.Labels[i] = int32(cls)
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				v := float64((y + phase) % 2)
+				if cls == 1 {
+					v = float64((x + phase) % 2)
+				}
+				d.Images[(i*h+y)*w+x] = float32(v - 0.5 + 0.3*rng.NormFloat64())
+			}
+		}
+	}
+	return d
+}
+
+func newTinySearch(t *testing.T, geo Geometry, archLR float64, seed int64) (*Search, *MemoryBatches) {
+	t.Helper()
+	train, valid := stripes(256, 1), stripes(256, 2)
+	b, err := NewMemoryBatches(train, valid, "bi", 32, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewSearch(backend.MustNew(), Config{
+		Space: tiny.New().WithChannels(4).WithClasses(2), Geometry: geo, ArchLR: archLR,
+		WeightLR: 0.05, Steps: 100, Seed: seed,
+	}, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, b
+}
+
+func TestSearchStepsAndHistory(t *testing.T) {
+	s, _ := newTinySearch(t, Entropic(), 0.5, 1)
+	if _, err := s.StepArch(); err != nil {
+		t.Fatal(err)
+	}
+	if g := s.LastGrad(); len(g) != 3 || len(g[0]) != 3 {
+		t.Fatalf("last gradient %v", g)
+	}
+	if _, err := s.StepWeights(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Run(3); err != nil {
+		t.Fatal(err)
+	}
+	h := s.History()
+	if len(h) != 8 {
+		t.Fatalf("%d records, want 8", len(h))
+	}
+	for i, r := range h {
+		if r.Step != i+1 || len(r.Theta) != 3 || len(r.Entropy) != 3 {
+			t.Fatalf("record %d: %+v", i, r)
+		}
+		for e, row := range r.Theta {
+			sum := 0.0
+			for _, v := range row {
+				sum += v
+			}
+			if math.Abs(sum-1) > 1e-5 {
+				t.Fatalf("record %d edge %d: θ sums to %g", i, e, sum)
+			}
+		}
+	}
+	if h[0].Block != "arch" || h[1].Block != "weights" || h[2].Block != "arch" {
+		t.Errorf("blocks %s %s %s", h[0].Block, h[1].Block, h[2].Block)
+	}
+	// θ moved in the architecture steps and only there.
+	for i := 1; i < len(h); i++ {
+		moved := !reflect.DeepEqual(h[i].Theta, h[i-1].Theta)
+		if moved != (h[i].Block == "arch") {
+			t.Errorf("record %d (%s): θ moved = %v", i, h[i].Block, moved)
+		}
+	}
+	g, err := s.Genotype()
+	if err != nil || g.String() == "" {
+		t.Fatalf("genotype %v, %v", g, err)
+	}
+}
+
+// TestSaveRestoreContinuesBitIdentically: 10 iterations, save, 10 more — equals a restored search
+// running the same 10 more, bit for bit.
+func TestSaveRestoreContinuesBitIdentically(t *testing.T) {
+	dir := t.TempDir()
+	a, _ := newTinySearch(t, Entropic(), 0.5, 3)
+	if err := a.Run(10); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Run(10); err != nil {
+		t.Fatal(err)
+	}
+	train, valid := stripes(256, 1), stripes(256, 2)
+	b2, _ := NewMemoryBatches(train, valid, "bi", 32, 3)
+	r, err := RestoreSearch(backend.MustNew(), a.Config(), b2, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.History()) != 20 {
+		t.Fatalf("restored history has %d records, want 20", len(r.History()))
+	}
+	if err := r.Run(10); err != nil {
+		t.Fatal(err)
+	}
+	ha, hr := a.History(), r.History()
+	if len(ha) != len(hr) {
+		t.Fatalf("%d vs %d records", len(ha), len(hr))
+	}
+	for i := range ha {
+		if !reflect.DeepEqual(ha[i], hr[i]) {
+			t.Fatalf("record %d differs:\n  uninterrupted %+v\n  restored      %+v", i, ha[i], hr[i])
+		}
+	}
+}
+
+// TestEntropicConcentratesOnBestOp: with one edge between the stem and the head, telling horizontal from
+// vertical stripes needs the conv op. EG puts most weight on conv_3x3 and its entropy falls below the
+// softmax geometry's (DARTS's Adam, lr 3e-4) after the same number of steps.
+func TestEntropicConcentratesOnBestOp(t *testing.T) {
+	run := func(geo Geometry, lr float64) [][]float64 {
+		train, valid := stripes(256, 1), stripes(256, 2)
+		b, err := NewMemoryBatches(train, valid, "bi", 32, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := NewSearch(backend.MustNew(), Config{
+			Space: tiny.New().WithChannels(4).WithNodes(2).WithClasses(2), Geometry: geo, ArchLR: lr,
+			WeightLR: 0.05, Steps: 40, Seed: 5,
+		}, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Run(40); err != nil {
+			t.Fatal(err)
+		}
+		th, err := s.Theta()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return th
+	}
+	eg := run(Entropic(), 1.0)
+	sm := run(Softmax(), DARTSArchLR)
+	conv := 1 // tiny.Ops[1] == "conv_3x3"
+	t.Logf("EG θ %v, entropy %.4f; softmax θ %v, entropy %.4f", eg[0], Entropies(eg)[0], sm[0], Entropies(sm)[0])
+	for k, v := range eg[0] {
+		if k != conv && v >= eg[0][conv] {
+			t.Errorf("EG did not put most weight on conv_3x3: %v", eg[0])
+		}
+	}
+	if !(Entropies(eg)[0] < Entropies(sm)[0]) {
+		t.Errorf("EG entropy %.4f not below softmax's %.4f", Entropies(eg)[0], Entropies(sm)[0])
+	}
+}

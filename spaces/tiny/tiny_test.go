@@ -1,0 +1,81 @@
+package tiny
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/gaeanas/gaeanas/backend"
+	"github.com/gaeanas/gaeanas/spaces"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+func TestEdgesAndGenotypeRoundTrip(t *testing.T) {
+	s := New()
+	if got := strings.Join(s.Edges(), " "); got != "1<-0 2<-0 2<-1" {
+		t.Errorf("edges %q", got)
+	}
+	theta := [][]float64{{0.1, 0.8, 0.1}, {0.6, 0.2, 0.2}, {0.2, 0.3, 0.5}}
+	g, err := s.Discretize(theta, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "|conv_3x3~0|+|skip_connect~0|avg_pool_3x3~1|"
+	if g.String() != want {
+		t.Fatalf("genotype %q, want %q", g.String(), want)
+	}
+	p, err := s.ParseGenotype(want)
+	if err != nil || p.String() != want {
+		t.Fatalf("round trip: %v, %v", p, err)
+	}
+	for _, bad := range []string{"", "|conv_3x3~0|", "|conv_5x5~0|+|skip_connect~0|avg_pool_3x3~1|",
+		"|conv_3x3~1|+|skip_connect~0|avg_pool_3x3~1|", "|conv_3x3~0|+|skip_connect~0|", "conv_3x3~0+|a~0|b~1|"} {
+		if _, err := s.ParseGenotype(bad); err == nil {
+			t.Errorf("ParseGenotype(%q): no error", bad)
+		}
+	}
+	if _, err := s.Discretize(theta[:2], nil); err == nil {
+		t.Error("Discretize with 2 rows: no error")
+	}
+}
+
+// TestShapesAndGradients: the supernet gives [batch, classes] logits and a gradient for every θ entry;
+// the discrete network of a genotype gives the same shape.
+func TestShapesAndGradients(t *testing.T) {
+	be := backend.MustNew()
+	s := New().WithChannels(4).WithCells(2).WithClasses(5)
+	ctx := context.New()
+	exec := context.MustNewExec(be, ctx, func(ctx *context.Context, x, w *graph.Node) []*graph.Node {
+		ctx.SetTraining(x.Graph(), true)
+		logits := s.Supernet(ctx.In("net"), x, spaces.Mixture{Weights: w})
+		loss := graph.ReduceAllSum(graph.Square(logits))
+		return []*graph.Node{logits, graph.Gradient(loss, w)[0]}
+	})
+	x := graph.MustExecOnce(be, func(g *graph.Graph) *graph.Node {
+		return graph.IotaFull(g, shapes.Make(dtypes.Float32, 3, 6, 6, 2))
+	})
+	w := graph.MustExecOnce(be, func(g *graph.Graph) *graph.Node {
+		return graph.DivScalar(graph.OnesLike(graph.Zeros(g, shapes.Make(dtypes.Float32, 3, 3))), 3)
+	})
+	out := exec.MustExec(x, w)
+	if d := out[0].Shape().Dimensions; len(d) != 2 || d[0] != 3 || d[1] != 5 {
+		t.Fatalf("logits shape %v", d)
+	}
+	grad := out[1].Value().([][]float32)
+	for e, row := range grad {
+		for k, v := range row {
+			if v == 0 {
+				t.Errorf("∂loss/∂θ[%d][%d] = 0", e, k)
+			}
+		}
+	}
+	g, _ := s.ParseGenotype("|conv_3x3~0|+|skip_connect~0|avg_pool_3x3~1|")
+	net := context.MustNewExec(be, context.New(), func(ctx *context.Context, x *graph.Node) *graph.Node {
+		return s.Network(ctx, x, g)
+	})
+	if d := net.MustExec(x)[0].Shape().Dimensions; d[0] != 3 || d[1] != 5 {
+		t.Fatalf("network logits shape %v", d)
+	}
+}
