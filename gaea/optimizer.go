@@ -2,6 +2,7 @@ package gaea
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
@@ -19,7 +20,12 @@ const ArchScope = "arch"
 const (
 	LRVar         = "lr"          // architecture learning rate η
 	EntropyRegVar = "entropy_reg" // λ of the entropic regulariser λ·Σ θ log(Kθ)
+	BetaLRVar     = "beta_lr"     // learning rate of the edge-weight blocks β (PC-DARTS)
+	TauVar        = "tau"         // temperature of GDAS's Gumbel-softmax sample
 )
+
+// BetaPrefix starts the names of edge-weight blocks (β, one per node of a space with EdgeGroups).
+const BetaPrefix = "beta"
 
 // ArchOptimizer moves the architecture parameter blocks — the trainable variables in ctx.In(ArchScope)
 // — one step of its Geometry against the gradient of the loss, and nothing else. It implements GoMLX's
@@ -28,6 +34,7 @@ const (
 type ArchOptimizer struct {
 	Geometry   Geometry
 	LR         float64 // initial value of the learning-rate variable
+	BetaLR     float64 // initial value of the β learning-rate variable (0 = LR)
 	EntropyReg float64 // initial value of the regulariser variable
 }
 
@@ -92,6 +99,13 @@ func (o *ArchOptimizer) Update(ctx *context.Context, g *graph.Graph, loss *graph
 	grads := graph.Gradient(total, values...)
 	for i, b := range blocks {
 		lr := hyperparameter(ctx, g, LRVar, values[i], o.LR)
+		if strings.HasPrefix(b.Name(), BetaPrefix) {
+			betaLR := o.BetaLR
+			if betaLR == 0 {
+				betaLR = o.LR
+			}
+			lr = hyperparameter(ctx, g, BetaLRVar, values[i], betaLR)
+		}
 		state := ctx.In(ArchScope).In("state").In(b.Name())
 		b.SetValueGraph(o.Geometry.Step(state, values[i], grads[i], lr))
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/context/checkpoints"
@@ -37,6 +38,15 @@ type Config struct {
 	WeightDecay           float64 // 0 = 3e-4
 	GradClip              float64 // global-norm clip of the weight gradients; 0 = 5
 	Steps                 int     // iterations the cosine schedule spans; 0 = 1000
+
+	// Sampling: "" mixes every op weighted by θ (GAEA, DARTS); "gdas" mixes a straight-through Gumbel
+	// sample over log θ / τ (τ linear from TauMax to TauMin over Steps); "rsws" trains the weights on a
+	// uniformly random op per edge and has no architecture step (random search with weight sharing).
+	Sampling       string
+	TauMax, TauMin float64 // GDAS temperatures; 0 = 10 and 0.1
+
+	BetaLR          float64 // learning rate of β (spaces with EdgeGroups); 0 = ArchLR
+	PartialChannels int     // PC-DARTS K (spaces that support it); 0 or 1 = off
 
 	WeightsFirst bool  // run the weight step before the architecture step in Step (default: arch first)
 	Seed         int64 // initial θ (softmax geometry) and the network's initial weights
@@ -62,6 +72,8 @@ func (c *Config) defaults() {
 	if c.Steps == 0 {
 		c.Steps = 1000
 	}
+	def(&c.TauMax, 10)
+	def(&c.TauMin, 0.1)
 }
 
 // Record is one block step of the search, as kept in the history.
@@ -71,8 +83,9 @@ type Record struct {
 	Block     string      `json:"block"`     // "arch" or "weights"
 	Loss      float64     `json:"loss"`
 	Acc       float64     `json:"acc"`
-	Theta     [][]float64 `json:"theta"`   // mixture weights per edge after the step
-	Entropy   []float64   `json:"entropy"` // per edge, in nats
+	Theta     [][]float64 `json:"theta"`          // mixture weights per edge after the step
+	Beta      [][]float64 `json:"beta,omitempty"` // edge weights per node (spaces with EdgeGroups)
+	Entropy   []float64   `json:"entropy"`        // per edge, in nats
 	ArchLR    float64     `json:"arch_lr"`
 	WeightLR  float64     `json:"weight_lr"`
 }
@@ -107,8 +120,10 @@ func NewSearch(be backends.Backend, cfg Config, batches Batches) (*Search, error
 	if cfg.Space == nil {
 		return nil, errors.New("gaea: Config.Space is nil")
 	}
-	if cfg.Space.EdgeGroups() != nil {
-		return nil, fmt.Errorf("gaea: space %s has edge weights β, not supported by this search yet", cfg.Space.Name())
+	switch cfg.Sampling {
+	case "", "gdas", "rsws":
+	default:
+		return nil, fmt.Errorf("gaea: sampling %q (want \"\", gdas or rsws)", cfg.Sampling)
 	}
 	s := &Search{cfg: cfg, be: be, ctx: context.New(), batches: batches, archLR: cfg.ArchLR}
 	if err := s.ctx.SetRNGStateFromSeed(cfg.Seed); err != nil {
@@ -120,7 +135,13 @@ func NewSearch(be backends.Backend, cfg Config, batches Batches) (*Search, error
 	if _, err := NewBlock(s.ctx, "theta", rows, cols, init, dtypes.Float32); err != nil {
 		return nil, err
 	}
-	s.opt = &ArchOptimizer{Geometry: cfg.Geometry, LR: cfg.ArchLR, EntropyReg: cfg.EntropyReg}
+	for i, group := range cfg.Space.EdgeGroups() {
+		init := cfg.Geometry.Init(1, len(group), rand.New(rand.NewSource(cfg.Seed+int64(i)+1)))
+		if _, err := NewBlock(s.ctx, fmt.Sprintf("%s%02d", BetaPrefix, i), 1, len(group), init, dtypes.Float32); err != nil {
+			return nil, err
+		}
+	}
+	s.opt = &ArchOptimizer{Geometry: cfg.Geometry, LR: cfg.ArchLR, BetaLR: cfg.BetaLR, EntropyReg: cfg.EntropyReg}
 	s.weightLR = s.scheduledWeightLR()
 	if err := s.build(); err != nil {
 		return nil, err
@@ -131,8 +152,7 @@ func NewSearch(be backends.Backend, cfg Config, batches Batches) (*Search, error
 func (s *Search) build() error {
 	var err error
 	forward := func(ctx *context.Context, images, labels *graph.Node) (loss, acc *graph.Node) {
-		theta := Blocks(ctx)[0].ValueGraph(images.Graph())
-		mix := spaces.Mixture{Weights: s.cfg.Geometry.Mixture(theta)}
+		mix := s.mixture(ctx, images.Graph())
 		// The two blocks build the same supernet: its variables are created once and reused.
 		logits := s.cfg.Space.Supernet(ctx.In(supernetScope).Checked(false), images, mix)
 		l32 := graph.ConvertDType(labels, dtypes.Int32)
@@ -160,10 +180,59 @@ func (s *Search) build() error {
 	if err != nil {
 		return err
 	}
-	s.thetaExec, err = context.NewExec(s.be, s.ctx, func(ctx *context.Context, g *graph.Graph) *graph.Node {
-		return s.cfg.Geometry.Mixture(Blocks(ctx)[0].ValueGraph(g))
+	s.thetaExec, err = context.NewExec(s.be, s.ctx, func(ctx *context.Context, g *graph.Graph) []*graph.Node {
+		var out []*graph.Node
+		for _, b := range Blocks(ctx) {
+			out = append(out, s.cfg.Geometry.Mixture(b.ValueGraph(g)))
+		}
+		return out
 	})
 	return err
+}
+
+// mixture builds the supernet's mixture from the architecture blocks: θ's weights (or a sample from them),
+// and β placed at each edge's position.
+func (s *Search) mixture(ctx *context.Context, g *graph.Graph) spaces.Mixture {
+	blocks := Blocks(ctx)
+	w := s.cfg.Geometry.Mixture(blocks[0].ValueGraph(g))
+	mix := spaces.Mixture{Weights: w, PartialChannels: s.cfg.PartialChannels}
+	rows, cols := w.Shape().Dimensions[0], w.Shape().Dimensions[1]
+	switch s.cfg.Sampling {
+	case "gdas":
+		// Straight-through Gumbel-softmax: the forward value is one-hot at argmax((log w + G)/τ), the
+		// gradient that of the soft sample.
+		tau := hyperparameter(ctx, g, TauVar, w, s.cfg.TauMax)
+		u := ctx.RandomUniform(g, w.Shape())
+		u = graph.Max(u, graph.Scalar(g, w.DType(), 1e-10))
+		gumbel := graph.Neg(graph.Log(graph.Neg(graph.Log(u))))
+		logw := graph.Log(graph.Max(w, graph.Scalar(g, w.DType(), 1e-30)))
+		soft := graph.Softmax(graph.Div(graph.Add(logw, gumbel), tau), -1)
+		hard := graph.OneHot(graph.ArgMax(soft, -1, dtypes.Int32), cols, w.DType())
+		mix.Weights = graph.Add(graph.Sub(hard, graph.StopGradient(soft)), soft)
+		mix.Sampled = true
+	case "rsws":
+		idx := ctx.RandomIntN(g, int32(cols), shapes.Make(dtypes.Int32, rows))
+		mix.Weights = graph.OneHot(idx, cols, w.DType())
+		mix.Sampled = true
+	}
+	if groups := s.cfg.Space.EdgeGroups(); groups != nil {
+		// β: concatenate the group rows, then put each value at its edge with a permutation matrix.
+		var parts []*graph.Node
+		var order []int
+		for i, group := range groups {
+			parts = append(parts, graph.Reshape(s.cfg.Geometry.Mixture(blocks[1+i].ValueGraph(g)), len(group)))
+			order = append(order, group...)
+		}
+		flat := graph.Concatenate(parts, 0)
+		perm := make([][]float32, len(order))
+		for i, e := range order {
+			perm[i] = make([]float32, rows)
+			perm[i][e] = 1
+		}
+		p := graph.ConvertDType(graph.Const(g, perm), flat.DType())
+		mix.Beta = graph.Reshape(graph.MatMul(graph.Reshape(flat, 1, len(order)), p), rows)
+	}
+	return mix
 }
 
 // weightVariables are the trainable variables of the supernet (everything outside the arch scope).
@@ -215,6 +284,12 @@ func (s *Search) updateWeights(ctx *context.Context, g *graph.Graph, loss *graph
 	}
 }
 
+// tau is GDAS's temperature at the current iteration: linear from TauMax to TauMin over Steps.
+func (s *Search) tau() float64 {
+	t := math.Min(float64(s.iteration), float64(s.cfg.Steps)) / float64(s.cfg.Steps)
+	return s.cfg.TauMax - (s.cfg.TauMax-s.cfg.TauMin)*t
+}
+
 // scheduledWeightLR is the cosine schedule at the current iteration.
 func (s *Search) scheduledWeightLR() float64 {
 	t := math.Min(float64(s.iteration), float64(s.cfg.Steps))
@@ -228,6 +303,12 @@ func (s *Search) setVar(scope, name string, v float64) error {
 
 // StepArch runs one architecture step and appends it to the history.
 func (s *Search) StepArch() (Record, error) {
+	if s.cfg.Sampling == "rsws" {
+		return Record{}, errors.New("gaea: random search with weight sharing (rsws) has no architecture step")
+	}
+	if err := s.setVar(ArchScope, TauVar, s.tau()); err != nil {
+		return Record{}, err
+	}
 	images, labels, err := s.batches.Next(ArchBlock)
 	if err != nil {
 		return Record{}, fmt.Errorf("gaea: architecture batch: %w", err)
@@ -253,6 +334,9 @@ func (s *Search) StepWeights() (Record, error) {
 	if err := s.setVar(weightsScope, "lr", s.weightLR); err != nil {
 		return Record{}, err
 	}
+	if err := s.setVar(ArchScope, TauVar, s.tau()); err != nil {
+		return Record{}, err
+	}
 	out, err := s.weightExec.Exec(images, labels)
 	if err != nil {
 		return Record{}, fmt.Errorf("gaea: weight step %d: %w", s.step+1, err)
@@ -264,6 +348,10 @@ func (s *Search) StepWeights() (Record, error) {
 // Config.WeightsFirst).
 func (s *Search) Step() error {
 	s.iteration++
+	if s.cfg.Sampling == "rsws" {
+		_, err := s.StepWeights()
+		return err
+	}
 	first, second := s.StepArch, s.StepWeights
 	if s.cfg.WeightsFirst {
 		first, second = second, first
@@ -289,7 +377,7 @@ func (s *Search) record(block Block, lossT, accT *tensors.Tensor) (Record, error
 	loss := float64(tensors.ToScalar[float32](lossT))
 	acc := float64(tensors.ToScalar[float32](accT))
 	s.step++
-	theta, err := s.Theta()
+	theta, beta, err := s.weights()
 	if err != nil {
 		return Record{}, err
 	}
@@ -304,7 +392,7 @@ func (s *Search) record(block Block, lossT, accT *tensors.Tensor) (Record, error
 		}
 	}
 	r := Record{Step: s.step, Iteration: s.iteration, Block: block.String(), Loss: loss, Acc: acc, Theta: theta,
-		Entropy: Entropies(theta), ArchLR: s.archLR, WeightLR: s.weightLR}
+		Beta: beta, Entropy: Entropies(theta), ArchLR: s.archLR, WeightLR: s.weightLR}
 	s.history = append(s.history, r)
 	return r, nil
 }
@@ -324,11 +412,26 @@ func Entropies(rows [][]float64) []float64 {
 
 // Theta returns the current mixture weights, one row per edge (Space().Edges()), columns Space().Ops().
 func (s *Search) Theta() ([][]float64, error) {
+	theta, _, err := s.weights()
+	return theta, err
+}
+
+// Beta returns the current edge weights, one row per node (Space().EdgeGroups()); nil for spaces without β.
+func (s *Search) Beta() ([][]float64, error) {
+	_, beta, err := s.weights()
+	return beta, err
+}
+
+func (s *Search) weights() (theta, beta [][]float64, err error) {
 	out, err := s.thetaExec.Exec()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return rowsOf(out[0]), nil
+	theta = rowsOf(out[0])
+	for _, t := range out[1:] {
+		beta = append(beta, rowsOf(t)[0])
+	}
+	return theta, beta, nil
 }
 
 // LastGrad returns the gradient of the last architecture step's loss (with regulariser) w.r.t. the
@@ -354,11 +457,11 @@ func (s *Search) SetEntropyReg(lambda float64) error {
 
 // Genotype discretises the current weights with the space's rule.
 func (s *Search) Genotype() (spaces.Genotype, error) {
-	theta, err := s.Theta()
+	theta, beta, err := s.weights()
 	if err != nil {
 		return nil, err
 	}
-	return s.cfg.Space.Discretize(theta, nil)
+	return s.cfg.Space.Discretize(theta, beta)
 }
 
 // searchState is what Save writes besides the variables.

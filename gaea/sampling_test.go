@@ -1,0 +1,180 @@
+package gaea
+
+import (
+	"math"
+	"reflect"
+	"testing"
+
+	"github.com/gaeanas/gaeanas/backend"
+	"github.com/gaeanas/gaeanas/spaces"
+	"github.com/gaeanas/gaeanas/spaces/tiny"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+func tinyBatches(t *testing.T, seed int64) *MemoryBatches {
+	t.Helper()
+	b, err := NewMemoryBatches(stripes(128, 1), stripes(128, 2), "bi", 16, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestGDASSearch(t *testing.T) {
+	s, err := NewSearch(backend.MustNew(), Config{Space: tiny.New().WithChannels(4).WithClasses(2),
+		Sampling: "gdas", ArchLR: 0.5, EntropyReg: 0.01, Steps: 10, Seed: 2}, tinyBatches(t, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.tau(); got != 10 {
+		t.Errorf("τ at start %g, want 10", got)
+	}
+	if err := s.Run(5); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.tau(); math.Abs(got-(10-9.9*0.5)) > 1e-12 {
+		t.Errorf("τ after 5 of 10 iterations %g, want %g", got, 10-9.9*0.5)
+	}
+	grad := s.LastGrad()
+	nonZero := 0
+	for _, row := range grad {
+		for _, v := range row {
+			if v != 0 {
+				nonZero++
+			}
+		}
+	}
+	if nonZero == 0 {
+		t.Error("GDAS: θ got no gradient through the straight-through sample")
+	}
+	h := s.History()
+	if reflect.DeepEqual(h[0].Theta, h[len(h)-1].Theta) {
+		t.Error("GDAS: θ did not move")
+	}
+}
+
+// TestGDASSampleIsOneHot checks the mixture a GDAS step feeds the supernet: one-hot rows in value.
+func TestGDASSampleIsOneHot(t *testing.T) {
+	s, err := NewSearch(backend.MustNew(), Config{Space: tiny.New().WithChannels(2).WithClasses(2),
+		Sampling: "gdas", Seed: 3}, tinyBatches(t, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec := context.MustNewExec(backend.MustNew(), s.ctx, func(ctx *context.Context, g *graph.Graph) *graph.Node {
+		return s.mixture(ctx, g).Weights
+	})
+	for trial := 0; trial < 5; trial++ {
+		rows := rowsOf(exec.MustExec()[0])
+		for e, row := range rows {
+			ones, zeros := 0, 0
+			for _, v := range row {
+				switch {
+				case math.Abs(v-1) < 1e-6:
+					ones++
+				case math.Abs(v) < 1e-6:
+					zeros++
+				}
+			}
+			if ones != 1 || zeros != len(row)-1 {
+				t.Fatalf("edge %d: sample %v is not one-hot", e, row)
+			}
+		}
+	}
+}
+
+func TestRSWS(t *testing.T) {
+	s, err := NewSearch(backend.MustNew(), Config{Space: tiny.New().WithChannels(4).WithClasses(2),
+		Sampling: "rsws", Steps: 10, Seed: 4}, tinyBatches(t, 4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.StepArch(); err == nil {
+		t.Error("rsws StepArch: no error")
+	}
+	if err := s.Run(4); err != nil {
+		t.Fatal(err)
+	}
+	h := s.History()
+	if len(h) != 4 {
+		t.Fatalf("%d records, want 4 weight steps", len(h))
+	}
+	for _, r := range h {
+		if r.Block != "weights" {
+			t.Errorf("rsws ran a %s step", r.Block)
+		}
+		for _, row := range r.Theta {
+			for _, v := range row {
+				if math.Abs(v-1.0/3) > 1e-6 {
+					t.Fatalf("rsws changed θ: %v", r.Theta)
+				}
+			}
+		}
+	}
+}
+
+// betaSpace is the teaching space with PC-DARTS-style edge weights: node 1's single edge and node 2's
+// two edges each form a β row; the supernet scales each edge's mixture row by its β.
+type betaSpace struct{ *tiny.Space }
+
+func (b betaSpace) EdgeGroups() [][]int { return [][]int{{0}, {1, 2}} }
+
+func (b betaSpace) Supernet(ctx *context.Context, x *graph.Node, mix spaces.Mixture) *graph.Node {
+	beta := graph.Reshape(mix.Beta, 3, 1)
+	return b.Space.Supernet(ctx, x, spaces.Mixture{Weights: graph.Mul(mix.Weights, beta)})
+}
+
+func TestBetaBlocks(t *testing.T) {
+	s, err := NewSearch(backend.MustNew(), Config{Space: betaSpace{tiny.New().WithChannels(4).WithClasses(2)},
+		ArchLR: 0.5, BetaLR: 2, Steps: 10, Seed: 6}, tinyBatches(t, 6))
+	if err != nil {
+		t.Fatal(err)
+	}
+	beta0, err := s.Beta()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(beta0, [][]float64{{1}, {0.5, 0.5}}) {
+		t.Fatalf("initial β %v", beta0)
+	}
+	if err := s.Run(5); err != nil {
+		t.Fatal(err)
+	}
+	beta, _ := s.Beta()
+	if beta[0][0] != 1 || math.Abs(beta[1][0]+beta[1][1]-1) > 1e-6 || beta[1][0] == 0.5 {
+		t.Errorf("β after 5 iterations %v: want row 0 = [1], row 1 moved and on the simplex", beta)
+	}
+	if h := s.History(); len(h[len(h)-1].Beta) != 2 {
+		t.Errorf("history lacks β: %+v", h[len(h)-1])
+	}
+}
+
+// TestSaveRestoreGDAS: the Gumbel noise comes from the context's RNG state, which the checkpoint keeps,
+// so a restored GDAS search replays bit for bit too.
+func TestSaveRestoreGDAS(t *testing.T) {
+	cfg := Config{Space: tiny.New().WithChannels(4).WithClasses(2), Sampling: "gdas", ArchLR: 0.3, Steps: 20, Seed: 9}
+	dir := t.TempDir()
+	a, err := NewSearch(backend.MustNew(), cfg, tinyBatches(t, 9))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Run(5); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Run(5); err != nil {
+		t.Fatal(err)
+	}
+	r, err := RestoreSearch(backend.MustNew(), cfg, tinyBatches(t, 9), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Run(5); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(a.History(), r.History()) {
+		t.Fatal("restored GDAS search diverged from the uninterrupted one")
+	}
+}
