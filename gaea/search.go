@@ -106,6 +106,7 @@ type Search struct {
 	lastGrad        [][]float64
 	archLR          float64
 	weightLR        float64
+	graphBuilds     int // graphs built by the step functions (tests check lr changes don't add any)
 }
 
 // Scope names in the search's context.
@@ -163,6 +164,7 @@ func (s *Search) build() error {
 		return loss, acc
 	}
 	s.archExec, err = context.NewExec(s.be, s.ctx, func(ctx *context.Context, images, labels *graph.Node) []*graph.Node {
+		s.graphBuilds++
 		ctx.SetTraining(images.Graph(), true)
 		loss, acc := forward(ctx, images, labels)
 		grads := s.opt.Update(ctx, images.Graph(), loss)
@@ -172,6 +174,7 @@ func (s *Search) build() error {
 		return err
 	}
 	s.weightExec, err = context.NewExec(s.be, s.ctx, func(ctx *context.Context, images, labels *graph.Node) []*graph.Node {
+		s.graphBuilds++
 		ctx.SetTraining(images.Graph(), true)
 		loss, acc := forward(ctx, images, labels)
 		s.updateWeights(ctx, images.Graph(), loss)

@@ -174,3 +174,44 @@ func TestEntropicConcentratesOnBestOp(t *testing.T) {
 		t.Errorf("EG entropy %.4f not below softmax's %.4f", Entropies(eg)[0], Entropies(sm)[0])
 	}
 }
+
+// TestSearchLRChangesWithoutRecompile: changing the architecture learning rate (and λ) between steps
+// takes effect at the next step, and no step graph is built again.
+func TestSearchLRChangesWithoutRecompile(t *testing.T) {
+	s, _ := newTinySearch(t, Entropic(), 0.5, 11)
+	if err := s.Run(2); err != nil {
+		t.Fatal(err)
+	}
+	builds := s.graphBuilds
+	before, _ := s.Theta()
+	s.SetArchLR(0)
+	if err := s.SetEntropyReg(0.1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.StepArch(); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := s.Theta()
+	// With lr 0 the step only renormalises the rows (float32 rounding).
+	for e := range before {
+		for k := range before[e] {
+			if d := math.Abs(before[e][k] - after[e][k]); d > 1e-6 {
+				t.Fatalf("with lr 0 the architecture step moved θ[%d][%d] by %g", e, k, d)
+			}
+		}
+	}
+	s.SetArchLR(2)
+	if _, err := s.StepArch(); err != nil {
+		t.Fatal(err)
+	}
+	moved, _ := s.Theta()
+	if d := math.Abs(after[0][0] - moved[0][0]); d < 1e-4 {
+		t.Errorf("with lr 2 the architecture step moved θ[0][0] by only %g", d)
+	}
+	if h := s.History(); h[len(h)-1].ArchLR != 2 || h[len(h)-2].ArchLR != 0 {
+		t.Errorf("history lrs %v %v", h[len(h)-2].ArchLR, h[len(h)-1].ArchLR)
+	}
+	if s.graphBuilds != builds {
+		t.Errorf("graphs built went from %d to %d after changing lr and λ", builds, s.graphBuilds)
+	}
+}
