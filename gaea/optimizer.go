@@ -97,6 +97,20 @@ func (o *ArchOptimizer) Update(ctx *context.Context, g *graph.Graph, loss *graph
 		values[i] = b.ValueGraph(g)
 	}
 	grads := graph.Gradient(total, values...)
+	o.Apply(ctx, g, grads)
+	return grads
+}
+
+// Apply moves every block one geometry step against the given gradients (one per block, Blocks order).
+func (o *ArchOptimizer) Apply(ctx *context.Context, g *graph.Graph, grads []*graph.Node) {
+	blocks := Blocks(ctx)
+	if len(grads) != len(blocks) {
+		panic(fmt.Sprintf("gaea: %d gradients for %d architecture blocks", len(grads), len(blocks)))
+	}
+	values := make([]*graph.Node, len(blocks))
+	for i, b := range blocks {
+		values[i] = b.ValueGraph(g)
+	}
 	for i, b := range blocks {
 		lr := hyperparameter(ctx, g, LRVar, values[i], o.LR)
 		if strings.HasPrefix(b.Name(), BetaPrefix) {
@@ -109,7 +123,6 @@ func (o *ArchOptimizer) Update(ctx *context.Context, g *graph.Graph, loss *graph
 		state := ctx.In(ArchScope).In("state").In(b.Name())
 		b.SetValueGraph(o.Geometry.Step(state, values[i], grads[i], lr))
 	}
-	return grads
 }
 
 // Clear implements optimizers.Interface: it resets the geometry's state (Adam moments), not the blocks.

@@ -45,6 +45,11 @@ type Config struct {
 	Sampling       string
 	TauMax, TauMin float64 // GDAS temperatures; 0 = 10 and 0.1
 
+	// SecondOrder uses DARTS's unrolled (second-order) architecture gradient: the validation loss after
+	// one virtual weight step on the training batch. Step then feeds that same training batch to the
+	// weight step. Weighted-sum sampling only.
+	SecondOrder bool
+
 	BetaLR          float64 // learning rate of β (spaces with EdgeGroups); 0 = ArchLR
 	PartialChannels int     // PC-DARTS K (spaces that support it); 0 or 1 = off
 
@@ -99,7 +104,7 @@ type Search struct {
 	batches Batches
 	opt     *ArchOptimizer
 
-	archExec, weightExec, thetaExec *context.Exec
+	archExec, archExec2, weightExec, thetaExec *context.Exec
 
 	step, iteration int
 	history         []Record
@@ -125,6 +130,9 @@ func NewSearch(be backends.Backend, cfg Config, batches Batches) (*Search, error
 	case "", "gdas", "rsws":
 	default:
 		return nil, fmt.Errorf("gaea: sampling %q (want \"\", gdas or rsws)", cfg.Sampling)
+	}
+	if cfg.SecondOrder && cfg.Sampling != "" {
+		return nil, fmt.Errorf("gaea: the second-order architecture gradient needs weighted-sum sampling, not %q", cfg.Sampling)
 	}
 	s := &Search{cfg: cfg, be: be, ctx: context.New(), batches: batches, archLR: cfg.ArchLR}
 	if err := s.ctx.SetRNGStateFromSeed(cfg.Seed); err != nil {
@@ -152,22 +160,22 @@ func NewSearch(be backends.Backend, cfg Config, batches Batches) (*Search, error
 
 func (s *Search) build() error {
 	var err error
-	forward := func(ctx *context.Context, images, labels *graph.Node) (loss, acc *graph.Node) {
-		mix := s.mixture(ctx, images.Graph())
-		// The two blocks build the same supernet: its variables are created once and reused.
-		logits := s.cfg.Space.Supernet(ctx.In(supernetScope).Checked(false), images, mix)
-		l32 := graph.ConvertDType(labels, dtypes.Int32)
-		loss = losses.SparseCategoricalCrossEntropyLogits([]*graph.Node{graph.ExpandAxes(l32, -1)}, []*graph.Node{logits})
-		loss = graph.ReduceAllMean(loss)
-		pred := graph.ArgMax(logits, -1, dtypes.Int32)
-		acc = graph.ReduceAllMean(graph.ConvertDType(graph.Equal(pred, l32), dtypes.Float32))
-		return loss, acc
-	}
+	forward := s.forward
 	s.archExec, err = context.NewExec(s.be, s.ctx, func(ctx *context.Context, images, labels *graph.Node) []*graph.Node {
 		s.graphBuilds++
 		ctx.SetTraining(images.Graph(), true)
 		loss, acc := forward(ctx, images, labels)
 		grads := s.opt.Update(ctx, images.Graph(), loss)
+		return []*graph.Node{loss, acc, grads[0]}
+	})
+	if err != nil {
+		return err
+	}
+	s.archExec2, err = context.NewExec(s.be, s.ctx, func(ctx *context.Context, trainX, trainY, validX, validY *graph.Node) []*graph.Node {
+		s.graphBuilds++
+		ctx.SetTraining(trainX.Graph(), true)
+		loss, acc, grads := s.unrolledGradients(ctx, trainX, trainY, validX, validY)
+		s.opt.Apply(ctx, trainX.Graph(), grads)
 		return []*graph.Node{loss, acc, grads[0]}
 	})
 	if err != nil {
@@ -191,6 +199,19 @@ func (s *Search) build() error {
 		return out
 	})
 	return err
+}
+
+// forward returns the supernet's mean cross-entropy loss and accuracy on a batch.
+func (s *Search) forward(ctx *context.Context, images, labels *graph.Node) (loss, acc *graph.Node) {
+	mix := s.mixture(ctx, images.Graph())
+	// The two blocks build the same supernet: its variables are created once and reused.
+	logits := s.cfg.Space.Supernet(ctx.In(supernetScope).Checked(false), images, mix)
+	l32 := graph.ConvertDType(labels, dtypes.Int32)
+	loss = losses.SparseCategoricalCrossEntropyLogits([]*graph.Node{graph.ExpandAxes(l32, -1)}, []*graph.Node{logits})
+	loss = graph.ReduceAllMean(loss)
+	pred := graph.ArgMax(logits, -1, dtypes.Int32)
+	acc = graph.ReduceAllMean(graph.ConvertDType(graph.Equal(pred, l32), dtypes.Float32))
+	return loss, acc
 }
 
 // mixture builds the supernet's mixture from the architecture blocks: θ's weights (or a sample from them),
@@ -277,8 +298,7 @@ func (s *Search) updateWeights(ctx *context.Context, g *graph.Graph, loss *graph
 			gr = graph.Add(gr, graph.MulScalar(w, s.cfg.WeightDecay))
 		}
 		if s.cfg.Momentum != 0 {
-			name := strings.ReplaceAll(strings.TrimPrefix(v.Scope()+"/"+v.Name(), "/"), "/", ".")
-			buf := octx.In("momentum").WithInitializer(initializers.Zero).VariableWithShape(name, w.Shape()).SetTrainable(false)
+			buf := momentumVar(octx, v, w)
 			b := graph.Add(graph.MulScalar(buf.ValueGraph(g), s.cfg.Momentum), gr)
 			buf.SetValueGraph(b)
 			gr = b
@@ -291,6 +311,12 @@ func (s *Search) updateWeights(ctx *context.Context, g *graph.Graph, loss *graph
 func (s *Search) tau() float64 {
 	t := math.Min(float64(s.iteration), float64(s.cfg.Steps)) / float64(s.cfg.Steps)
 	return s.cfg.TauMax - (s.cfg.TauMax-s.cfg.TauMin)*t
+}
+
+// momentumVar is the momentum buffer of weight variable v (zeros at first), in the weight optimizer's scope.
+func momentumVar(octx *context.Context, v *context.Variable, w *graph.Node) *context.Variable {
+	name := strings.ReplaceAll(strings.TrimPrefix(v.Scope()+"/"+v.Name(), "/"), "/", ".")
+	return octx.In("momentum").Checked(false).WithInitializer(initializers.Zero).VariableWithShape(name, w.Shape()).SetTrainable(false)
 }
 
 // scheduledWeightLR is the cosine schedule at the current iteration.
@@ -312,6 +338,21 @@ func (s *Search) StepArch() (Record, error) {
 	if err := s.setVar(ArchScope, TauVar, s.tau()); err != nil {
 		return Record{}, err
 	}
+	var train *batch
+	if s.cfg.SecondOrder {
+		images, labels, err := s.batches.Next(WeightBlock)
+		if err != nil {
+			return Record{}, fmt.Errorf("gaea: training batch for the unrolled step: %w", err)
+		}
+		train = &batch{images, labels}
+	}
+	return s.stepArch(train)
+}
+
+type batch struct{ images, labels *tensors.Tensor }
+
+// stepArch runs the architecture step; train is the training batch of a second-order step.
+func (s *Search) stepArch(train *batch) (Record, error) {
 	images, labels, err := s.batches.Next(ArchBlock)
 	if err != nil {
 		return Record{}, fmt.Errorf("gaea: architecture batch: %w", err)
@@ -319,7 +360,18 @@ func (s *Search) StepArch() (Record, error) {
 	if err := s.setVar(ArchScope, LRVar, s.archLR); err != nil {
 		return Record{}, err
 	}
-	out, err := s.archExec.Exec(images, labels)
+	if s.cfg.SecondOrder {
+		s.weightLR = s.scheduledWeightLR()
+		if err := s.setVar(weightsScope, "lr", s.weightLR); err != nil {
+			return Record{}, err
+		}
+	}
+	var out []*tensors.Tensor
+	if train != nil {
+		out, err = s.archExec2.Exec(train.images, train.labels, images, labels)
+	} else {
+		out, err = s.archExec.Exec(images, labels)
+	}
 	if err != nil {
 		return Record{}, fmt.Errorf("gaea: architecture step %d: %w", s.step+1, err)
 	}
@@ -333,6 +385,11 @@ func (s *Search) StepWeights() (Record, error) {
 	if err != nil {
 		return Record{}, fmt.Errorf("gaea: weight batch: %w", err)
 	}
+	return s.stepWeights(&batch{images, labels})
+}
+
+func (s *Search) stepWeights(b *batch) (Record, error) {
+	images, labels := b.images, b.labels
 	s.weightLR = s.scheduledWeightLR()
 	if err := s.setVar(weightsScope, "lr", s.weightLR); err != nil {
 		return Record{}, err
@@ -353,6 +410,19 @@ func (s *Search) Step() error {
 	s.iteration++
 	if s.cfg.Sampling == "rsws" {
 		_, err := s.StepWeights()
+		return err
+	}
+	if s.cfg.SecondOrder {
+		// DARTS's order: the unrolled architecture step and the weight step share the training batch.
+		images, labels, err := s.batches.Next(WeightBlock)
+		if err != nil {
+			return fmt.Errorf("gaea: weight batch: %w", err)
+		}
+		train := &batch{images, labels}
+		if _, err := s.stepArch(train); err != nil {
+			return err
+		}
+		_, err = s.stepWeights(train)
 		return err
 	}
 	first, second := s.StepArch, s.StepWeights
@@ -377,8 +447,7 @@ func (s *Search) Run(n int) error {
 }
 
 func (s *Search) record(block Block, lossT, accT *tensors.Tensor) (Record, error) {
-	loss := float64(tensors.ToScalar[float32](lossT))
-	acc := float64(tensors.ToScalar[float32](accT))
+	loss, acc := scalarOf(lossT), scalarOf(accT)
 	s.step++
 	theta, beta, err := s.weights()
 	if err != nil {
@@ -398,6 +467,17 @@ func (s *Search) record(block Block, lossT, accT *tensors.Tensor) (Record, error
 		Beta: beta, Entropy: Entropies(theta), ArchLR: s.archLR, WeightLR: s.weightLR}
 	s.history = append(s.history, r)
 	return r, nil
+}
+
+// scalarOf reads a float32 or float64 scalar tensor.
+func scalarOf(t *tensors.Tensor) float64 {
+	switch v := t.Value().(type) {
+	case float32:
+		return float64(v)
+	case float64:
+		return v
+	}
+	return math.NaN()
 }
 
 // Entropies returns the entropy (nats) of each row.
