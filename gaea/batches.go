@@ -1,6 +1,7 @@
 package gaea
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand"
 
@@ -28,12 +29,12 @@ func (b Block) String() string {
 // stream exactly.
 type Batches interface {
 	Next(block Block) (images, labels *tensors.Tensor, err error)
-	State() BatchesState
-	SetState(BatchesState) error
+	State() (json.RawMessage, error)
+	SetState(json.RawMessage) error
 }
 
-// BatchesState is the serialisable position of a Batches.
-type BatchesState struct {
+// memoryState is the serialisable position of a MemoryBatches.
+type memoryState struct {
 	Draws map[string]int64 `json:"draws"` // batches drawn per stream
 	Seed  int64            `json:"seed"`
 }
@@ -101,17 +102,26 @@ func (m *MemoryBatches) Next(block Block) (*tensors.Tensor, *tensors.Tensor, err
 		tensors.FromFlatDataAndDimensions(labels, m.BatchSize), nil
 }
 
-// State implements Batches.
-func (m *MemoryBatches) State() BatchesState {
+// Draws returns how many batches each stream ("arch", "weights") has drawn.
+func (m *MemoryBatches) Draws() map[string]int64 {
 	d := map[string]int64{}
 	for k, v := range m.draws {
 		d[k] = v
 	}
-	return BatchesState{Draws: d, Seed: m.seed}
+	return d
+}
+
+// State implements Batches.
+func (m *MemoryBatches) State() (json.RawMessage, error) {
+	return json.Marshal(memoryState{Draws: m.Draws(), Seed: m.seed})
 }
 
 // SetState implements Batches.
-func (m *MemoryBatches) SetState(s BatchesState) error {
+func (m *MemoryBatches) SetState(raw json.RawMessage) error {
+	var s memoryState
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return fmt.Errorf("gaea: batches state: %w", err)
+	}
 	if s.Seed != m.seed {
 		return fmt.Errorf("gaea: batches state has seed %d, this source %d", s.Seed, m.seed)
 	}

@@ -206,7 +206,7 @@ func (s *Search) forward(ctx *context.Context, images, labels *graph.Node) (loss
 	mix := s.mixture(ctx, images.Graph())
 	// The two blocks build the same supernet: its variables are created once and reused.
 	logits := s.cfg.Space.Supernet(ctx.In(supernetScope).Checked(false), images, mix)
-	l32 := graph.ConvertDType(labels, dtypes.Int32)
+	l32 := graph.Reshape(graph.ConvertDType(labels, dtypes.Int32), labels.Shape().Dimensions[0]) // [B] or [B, 1]
 	loss = losses.SparseCategoricalCrossEntropyLogits([]*graph.Node{graph.ExpandAxes(l32, -1)}, []*graph.Node{logits})
 	loss = graph.ReduceAllMean(loss)
 	pred := graph.ArgMax(logits, -1, dtypes.Int32)
@@ -549,12 +549,12 @@ func (s *Search) Genotype() (spaces.Genotype, error) {
 
 // searchState is what Save writes besides the variables.
 type searchState struct {
-	Step      int          `json:"step"`
-	Iteration int          `json:"iteration"`
-	ArchLR    float64      `json:"arch_lr"`
-	History   []Record     `json:"history"`
-	LastGrad  [][]float64  `json:"last_grad"`
-	Batches   BatchesState `json:"batches"`
+	Step      int             `json:"step"`
+	Iteration int             `json:"iteration"`
+	ArchLR    float64         `json:"arch_lr"`
+	History   []Record        `json:"history"`
+	LastGrad  [][]float64     `json:"last_grad"`
+	Batches   json.RawMessage `json:"batches"`
 }
 
 // Save writes the whole search state to dir: every variable of the context (weights, θ, optimizer
@@ -576,8 +576,12 @@ func (s *Search) Save(dir string) error {
 	if err := h.Save(); err != nil {
 		return err
 	}
+	bs, err := s.batches.State()
+	if err != nil {
+		return err
+	}
 	st := searchState{Step: s.step, Iteration: s.iteration, ArchLR: s.archLR, History: s.history,
-		LastGrad: s.lastGrad, Batches: s.batches.State()}
+		LastGrad: s.lastGrad, Batches: bs}
 	data, err := json.Marshal(st)
 	if err != nil {
 		return err

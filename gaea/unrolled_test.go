@@ -135,7 +135,7 @@ func TestSecondOrderSearchRuns(t *testing.T) {
 	if err := s.Run(3); err != nil {
 		t.Fatal(err)
 	}
-	if d := b.State().Draws; d["weights"] != 3 || d["arch"] != 3 {
+	if d := b.Draws(); d["weights"] != 3 || d["arch"] != 3 {
 		t.Errorf("draws %v: want 3 training batches (shared by both blocks) and 3 validation batches", d)
 	}
 	h := s.History()
