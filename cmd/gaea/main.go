@@ -7,14 +7,19 @@
 //
 // Commands:
 //
-//	backend   say which GoMLX backend this machine uses and check that it trains a small conv net
+//	search    run (or resume) an architecture search
+//	lookup    NAS-Bench-201 benchmark accuracies and ranks of an architecture
+//	params    parameter count of a discrete network
+//	data      load a data set and print its statistics
 //	simplex   compare the geometries (entropic, euclidean, softmax) on a linear objective over the simplex
+//	backend   say which GoMLX backend this machine uses and check that it trains a small conv net
 //	version   print the version
 //
 // Run `gaea <command> -h` for the flags of a command.
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 )
@@ -27,8 +32,12 @@ type command struct {
 }
 
 var commands = []command{
-	{"backend", "say which GoMLX backend is used and check that it trains a small conv net", runBackend},
+	{"search", "run (or --resume) an architecture search; with no flags a quick GAEA search on NAS-Bench-201", runSearch},
+	{"lookup", "print a NAS-Bench-201 architecture's benchmark accuracies and ranks as JSON", runLookup},
+	{"params", "print the parameter count of a discrete network (--space nb201 or darts)", runParams},
+	{"data", "load a data set (downloading it if needed) and print its sizes, statistics and search split as JSON", runData},
 	{"simplex", "compare the geometries (entropic, euclidean, softmax) on c·θ over the simplex", runSimplex},
+	{"backend", "say which GoMLX backend is used and check that it trains a small conv net", runBackend},
 	{"version", "print the version", func([]string) error { fmt.Println("gaea", version); return nil }},
 }
 
@@ -54,6 +63,10 @@ func main() {
 		if c.name == name {
 			if err := c.run(os.Args[2:]); err != nil {
 				fmt.Fprintf(os.Stderr, "gaea %s: %v\n", name, err)
+				var ue usageError
+				if errors.As(err, &ue) {
+					os.Exit(2)
+				}
 				os.Exit(1)
 			}
 			return

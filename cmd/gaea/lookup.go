@@ -1,0 +1,82 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/gaeanas/gaeanas/spaces/nb201"
+)
+
+// lookupResult is the JSON object `gaea lookup` prints.
+type lookupResult struct {
+	Index          int     `json:"index"`
+	Arch           string  `json:"arch"`
+	CIFAR10        float64 `json:"cifar10"`
+	CIFAR100       float64 `json:"cifar100"`
+	ImageNet16     float64 `json:"imagenet16"`
+	RankCIFAR10    int     `json:"rank_cifar10"`
+	RankCIFAR100   int     `json:"rank_cifar100"`
+	RankImageNet16 int     `json:"rank_imagenet16"`
+}
+
+// runLookup implements `gaea lookup 'ARCH'` and `gaea lookup --index N`: one NAS-Bench-201 architecture's
+// benchmark entry from the table embedded in package nb201, as one JSON object.
+func runLookup(args []string) error { return lookupTo(os.Stdout, args) }
+
+func lookupTo(w io.Writer, args []string) error {
+	fs := flag.NewFlagSet("lookup", flag.ContinueOnError)
+	index := fs.Int("index", -1, "look up the architecture with this benchmark index (0..15624) instead of a string")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: gaea lookup 'ARCH' | gaea lookup --index N\n\n"+
+			"Prints the NAS-Bench-201 entry of an architecture (e.g. '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|')\n"+
+			"as one JSON object: index, arch, test accuracy (%%) on CIFAR-10, CIFAR-100 and ImageNet16-120 (200 epochs,\n"+
+			"seed-averaged) and the rank on each (1 = best; ties share the best rank).\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil // -h: the usage is printed
+		}
+		return err
+	}
+	indexSet := false
+	fs.Visit(func(f *flag.Flag) { indexSet = indexSet || f.Name == "index" })
+	var (
+		e   nb201.Entry
+		err error
+	)
+	switch {
+	case fs.NArg() > 1:
+		return fmt.Errorf("want one architecture string, got %d arguments (quote the string)", fs.NArg())
+	case indexSet && fs.NArg() == 1:
+		return fmt.Errorf("give an architecture string or --index, not both")
+	case indexSet:
+		e, err = nb201.LookupIndex(*index)
+	case fs.NArg() == 1:
+		e, err = nb201.LookupString(fs.Arg(0))
+	default:
+		return fmt.Errorf("missing architecture string (or --index N); see gaea lookup -h")
+	}
+	if err != nil {
+		return err
+	}
+	out, err := json.Marshal(lookupResultOf(e))
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", out)
+	return err
+}
+
+// lookupResultOf is the JSON form of a benchmark entry, as `gaea lookup` prints it and result.json holds it.
+func lookupResultOf(e nb201.Entry) lookupResult {
+	return lookupResult{
+		Index: e.Index, Arch: e.Arch.String(),
+		CIFAR10: e.Accuracy[nb201.CIFAR10], CIFAR100: e.Accuracy[nb201.CIFAR100], ImageNet16: e.Accuracy[nb201.ImageNet16],
+		RankCIFAR10: e.Rank[nb201.CIFAR10], RankCIFAR100: e.Rank[nb201.CIFAR100], RankImageNet16: e.Rank[nb201.ImageNet16],
+	}
+}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func TestParamsNB201(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--space", "nb201", "--arch", bestC10}, "1073466\n"},
+		{[]string{"--arch", bestC10, "--space", "nb201", "--classes", "120"}, "1080616\n"},
+		{[]string{"--space", "nb201", "--arch", "|skip_connect~0|+|skip_connect~0|skip_connect~1|+|skip_connect~0|skip_connect~1|skip_connect~2|"}, "73306\n"},
+		{[]string{"--space", "nb201", "--arch", bestC10, "--channels", "8", "--cells", "2"}, "119314\n"},
+	}
+	for _, c := range cases {
+		var buf bytes.Buffer
+		if err := paramsNB201To(&buf, c.args); err != nil {
+			t.Fatalf("params %q: %v", c.args, err)
+		}
+		if buf.String() != c.want {
+			t.Errorf("params %q = %q, want %q", c.args, buf.String(), c.want)
+		}
+	}
+	bad := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--space", "nb201"}, "--arch is required"},
+		{[]string{"--space", "nb201", "--arch", bestC10, "--classes", "0"}, "must be ≥ 1"},
+		{[]string{"--space", "nb201", "--arch", bestC10, "extra"}, "unexpected argument"},
+		{[]string{"--space", "nb201", "--arch", "|nor_conv_3x3~0|"}, "1 nodes"},
+	}
+	for _, c := range bad {
+		if err := paramsNB201To(&bytes.Buffer{}, c.args); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("params %q: error %v, want %q", c.args, err, c.want)
+		}
+	}
+}
+
+func TestSpaceFlag(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+		err  bool
+	}{
+		{nil, "nb201", false},
+		{[]string{"--space", "darts", "--genotype", "x"}, "darts", false},
+		{[]string{"-space=darts"}, "darts", false},
+		{[]string{"--arch", "a", "--space", "nb201"}, "nb201", false},
+		{[]string{"--space"}, "", true},
+		{[]string{"--", "--space", "darts"}, "nb201", false},
+	}
+	for _, c := range cases {
+		got, err := spaceFlag(c.args)
+		if got != c.want || (err != nil) != c.err {
+			t.Errorf("spaceFlag(%q) = %q, %v", c.args, got, err)
+		}
+	}
+	if err := runParams([]string{"--space", "nope"}); err == nil || !strings.Contains(err.Error(), "want nb201 or darts") {
+		t.Errorf("runParams(--space nope): %v", err)
+	}
+}
