@@ -1,0 +1,155 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// buildGaea builds the command once per test binary (pure-Go backend, no XLA).
+func buildGaea(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "gaea")
+	if out, err := exec.Command("go", "build", "-tags", "noxla", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func gaeaCmd(bin string, args ...string) *exec.Cmd {
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "GOMLX_BACKEND=go")
+	return cmd
+}
+
+var tinySearch = []string{"search", "--space", "tiny", "--dataset", "embedded", "--preset", "quick", "--subset", "96",
+	"--batch", "16", "--epochs", "3", "--channels", "4", "--seed", "7"}
+
+func readResult(t *testing.T, dir string) searchResult {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(dir, "result.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r searchResult
+	if err := json.Unmarshal(raw, &r); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestSearchEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs searches")
+	}
+	bin := buildGaea(t)
+
+	// A complete run, then the same run killed (SIGKILL) after a checkpoint and resumed.
+	full := filepath.Join(t.TempDir(), "full")
+	if out, err := gaeaCmd(bin, append(tinySearch, "--out", full)...).CombinedOutput(); err != nil {
+		t.Fatalf("search: %v\n%s", err, out)
+	}
+	res := readResult(t, full)
+	if res.Space != "tiny" || res.Algo != "gaea-darts" || res.Steps != 18 || len(res.ArchWeights) != 3 ||
+		len(res.Ops) != 3 || len(res.Edges) != 3 || res.Genotype == "" || res.Backend != "go" || res.Preset != "quick" {
+		t.Fatalf("result.json: %+v", res)
+	}
+	hist, err := os.ReadFile(filepath.Join(full, "history.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := bytes.Count(hist, []byte("\n")); n != 36 {
+		t.Fatalf("history.jsonl has %d records, want 36 (18 iterations × 2 blocks)", n)
+	}
+
+	killed := filepath.Join(t.TempDir(), "killed")
+	cmd := gaeaCmd(bin, append(tinySearch, "--out", killed, "--checkpoint-every", "2")...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if _, err := os.Stat(filepath.Join(killed, "checkpoint", "search.json")); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("no checkpoint after 60 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(150 * time.Millisecond) // let it run on past the checkpoint
+	_ = cmd.Process.Signal(syscall.SIGKILL)
+	_ = cmd.Wait()
+	if _, err := os.Stat(filepath.Join(killed, "result.json")); err == nil {
+		t.Skip("the search finished before it could be killed")
+	}
+	if out, err := gaeaCmd(bin, "search", "--resume", killed).CombinedOutput(); err != nil {
+		t.Fatalf("resume: %v\n%s", err, out)
+	}
+	res2 := readResult(t, killed)
+	if res2.Genotype != res.Genotype {
+		t.Errorf("resumed genotype %s, uninterrupted %s", res2.Genotype, res.Genotype)
+	}
+	for e := range res.ArchWeights {
+		for k := range res.ArchWeights[e] {
+			if res.ArchWeights[e][k] != res2.ArchWeights[e][k] {
+				t.Fatalf("arch weights differ at [%d][%d]: %v vs %v", e, k, res.ArchWeights[e][k], res2.ArchWeights[e][k])
+			}
+		}
+	}
+	hist2, err := os.ReadFile(filepath.Join(killed, "history.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(hist, hist2) {
+		t.Error("history.jsonl of the killed-and-resumed run differs from the uninterrupted one")
+	}
+}
+
+func TestSearchNaNStops(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a search")
+	}
+	bin := buildGaea(t)
+	dir := filepath.Join(t.TempDir(), "nan")
+	out, err := gaeaCmd(bin, append(tinySearch, "--out", dir, "--weight-lr", "1e30", "--checkpoint-every", "1")...).CombinedOutput()
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != 1 {
+		t.Fatalf("exit %v, want 1; output:\n%s", err, out)
+	}
+	last := strings.TrimSpace(string(out))
+	last = last[strings.LastIndex(last, "\n")+1:]
+	if !strings.Contains(last, "step") || !(strings.Contains(last, "NaN") || strings.Contains(last, "Inf")) ||
+		!(strings.Contains(last, "arch") || strings.Contains(last, "weights")) {
+		t.Errorf("last line %q should name the step, the block and the NaN", last)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "result.json")); err == nil {
+		t.Error("a result.json was written for a failed search")
+	}
+}
+
+func TestSearchBadFlags(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildGaea(t)
+	for _, args := range [][]string{
+		{"--algo", "nosuch"}, {"--space", "nosuch"}, {"--preset", "slow"}, {"--level", "tri"},
+		{"--dataset", "nosuch"}, {"--epochs", "-1"}, {"--space", "nb201", "--algo", "gaea-pcdarts"},
+		{"--resume", filepath.Join(t.TempDir(), "missing")}, {"extra"}, {"--arch-lr", "-3"},
+	} {
+		out, err := gaeaCmd(bin, append([]string{"search"}, args...)...).CombinedOutput()
+		ee, ok := err.(*exec.ExitError)
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		if !ok || ee.ExitCode() != 2 || !strings.HasPrefix(lines[len(lines)-1], "gaea search: ") {
+			t.Errorf("search %q: exit %v, output %q; want exit 2 and a one-line error", args, err, out)
+		}
+	}
+}
