@@ -1,5 +1,7 @@
 // Package gradients completes GoMLX v0.26.0's reverse-mode autodiff with the gradients it lacks for
-// ops that gaeanas models and tests use: Pad (w.r.t. the operand and the fill value) and Reverse.
+// ops that gaeanas models and tests use: Pad (w.r.t. the operand and the fill value) and Reverse, and
+// replaces the VJP of channel-grouped convolutions (GoMLX's builds 2·G convolutions on slices, one per
+// group; see groupedConvVJP in conv.go) by one with a single convolution per gradient.
 //
 // GoMLX looks gradients up in graph.VJPRegistration by node type; importing this package (package
 // backend does, so every gaeanas program has it) registers the missing entries. The op parameters
@@ -22,6 +24,12 @@ func init() {
 	}
 	if _, ok := graph.VJPRegistration[graph.NodeTypeReverse]; !ok {
 		graph.VJPRegistration[graph.NodeTypeReverse] = reverseVJP
+	}
+	// Channel-grouped convolutions (depthwise ones included): one convolution per gradient instead of
+	// GoMLX's 2·G; every other convolution still goes to GoMLX's own VJP, saved here.
+	if gomlxConvVJP == nil {
+		gomlxConvVJP = graph.VJPRegistration[graph.NodeTypeConvGeneral]
+		graph.VJPRegistration[graph.NodeTypeConvGeneral] = groupedConvVJP
 	}
 }
 
