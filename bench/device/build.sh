@@ -7,8 +7,10 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 mkdir -p bench/device/bin
-CGO_ENABLED=1 GOOS=linux GOARCH=amd64 go build -trimpath -o bench/device/bin/convnet ./bench/convnet
-ls -l bench/device/bin/convnet
+for prog in convnet:./bench/convnet gradcheck:./bench/device/gradcheck gaea:./cmd/gaea; do
+  CGO_ENABLED=1 GOOS=linux GOARCH=amd64 go build -trimpath -ldflags="-s -w" -o "bench/device/bin/${prog%%:*}" "${prog#*:}"
+done
+ls -l bench/device/bin/
 # The GPU machine's image may have another glibc: show the newest symbol version the binary needs.
 if command -v objdump >/dev/null; then
   echo "needs glibc up to: $(objdump -T bench/device/bin/convnet | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -1)"

@@ -32,7 +32,9 @@
 #   - A summary table at the end. Exit status: 0 if the XLA -check passed, 1 otherwise.
 #
 # Environment knobs: GPU_CHECK_BUDGET_S (total seconds, default 420), CONVNET_BIN (default
-# bench/device/bin/convnet), PYTHON (force the venv python).
+# bench/device/bin/convnet), PYTHON (force the venv python), ONLY_PROJECT_CHECKS=1 (skip the convnet
+# benchmarks against PyTorch; run the -check, the grouped-conv gradient check and the two searches, which
+# need bench/device/bin/gradcheck and bench/device/bin/gaea from build.sh).
 set -u
 set -o pipefail
 
@@ -244,13 +246,33 @@ if ((xla_ok)); then
   fi
 fi
 
-if ((xla_ok)); then
+if ((xla_ok)) && [[ -z ${ONLY_PROJECT_CHECKS:-} ]]; then
   for b in 64 256; do
     step "xla bench batch $b ($xla_backend)" 120 \
       env "${gpu_env[@]}" GOMLX_BACKEND="$xla_backend" "$bin" -batch "$b" -steps 50 -warmup 5 -json
   done
-else
+elif ((!xla_ok)); then
   say "XLA benchmarks skipped: no XLA configuration passed -check"
+fi
+
+# Project checks on XLA (binaries built by build.sh): grouped-conv gradients, and searches.
+bindir=$(dirname "$bin")
+if ((xla_ok)) && [[ -x $bindir/gradcheck ]]; then
+  step "grouped-conv gradients on XLA vs GoMLX's VJP and pure Go" 120 \
+    env "${gpu_env[@]}" GOMLX_BACKEND="$xla_backend" "$bindir/gradcheck"
+fi
+if ((xla_ok)) && [[ -x $bindir/gaea ]]; then
+  runs=$(mktemp -d /tmp/gaea-runs.XXXXXX)
+  step "gaea search nb201 gaea-darts, paper size (C=24, N=5), embedded data, 1 epoch" 150 \
+    env "${gpu_env[@]}" GOMLX_BACKEND="$xla_backend" "$bindir/gaea" search --space nb201 --algo gaea-darts \
+    --preset paper --dataset embedded --subset 2048 --epochs 1 --out "$runs/nb201"
+  step "gaea search darts gaea-pcdarts, C=16, 8 layers, batch 64, embedded data, 1 epoch" 200 \
+    env "${gpu_env[@]}" GOMLX_BACKEND="$xla_backend" "$bindir/gaea" search --space darts --algo gaea-pcdarts \
+    --preset paper --batch 64 --dataset embedded --subset 1024 --epochs 1 --out "$runs/darts"
+  for r in nb201 darts; do
+    [[ -f $runs/$r/result.json ]] && { echo "--- $r result.json (head)"; head -c 1500 "$runs/$r/result.json"; echo; }
+    [[ -n ${OUT:-} && -d $runs/$r ]] && cp "$runs/$r/result.json" "$OUT/search-$r-result.json" 2>/dev/null
+  done
 fi
 
 # ---------------------------------------------------------------------------------------------------------
@@ -260,7 +282,9 @@ for c in "$py" "${candidates[@]}"; do
   [[ -n $c && -x $c ]] && timeout 60 "$c" -c 'import torch' 2>/dev/null && { tpy=$c; break; }
 done
 echo "python with torch: ${tpy:-none}"
-if [[ -n $tpy ]] && timeout 60 "$tpy" -c 'import torch, sys; print("torch", torch.__version__, "cuda", torch.version.cuda, torch.cuda.is_available()); sys.exit(0 if torch.cuda.is_available() else 3)'; then
+if [[ -n ${ONLY_PROJECT_CHECKS:-} ]]; then
+  say "PyTorch and CPU comparisons skipped (ONLY_PROJECT_CHECKS set)"
+elif [[ -n $tpy ]] && timeout 60 "$tpy" -c 'import torch, sys; print("torch", torch.__version__, "cuda", torch.version.cuda, torch.cuda.is_available()); sys.exit(0 if torch.cuda.is_available() else 3)'; then
   for b in 64 256; do
     step "pytorch cuda batch $b" 100 "$tpy" "$torch_script" --device cuda --batch "$b" --steps 50 --warmup 5 --threads "$(nproc)" --json
   done
@@ -271,11 +295,11 @@ else
 fi
 
 # CPU references (same machine, all cores).
-if [[ -x $bin ]]; then
+if [[ -x $bin && -z ${ONLY_PROJECT_CHECKS:-} ]]; then
   step "pure-Go CPU batch 64 (GOMLX_BACKEND=go)" 120 \
     env GOMLX_BACKEND=go GOMLX_NO_AUTO_INSTALL=1 "$bin" -batch 64 -steps 10 -warmup 2 -json
 fi
-if [[ -n $tpy ]]; then
+if [[ -n $tpy && -z ${ONLY_PROJECT_CHECKS:-} ]]; then
   step "pytorch cpu batch 64" 60 "$tpy" "$torch_script" --device cpu --batch 64 --steps 10 --warmup 2 --threads "$(nproc)" --json
 fi
 
