@@ -178,3 +178,40 @@ func TestSaveRestoreGDAS(t *testing.T) {
 		t.Fatal("restored GDAS search diverged from the uninterrupted one")
 	}
 }
+
+// TestBestOfRandom: RS-WS's selection evaluates distinct random architectures with the shared weights,
+// picks the most accurate, and leaves the weights alone.
+func TestBestOfRandom(t *testing.T) {
+	s, err := NewSearch(backend.MustNew(), Config{Space: tiny.New().WithChannels(4).WithClasses(2),
+		Sampling: "rsws", Steps: 10, Seed: 14}, tinyBatches(t, 14))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Run(6); err != nil {
+		t.Fatal(err)
+	}
+	before := len(s.History())
+	cands, best, err := s.BestOfRandom(8, 2, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	distinct := map[string]bool{}
+	for i, c := range cands {
+		distinct[c.Genotype] = true
+		if c.Acc > cands[best].Acc {
+			t.Errorf("candidate %d (%v) beats the chosen one (%v)", i, c, cands[best])
+		}
+		if _, err := s.Space().ParseGenotype(c.Genotype); err != nil {
+			t.Errorf("candidate %q: %v", c.Genotype, err)
+		}
+	}
+	if len(distinct) < 3 {
+		t.Errorf("only %d distinct architectures among 8 random draws", len(distinct))
+	}
+	if len(s.History()) != before {
+		t.Error("evaluating candidates added steps to the history")
+	}
+	if _, _, err := s.BestOfRandom(0, 1, 1); err == nil {
+		t.Error("BestOfRandom(0, …): no error")
+	}
+}

@@ -104,7 +104,7 @@ type Search struct {
 	batches Batches
 	opt     *ArchOptimizer
 
-	archExec, archExec2, weightExec, thetaExec *context.Exec
+	archExec, archExec2, weightExec, thetaExec, evalExec *context.Exec
 
 	step, iteration int
 	history         []Record
@@ -203,7 +203,11 @@ func (s *Search) build() error {
 
 // forward returns the supernet's mean cross-entropy loss and accuracy on a batch.
 func (s *Search) forward(ctx *context.Context, images, labels *graph.Node) (loss, acc *graph.Node) {
-	mix := s.mixture(ctx, images.Graph())
+	return s.forwardWith(ctx, images, labels, s.mixture(ctx, images.Graph()))
+}
+
+// forwardWith is forward with a given mixture.
+func (s *Search) forwardWith(ctx *context.Context, images, labels *graph.Node, mix spaces.Mixture) (loss, acc *graph.Node) {
 	// The two blocks build the same supernet: its variables are created once and reused.
 	logits := s.cfg.Space.Supernet(ctx.In(supernetScope).Checked(false), images, mix)
 	l32 := graph.Reshape(graph.ConvertDType(labels, dtypes.Int32), labels.Shape().Dimensions[0]) // [B] or [B, 1]

@@ -47,23 +47,24 @@ type searchSettings struct {
 
 // searchResult is result.json.
 type searchResult struct {
-	Space       string         `json:"space"`
-	Algo        string         `json:"algo"`
-	Level       string         `json:"level"`
-	Dataset     string         `json:"dataset"`
-	Seed        int64          `json:"seed"`
-	Backend     string         `json:"backend"`
-	Preset      string         `json:"preset"`
-	Epochs      int            `json:"epochs"`
-	Steps       int            `json:"steps"`
-	Seconds     float64        `json:"seconds"`
-	Genotype    string         `json:"genotype"`
-	Ops         []string       `json:"ops"`
-	Edges       []string       `json:"edges"`
-	ArchWeights [][]float64    `json:"arch_weights"`
-	EdgeWeights [][]float64    `json:"edge_weights,omitempty"`
-	NB201       *lookupResult  `json:"nb201,omitempty"`
-	Settings    searchSettings `json:"settings"`
+	Space       string                 `json:"space"`
+	Algo        string                 `json:"algo"`
+	Level       string                 `json:"level"`
+	Dataset     string                 `json:"dataset"`
+	Seed        int64                  `json:"seed"`
+	Backend     string                 `json:"backend"`
+	Preset      string                 `json:"preset"`
+	Epochs      int                    `json:"epochs"`
+	Steps       int                    `json:"steps"`
+	Seconds     float64                `json:"seconds"`
+	Genotype    string                 `json:"genotype"`
+	Ops         []string               `json:"ops"`
+	Edges       []string               `json:"edges"`
+	ArchWeights [][]float64            `json:"arch_weights"`
+	EdgeWeights [][]float64            `json:"edge_weights,omitempty"`
+	NB201       *lookupResult          `json:"nb201,omitempty"`
+	Candidates  []gaea.RandomCandidate `json:"rsws_candidates,omitempty"` // RS-WS: the random architectures evaluated
+	Settings    searchSettings         `json:"settings"`
 }
 
 // usageError is a bad command line: main exits 2 for it.
@@ -138,6 +139,9 @@ func resolveSettings(st *searchSettings) error {
 			return usagef("--algo %s needs the darts space (edge weights β), not %s", st.Algo, st.Space)
 		}
 	case "darts":
+		if st.Algo == "rsws" {
+			return usagef("--algo rsws selects architectures per edge; use it with the nb201 or tiny space")
+		}
 	default:
 		return usagef("--space %q: want nb201, darts or tiny", st.Space)
 	}
@@ -418,6 +422,23 @@ func buildResult(s *gaea.Search, st searchSettings, backendName string, steps in
 	if err != nil {
 		return nil, err
 	}
+	var candidates []gaea.RandomCandidate
+	if st.Algo == "rsws" {
+		// Random search with weight sharing: θ stayed uniform; pick the best of random architectures
+		// evaluated with the trained shared weights.
+		n := 100
+		if st.Preset == "quick" {
+			n = 20
+		}
+		cands, best, err := s.BestOfRandom(n, 1, st.Seed)
+		if err != nil {
+			return nil, err
+		}
+		if g, err = s.Space().ParseGenotype(cands[best].Genotype); err != nil {
+			return nil, err
+		}
+		candidates = cands
+	}
 	theta, err := s.Theta()
 	if err != nil {
 		return nil, err
@@ -429,7 +450,7 @@ func buildResult(s *gaea.Search, st searchSettings, backendName string, steps in
 	res := &searchResult{Space: st.Space, Algo: st.Algo, Level: st.Level, Dataset: st.Dataset, Seed: st.Seed,
 		Backend: backendName, Preset: st.Preset, Epochs: st.Epochs, Steps: steps, Seconds: seconds,
 		Genotype: g.String(), Ops: s.Space().Ops(), Edges: s.Space().Edges(), ArchWeights: theta, EdgeWeights: beta,
-		Settings: st}
+		Candidates: candidates, Settings: st}
 	if st.Space == "nb201" {
 		e, err := nb201.LookupString(g.String())
 		if err != nil {
