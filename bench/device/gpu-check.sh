@@ -34,7 +34,8 @@
 # Environment knobs: GPU_CHECK_BUDGET_S (total seconds, default 420), CONVNET_BIN (default
 # bench/device/bin/convnet), PYTHON (force the venv python), ONLY_PROJECT_CHECKS=1 (skip the convnet
 # benchmarks against PyTorch; run the -check, the grouped-conv gradient check and the two searches, which
-# need bench/device/bin/gradcheck and bench/device/bin/gaea from build.sh).
+# need bench/device/bin/gradcheck and bench/device/bin/gaea from build.sh), SEARCH_ARGS="…" (instead,
+# run only `gaea search …` with these arguments, timeout SEARCH_TIMEOUT_S, default 240 s).
 set -u
 set -o pipefail
 
@@ -257,11 +258,16 @@ fi
 
 # Project checks on XLA (binaries built by build.sh): grouped-conv gradients, and searches.
 bindir=$(dirname "$bin")
-if ((xla_ok)) && [[ -x $bindir/gradcheck ]]; then
+if ((xla_ok)) && [[ -n ${SEARCH_ARGS:-} && -x $bindir/gaea ]]; then
+  # One custom search (e.g. with --cpuprofile "$OUT/cpu.prof") instead of the project checks below.
+  # shellcheck disable=SC2086
+  step "gaea search $SEARCH_ARGS" "${SEARCH_TIMEOUT_S:-240}" \
+    env "${gpu_env[@]}" GOMLX_BACKEND="$xla_backend" "$bindir/gaea" search $SEARCH_ARGS
+elif ((xla_ok)) && [[ -x $bindir/gradcheck ]]; then
   step "grouped-conv gradients on XLA vs GoMLX's VJP and pure Go" 120 \
     env "${gpu_env[@]}" GOMLX_BACKEND="$xla_backend" "$bindir/gradcheck"
 fi
-if ((xla_ok)) && [[ -x $bindir/gaea ]]; then
+if ((xla_ok)) && [[ -z ${SEARCH_ARGS:-} && -x $bindir/gaea ]]; then
   runs=$(mktemp -d /tmp/gaea-runs.XXXXXX)
   step "gaea search nb201 gaea-darts, paper size (C=24, N=5), embedded data, 1 epoch" 150 \
     env "${gpu_env[@]}" GOMLX_BACKEND="$xla_backend" "$bindir/gaea" search --space nb201 --algo gaea-darts \

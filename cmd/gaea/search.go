@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -67,6 +68,9 @@ type searchResult struct {
 	Settings    searchSettings         `json:"settings"`
 }
 
+// checkpointInterval is the wall time between checkpoints when --checkpoint-every is not given.
+const checkpointInterval = 2 * time.Minute
+
 // usageError is a bad command line: main exits 2 for it.
 type usageError struct{ error }
 
@@ -90,8 +94,9 @@ func runSearch(args []string) error {
 	fs.Float64Var(&st.ArchLR, "arch-lr", 0, "architecture learning rate (default per algorithm)")
 	fs.Int64Var(&st.Seed, "seed", 1, "random seed (weights, θ, data order)")
 	out := fs.String("out", "", "output folder (default runs/<timestamp>-<space>-<algo>)")
-	fs.IntVar(&st.CheckpointEvery, "checkpoint-every", 0, "iterations between checkpoints (default: about 20 per run)")
+	fs.IntVar(&st.CheckpointEvery, "checkpoint-every", 0, "iterations between checkpoints (default: one every 2 minutes, and at the end)")
 	resume := fs.String("resume", "", "continue the search in this run folder from its last checkpoint")
+	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the run to this file (for performance work)")
 	be := fs.String("backend", "", "GoMLX backend (go, xla, xla:cuda, …); default $GOMLX_BACKEND or automatic")
 	fs.StringVar(&st.Preset, "preset", "", "quick (small supernet and data subset, minutes on a CPU) or paper (the reference settings); default: paper on a GPU, quick otherwise")
 	fs.IntVar(&st.Subset, "subset", -1, "use this many images of each split (0 = all; default from the preset)")
@@ -110,6 +115,17 @@ func runSearch(args []string) error {
 	}
 	if *be != "" {
 		os.Setenv(backend.EnvVar, *be)
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return usagef("--cpuprofile: %v", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	dir := *out
 	if *resume != "" {
@@ -321,9 +337,9 @@ func search(st searchSettings, dir string, resuming bool) error {
 	}
 	stepsPerEpoch := max(1, train.Len()/st.Batch)
 	total := st.Epochs * stepsPerEpoch
-	if st.CheckpointEvery == 0 {
-		st.CheckpointEvery = max(1, total/20)
-	}
+	// Without --checkpoint-every a checkpoint is written every checkpointInterval of wall time (a save
+	// moves every variable to the host, which costs more than a step on a GPU) and at the end.
+	lastSave := time.Now()
 	space := buildSpace(st, len(train.Classes))
 	cfg := gaeaConfig(st, space, total)
 
@@ -373,10 +389,15 @@ func search(st searchSettings, dir string, resuming bool) error {
 			return err
 		}
 		written = len(h)
-		if (it+1)%st.CheckpointEvery == 0 || it+1 == total {
+		due := time.Since(lastSave) >= checkpointInterval
+		if st.CheckpointEvery > 0 {
+			due = (it+1)%st.CheckpointEvery == 0
+		}
+		if due || it+1 == total {
 			if err := s.Save(dir); err != nil {
 				return err
 			}
+			lastSave = time.Now()
 		}
 		if (it+1)%progressEvery == 0 || it+1 == total {
 			printProgress(os.Stderr, s, it+1, total, stepsPerEpoch, start)
