@@ -3,7 +3,7 @@
 // GoMLX can compile graphs to XLA through a PJRT plugin (CPU or GPU) or run them on its pure-Go
 // backend. New picks one by these rules:
 //
-//  1. If $GOMLX_BACKEND is set it is honoured exactly as GoMLX does: "go", "xla", "xla:cuda",
+//  1. If $GOMLX_BACKEND is set (non-empty) it is honoured exactly as GoMLX does: "go", "xla", "xla:cuda",
 //     "xla:/abs/path/pjrt_c_api_cuda_plugin.so", ... (the name "go" selects this project's completed
 //     pure-Go backend, see package purego).
 //  2. Otherwise, XLA is used when a PJRT plugin is installed (CUDA preferred over CPU), or when GoMLX's
@@ -91,8 +91,8 @@ func Name() string {
 }
 
 func choose() (backends.Backend, Choice, error) {
-	if config, found := os.LookupEnv(EnvVar); found {
-		config = strings.TrimSpace(config)
+	// An empty GOMLX_BACKEND (e.g. `GOMLX_BACKEND= cmd`) means the automatic choice.
+	if config := strings.TrimSpace(os.Getenv(EnvVar)); config != "" {
 		b, err := withConfig(config)
 		if err != nil {
 			return nil, Choice{}, fmt.Errorf("backend: %s=%q: %w", EnvVar, config, err)

@@ -112,7 +112,7 @@ func TestNewWithEnvGo(t *testing.T) {
 }
 
 func TestNewUnknownBackendIsError(t *testing.T) {
-	for _, config := range []string{"nosuch", ""} {
+	for _, config := range []string{"nosuch", "nosuch:config"} {
 		t.Run(config, func(t *testing.T) {
 			t.Setenv(EnvVar, config)
 			resetCache(t)
@@ -147,5 +147,21 @@ func TestNewUnknownBackendIsError(t *testing.T) {
 			}
 			t.Logf("error: %v", err)
 		})
+	}
+}
+
+// TestEmptyEnvIsAutomatic: GOMLX_BACKEND set to "" (or blanks) means the automatic choice.
+func TestEmptyEnvIsAutomatic(t *testing.T) {
+	t.Setenv("GOMLX_NO_AUTO_INSTALL", "1")
+	for _, v := range []string{"", "  "} {
+		t.Setenv(EnvVar, v)
+		resetCache(t)
+		if _, err := New(); err != nil {
+			t.Fatalf("GOMLX_BACKEND=%q: %v", v, err)
+		}
+		c, _ := Chosen()
+		if c.Reason == "from $"+EnvVar {
+			t.Errorf("GOMLX_BACKEND=%q was taken as a configuration (%+v)", v, c)
+		}
 	}
 }
