@@ -8,6 +8,7 @@
 // Commands:
 //
 //	search    run (or resume) an architecture search
+//	report    (re)write a search run's report.html
 //	lookup    NAS-Bench-201 benchmark accuracies and ranks of an architecture
 //	params    parameter count of a discrete network
 //	data      load a data set and print its statistics
@@ -33,6 +34,7 @@ type command struct {
 
 var commands = []command{
 	{"search", "run (or --resume) an architecture search; with no flags a quick GAEA search on NAS-Bench-201", runSearch},
+	{"report", "(re)write report.html for a search run folder", runReport},
 	{"lookup", "print a NAS-Bench-201 architecture's benchmark accuracies and ranks as JSON", runLookup},
 	{"params", "print the parameter count of a discrete network (--space nb201 or darts)", runParams},
 	{"data", "load a data set (downloading it if needed) and print its sizes, statistics and search split as JSON", runData},

@@ -220,7 +220,7 @@ func resolveSettings(st *searchSettings) error {
 	}
 	switch st.Space {
 	case "nb201":
-		def(&st.Epochs, 2, 25)
+		def(&st.Epochs, 4, 25)
 		def(&st.Batch, 32, 64)
 		def(&st.Channels, 8, 24) // the reference search network is wider (C=24) than NB201's C=16
 		def(&st.Cells, 1, 5)
@@ -410,6 +410,11 @@ func search(st searchSettings, dir string, resuming bool) error {
 	if err := writeJSONAtomic(filepath.Join(dir, "result.json"), res); err != nil {
 		return err
 	}
+	if path, err := writeReport(dir); err != nil {
+		fmt.Fprintf(os.Stderr, "warning: report.html not written: %v\n", err)
+	} else {
+		fmt.Printf("report: %s\n", path)
+	}
 	fmt.Printf("genotype: %s\n", res.Genotype)
 	if res.NB201 != nil {
 		fmt.Printf("NAS-Bench-201: CIFAR-10 %.2f%% (rank %d), CIFAR-100 %.2f%% (rank %d), ImageNet16-120 %.2f%% (rank %d) of 15625\n",
@@ -515,6 +520,11 @@ func writeJSONAtomic(path string, v any) error {
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
 	if err != nil {
+		return err
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
 		return err
 	}
 	if _, err := tmp.Write(append(raw, '\n')); err != nil {
