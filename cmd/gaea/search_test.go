@@ -60,6 +60,25 @@ func TestSearchEndToEnd(t *testing.T) {
 		len(res.Ops) != 3 || len(res.Edges) != 3 || res.Genotype == "" || res.Backend != "go" || res.Preset != "quick" {
 		t.Fatalf("result.json: %+v", res)
 	}
+	report, err := os.ReadFile(filepath.Join(full, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := bytes.Count(report, []byte("<svg")); n < 4 || bytes.Contains(report, []byte("not available")) {
+		t.Errorf("report.html has %d pictures (want ≥ 4: heatmap, θ evolution, entropy, losses) or a missing one", n)
+	}
+	// gaea report rewrites it, and refuses a folder that is not a run.
+	os.Remove(filepath.Join(full, "report.html"))
+	if out, err := gaeaCmd(bin, "report", full).CombinedOutput(); err != nil {
+		t.Fatalf("report: %v\n%s", err, out)
+	}
+	if again, err := os.ReadFile(filepath.Join(full, "report.html")); err != nil || bytes.Count(again, []byte("<svg")) != bytes.Count(report, []byte("<svg")) {
+		t.Errorf("gaea report wrote a different report (%v)", err)
+	}
+	out, err := gaeaCmd(bin, "report", t.TempDir()).CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 {
+		t.Errorf("report of an empty folder: %v %s (want exit 2)", err, out)
+	}
 	hist, err := os.ReadFile(filepath.Join(full, "history.jsonl"))
 	if err != nil {
 		t.Fatal(err)
