@@ -8,6 +8,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/gaeanas/gaeanas/spaces"
@@ -263,7 +264,9 @@ func (s *Search) mixture(ctx *context.Context, g *graph.Graph) spaces.Mixture {
 	return mix
 }
 
-// weightVariables are the trainable variables of the supernet (everything outside the arch scope).
+// weightVariables are the trainable variables of the supernet (everything outside the arch scope), sorted
+// by name: the order fixes the summation order of the gradient norm, which must not depend on how the
+// context was filled (created by a graph, or loaded from a checkpoint).
 func weightVariables(ctx *context.Context) []*context.Variable {
 	var vs []*context.Variable
 	prefix := ctx.In(supernetScope).Scope()
@@ -272,6 +275,7 @@ func weightVariables(ctx *context.Context) []*context.Variable {
 			vs = append(vs, v)
 		}
 	}
+	sort.Slice(vs, func(i, j int) bool { return vs[i].ScopeAndName() < vs[j].ScopeAndName() })
 	return vs
 }
 
@@ -613,6 +617,12 @@ func (s *Search) Save(dir string) error {
 // bit for bit on the same backend, as the search that was saved.
 func RestoreSearch(be backends.Backend, cfg Config, batches Batches, dir string) (*Search, error) {
 	final := filepath.Join(dir, "checkpoint")
+	if _, err := os.Stat(final); err != nil {
+		// Killed between Save's two renames: the previous checkpoint is complete under its old name.
+		if old := filepath.Join(dir, ".old-checkpoint"); dirExists(old) {
+			final = old
+		}
+	}
 	data, err := os.ReadFile(filepath.Join(final, "search.json"))
 	if err != nil {
 		return nil, fmt.Errorf("gaea: restore: %w", err)
@@ -634,4 +644,9 @@ func RestoreSearch(be backends.Backend, cfg Config, batches Batches, dir string)
 	s.step, s.iteration, s.archLR, s.history, s.lastGrad = st.Step, st.Iteration, st.ArchLR, st.History, st.LastGrad
 	s.weightLR = s.scheduledWeightLR()
 	return s, nil
+}
+
+func dirExists(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
 }

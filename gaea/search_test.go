@@ -2,6 +2,8 @@ package gaea
 
 import (
 	"math"
+	"os"
+	"path/filepath"
 	"math/rand"
 	"reflect"
 	"testing"
@@ -213,5 +215,30 @@ func TestSearchLRChangesWithoutRecompile(t *testing.T) {
 	}
 	if s.graphBuilds != builds {
 		t.Errorf("graphs built went from %d to %d after changing lr and λ", builds, s.graphBuilds)
+	}
+}
+
+// TestRestoreAfterKillBetweenRenames: a kill between Save's two renames leaves only .old-checkpoint, which
+// RestoreSearch uses.
+func TestRestoreAfterKillBetweenRenames(t *testing.T) {
+	dir := t.TempDir()
+	a, _ := newTinySearch(t, Entropic(), 0.5, 15)
+	if err := a.Run(2); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(dir, "checkpoint"), filepath.Join(dir, ".old-checkpoint")); err != nil {
+		t.Fatal(err)
+	}
+	train, valid := stripes(256, 1), stripes(256, 2)
+	b, _ := NewMemoryBatches(train, valid, "bi", 32, 15)
+	r, err := RestoreSearch(backend.MustNew(), a.Config(), b, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(r.History(), a.History()) {
+		t.Error("restored history differs")
 	}
 }

@@ -9,6 +9,7 @@
 //
 //	search    run (or resume) an architecture search
 //	report    (re)write a search run's report.html
+//	train     train a discrete network from scratch (a genotype or a search run)
 //	lookup    NAS-Bench-201 benchmark accuracies and ranks of an architecture
 //	params    parameter count of a discrete network
 //	data      load a data set and print its statistics
@@ -35,6 +36,7 @@ type command struct {
 var commands = []command{
 	{"search", "run (or --resume) an architecture search; with no flags a quick GAEA search on NAS-Bench-201", runSearch},
 	{"report", "(re)write report.html for a search run folder", runReport},
+	{"train", "train an architecture from scratch (--space nb201 --arch S | --space darts --genotype G | --from RUN_DIR)", runTrain},
 	{"lookup", "print a NAS-Bench-201 architecture's benchmark accuracies and ranks as JSON", runLookup},
 	{"params", "print the parameter count of a discrete network (--space nb201 or darts)", runParams},
 	{"data", "load a data set (downloading it if needed) and print its sizes, statistics and search split as JSON", runData},
