@@ -2,9 +2,9 @@ package gaea
 
 import (
 	"math"
+	"math/rand"
 	"os"
 	"path/filepath"
-	"math/rand"
 	"reflect"
 	"testing"
 
