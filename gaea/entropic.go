@@ -17,6 +17,11 @@ const MinWeight = 1e-5
 //	θ ← θ ⊙ exp(−η ∇θ L);  θ ← max(θ, 1e-5);  θ ← θ / Σ_row θ
 //
 // No momentum, no state, no weight decay.
+//
+// As in the reference code, the floor applies to the unnormalised product θ·exp(−ηg). So in the extreme
+// case where a step's η·g is so large that every entry of a row falls below 1e-5, the row resets to
+// uniform (exact EG would be unaffected by adding a constant to g). NAS gradients are O(1) and η ≈ 0.1, far
+// from that regime; in teaching experiments keep η·g below ~10.
 func Entropic() Geometry { return entropic{} }
 
 type entropic struct{}
