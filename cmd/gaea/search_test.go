@@ -172,3 +172,32 @@ func TestSearchBadFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchNB201ResultHasLookup: a quick NB201 search on a tiny subset writes result.json whose `nb201`
+// object is exactly what `gaea lookup` prints for the found genotype.
+func TestSearchNB201ResultHasLookup(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a search")
+	}
+	bin := buildGaea(t)
+	dir := filepath.Join(t.TempDir(), "nb201")
+	if out, err := gaeaCmd(bin, "search", "--space", "nb201", "--preset", "quick", "--subset", "64", "--batch", "16",
+		"--epochs", "1", "--channels", "4", "--out", dir).CombinedOutput(); err != nil {
+		t.Fatalf("search: %v\n%s", err, out)
+	}
+	res := readResult(t, dir)
+	if res.NB201 == nil || res.NB201.Arch != res.Genotype || len(res.Ops) != 4 || len(res.Edges) != 6 {
+		t.Fatalf("result.json: %+v", res)
+	}
+	out, err := gaeaCmd(bin, "lookup", res.Genotype).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want lookupResult
+	if err := json.Unmarshal(out, &want); err != nil {
+		t.Fatal(err)
+	}
+	if *res.NB201 != want {
+		t.Errorf("result.json nb201 = %+v, gaea lookup = %+v", *res.NB201, want)
+	}
+}
