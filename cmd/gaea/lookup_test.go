@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -68,10 +67,7 @@ func TestLookupParamsCommandLine(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "gaea")
-	if out, err := exec.Command("go", "build", "-tags", "noxla", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildGaea(t)
 	cases := []struct {
 		args       []string
 		code       int

@@ -3,23 +3,50 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 )
 
-// buildGaea builds the command once per test binary (pure-Go backend, no XLA).
+var (
+	gaeaBuildOnce sync.Once
+	gaeaBin       string
+	gaeaBuildErr  error
+)
+
+// buildGaea builds the command (pure-Go backend, no XLA) once per test run and returns its path; the
+// tests that run the binary share it. TestMain removes it.
 func buildGaea(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "gaea")
-	if out, err := exec.Command("go", "build", "-tags", "noxla", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
+	gaeaBuildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "gaea-test-bin-")
+		if err != nil {
+			gaeaBuildErr = err
+			return
+		}
+		gaeaBin = filepath.Join(dir, "gaea")
+		if out, err := exec.Command("go", "build", "-tags", "noxla", "-o", gaeaBin, ".").CombinedOutput(); err != nil {
+			gaeaBuildErr = fmt.Errorf("%v\n%s", err, out)
+		}
+	})
+	if gaeaBuildErr != nil {
+		t.Fatalf("build: %v", gaeaBuildErr)
 	}
-	return bin
+	return gaeaBin
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if gaeaBin != "" {
+		os.RemoveAll(filepath.Dir(gaeaBin))
+	}
+	os.Exit(code)
 }
 
 func gaeaCmd(bin string, args ...string) *exec.Cmd {

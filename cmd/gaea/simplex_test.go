@@ -5,7 +5,6 @@ import (
 	"math"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -17,10 +16,7 @@ func TestSimplexCommand(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "gaea")
-	if out, err := exec.Command("go", "build", "-tags", "noxla", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildGaea(t)
 	costs := []float64{1, 2, 3}
 	for _, geo := range []string{"entropic", "euclidean", "softmax"} {
 		cmd := exec.Command(bin, "simplex", "--costs", "1,2,3", "--geometry", geo, "--lr", "0.5", "--steps", "10", "--json")
