@@ -33,6 +33,10 @@ import (
 // EnvVar is the environment variable GoMLX reads the backend configuration from.
 const EnvVar = backends.ConfigEnvVar
 
+// QuietEnvVar, when set to a non-empty value, silences the one-line announcement of the chosen backend
+// (the notebooks set it: every GoNB cell is a new program and would repeat the line).
+const QuietEnvVar = "GAEA_QUIET_BACKEND"
+
 // Choice records which backend New selected and why.
 type Choice struct {
 	Config string // the configuration string, e.g. "go" or "xla:cuda"
@@ -59,7 +63,7 @@ func New() (backends.Backend, error) {
 		return nil, err
 	}
 	cached, choice = b, c
-	if announce != nil {
+	if announce != nil && os.Getenv(QuietEnvVar) == "" {
 		fmt.Fprintf(announce, "backend: %s (%s)\n", c.Config, c.Reason)
 	}
 	return b, nil

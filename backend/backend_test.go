@@ -165,3 +165,19 @@ func TestEmptyEnvIsAutomatic(t *testing.T) {
 		}
 	}
 }
+
+// TestQuietEnv: GAEA_QUIET_BACKEND silences the announcement, and the choice is still recorded.
+func TestQuietEnv(t *testing.T) {
+	t.Setenv(EnvVar, "go")
+	t.Setenv(QuietEnvVar, "1")
+	buf := resetCache(t)
+	if _, err := New(); err != nil {
+		t.Fatal(err)
+	}
+	if buf.Len() != 0 {
+		t.Errorf("announcement printed despite %s: %q", QuietEnvVar, buf.String())
+	}
+	if c, ok := Chosen(); !ok || c.Config != "go" {
+		t.Errorf("Chosen() = %+v, %v", c, ok)
+	}
+}
