@@ -169,7 +169,9 @@ func ThetaHeatmap(theta [][]float64, ops, edges []string, title string) (*Figure
 	p.Y.Scale = plot.LinearScale{}
 	p.Y.Tick.Label.Font = sans(9)
 	p.X.Tick.Label.Font = sans(9)
-	p.Y.Padding, p.X.Padding = 4, 4
+	// The labels are measured with gonum's Liberation metrics but may be drawn with a wider fallback font:
+	// leave room so long edge names ("normal 3<-0") do not run into the first column.
+	p.Y.Padding, p.X.Padding = 12, 4
 	h := 90 + vg.Length(len(edges))*24
 	return renderPlot(title, p, figWidth, h)
 }
