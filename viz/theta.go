@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"strconv"
 
 	"github.com/gaeanas/gaeanas/gaea"
 	xfont "golang.org/x/image/font"
@@ -275,7 +276,20 @@ func EntropyCurves(history []gaea.Record, edges []string) (*Figure, error) {
 		p.Add(ps...)
 		legend = append(legend, legendEntry{"edge " + name, thumb})
 	}
+	// The y axis starts a little below the lowest entropy (not at 0): early in a search the curves sit
+	// just under log K, and a 0-based axis would flatten them.
+	lowest := math.Inf(1)
+	for _, r := range recs {
+		for _, h := range r.Entropy {
+			if finite(h) {
+				lowest = math.Min(lowest, h)
+			}
+		}
+	}
 	p.Y.Min = 0
+	if k > 1 && finite(lowest) {
+		p.Y.Min = math.Max(0, lowest-0.15*(math.Log(float64(k))-lowest)-0.02)
+	}
 	if k > 1 {
 		logK := math.Log(float64(k))
 		xmin, xmax := float64(recs[0].Step), float64(recs[len(recs)-1].Step)
@@ -292,10 +306,25 @@ func EntropyCurves(history []gaea.Record, edges []string) (*Figure, error) {
 	}
 	fixRange(&p.X.Min, &p.X.Max, 1)
 	fixRange(&p.Y.Min, &p.Y.Max, 0.5)
+	p.Y.Tick.Marker = twoDecimals{}
 	perRow := min(len(legend), 5)
 	h := 340 + vg.Length(legendRows(len(legend), perRow))*legendRow + 10
 	return render(title, figWidth, h, func(dc draw.Canvas) {
 		dc = drawLegendBand(dc, legend, perRow)
 		p.Draw(dc)
 	})
+}
+
+// twoDecimals is gonum's default ticks with labels written to two decimals (the default's short form
+// can print two different ticks as the same "1.4" on a narrow range).
+type twoDecimals struct{}
+
+func (twoDecimals) Ticks(min, max float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(min, max)
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'f', 2, 64)
+		}
+	}
+	return ticks
 }
