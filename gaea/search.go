@@ -105,7 +105,8 @@ type Search struct {
 	batches Batches
 	opt     *ArchOptimizer
 
-	archExec, archExec2, weightExec, thetaExec, evalExec *context.Exec
+	archExec, archExec2, weightExec, thetaExec *context.Exec
+	evalExec                                   [2]*context.Exec // BestOfRandom: training mode, inference mode
 
 	step, iteration int
 	history         []Record

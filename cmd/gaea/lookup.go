@@ -8,20 +8,9 @@ import (
 	"io"
 	"os"
 
+	"github.com/gaeanas/gaeanas/experiment"
 	"github.com/gaeanas/gaeanas/spaces/nb201"
 )
-
-// lookupResult is the JSON object `gaea lookup` prints.
-type lookupResult struct {
-	Index          int     `json:"index"`
-	Arch           string  `json:"arch"`
-	CIFAR10        float64 `json:"cifar10"`
-	CIFAR100       float64 `json:"cifar100"`
-	ImageNet16     float64 `json:"imagenet16"`
-	RankCIFAR10    int     `json:"rank_cifar10"`
-	RankCIFAR100   int     `json:"rank_cifar100"`
-	RankImageNet16 int     `json:"rank_imagenet16"`
-}
 
 // runLookup implements `gaea lookup 'ARCH'` and `gaea lookup --index N`: one NAS-Bench-201 architecture's
 // benchmark entry from the table embedded in package nb201, as one JSON object.
@@ -64,19 +53,10 @@ func lookupTo(w io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	out, err := json.Marshal(lookupResultOf(e))
+	out, err := json.Marshal(experiment.NB201EntryOf(e))
 	if err != nil {
 		return err
 	}
 	_, err = fmt.Fprintf(w, "%s\n", out)
 	return err
-}
-
-// lookupResultOf is the JSON form of a benchmark entry, as `gaea lookup` prints it and result.json holds it.
-func lookupResultOf(e nb201.Entry) lookupResult {
-	return lookupResult{
-		Index: e.Index, Arch: e.Arch.String(),
-		CIFAR10: e.Accuracy[nb201.CIFAR10], CIFAR100: e.Accuracy[nb201.CIFAR100], ImageNet16: e.Accuracy[nb201.ImageNet16],
-		RankCIFAR10: e.Rank[nb201.CIFAR10], RankCIFAR100: e.Rank[nb201.CIFAR100], RankImageNet16: e.Rank[nb201.ImageNet16],
-	}
 }

@@ -8,6 +8,7 @@
 // Commands:
 //
 //	search    run (or resume) an architecture search
+//	presets   the settings of a preset per space and algorithm, with their sources
 //	report    (re)write a search run's report.html
 //	train     train a discrete network from scratch (a genotype or a search run)
 //	lookup    NAS-Bench-201 benchmark accuracies and ranks of an architecture
@@ -22,6 +23,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 )
@@ -35,6 +37,7 @@ type command struct {
 
 var commands = []command{
 	{"search", "run (or --resume) an architecture search; with no flags a quick GAEA search on NAS-Bench-201", runSearch},
+	{"presets", "print the settings of a preset for each space and algorithm, with their sources (--json)", runPresets},
 	{"report", "(re)write report.html for a search run folder", runReport},
 	{"train", "train an architecture from scratch (--space nb201 --arch S | --space darts --genotype G | --from RUN_DIR)", runTrain},
 	{"lookup", "print a NAS-Bench-201 architecture's benchmark accuracies and ranks as JSON", runLookup},
@@ -66,6 +69,9 @@ func main() {
 	for _, c := range commands {
 		if c.name == name {
 			if err := c.run(os.Args[2:]); err != nil {
+				if errors.Is(err, flag.ErrHelp) {
+					return // -h: the usage was printed
+				}
 				fmt.Fprintf(os.Stderr, "gaea %s: %v\n", name, err)
 				var ue usageError
 				if errors.As(err, &ue) {

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gaeanas/gaeanas/experiment"
 )
 
 var (
@@ -58,13 +60,13 @@ func gaeaCmd(bin string, args ...string) *exec.Cmd {
 var tinySearch = []string{"search", "--space", "tiny", "--dataset", "embedded", "--preset", "quick", "--subset", "96",
 	"--batch", "16", "--epochs", "3", "--channels", "4", "--seed", "7"}
 
-func readResult(t *testing.T, dir string) searchResult {
+func readResult(t *testing.T, dir string) experiment.Result {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(dir, "result.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r searchResult
+	var r experiment.Result
 	if err := json.Unmarshal(raw, &r); err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +222,7 @@ func TestSearchNB201ResultHasLookup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var want lookupResult
+	var want experiment.NB201Entry
 	if err := json.Unmarshal(out, &want); err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gaeanas/gaeanas/experiment"
 	"github.com/gaeanas/gaeanas/spaces/darts"
 	"github.com/gaeanas/gaeanas/spaces/nb201"
 )
@@ -24,13 +25,13 @@ const trainTestArch = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_co
 var tinyTrain = []string{"train", "--space", "nb201", "--arch", trainTestArch, "--channels", "4", "--cells", "1",
 	"--dataset", "embedded", "--subset", "256", "--epochs", "2", "--batch", "16", "--lr", "0.2", "--seed", "3"}
 
-func readTrainResult(t *testing.T, dir string) trainResult {
+func readTrainResult(t *testing.T, dir string) experiment.TrainResult {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(dir, "result.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r trainResult
+	var r experiment.TrainResult
 	if err := json.Unmarshal(raw, &r); err != nil {
 		t.Fatal(err)
 	}
@@ -38,17 +39,17 @@ func readTrainResult(t *testing.T, dir string) trainResult {
 }
 
 // readTrainHistory returns history.jsonl's records with the (wall-clock) seconds zeroed.
-func readTrainHistory(t *testing.T, dir string) []trainRecord {
+func readTrainHistory(t *testing.T, dir string) []experiment.TrainRecord {
 	t.Helper()
 	f, err := os.Open(filepath.Join(dir, "history.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var recs []trainRecord
+	var recs []experiment.TrainRecord
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		var r trainRecord
+		var r experiment.TrainRecord
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 			t.Fatalf("history.jsonl: %v in %q", err, sc.Text())
 		}
@@ -85,7 +86,7 @@ func waitForCheckpoint(t *testing.T, cmd *exec.Cmd, dir string) {
 	}
 }
 
-func sameTraining(t *testing.T, what string, want, got trainResult, wantHist, gotHist []trainRecord) {
+func sameTraining(t *testing.T, what string, want, got experiment.TrainResult, wantHist, gotHist []experiment.TrainRecord) {
 	t.Helper()
 	if got.FinalTestAcc != want.FinalTestAcc || got.BestTestAcc != want.BestTestAcc || got.FinalTestLoss != want.FinalTestLoss ||
 		got.FinalTrainAcc != want.FinalTrainAcc || got.Steps != want.Steps || got.Params != want.Params || got.Genotype != want.Genotype {
@@ -256,22 +257,22 @@ func TestTrainEndToEnd(t *testing.T) {
 
 // TestTrainDefaults checks the reference protocols that resolveTrainSettings fills in.
 func TestTrainDefaults(t *testing.T) {
-	var nb trainSettings
+	var nb experiment.TrainSettings
 	nb.Dataset, nb.CheckpointEvery = "cifar10", "1"
-	if err := resolveTrainSettings(&nb, map[string]bool{}, trainTestArch, "", 0, 0); err != nil {
+	if err := experiment.ResolveTrainSettings(&nb, map[string]bool{}, trainTestArch, "", 0, 0); err != nil {
 		t.Fatal(err)
 	}
-	wantNB := trainSettings{Space: "nb201", Genotype: trainTestArch, Dataset: "cifar10", Epochs: 200, Batch: 256, LR: 0.1,
+	wantNB := experiment.TrainSettings{Space: "nb201", Genotype: trainTestArch, Dataset: "cifar10", Epochs: 200, Batch: 256, LR: 0.1,
 		LRSchedule: "cosine-step", Momentum: 0.9, Nesterov: true, WeightDecay: 5e-4, Channels: 16, Cells: 5, CheckpointEvery: "1"}
 	if nb != wantNB {
 		t.Errorf("NB201 protocol:\n got %+v\nwant %+v", nb, wantNB)
 	}
-	var d trainSettings
+	var d experiment.TrainSettings
 	d.Dataset, d.CheckpointEvery = "cifar10", "1"
-	if err := resolveTrainSettings(&d, map[string]bool{}, "", "DARTS_V2", 0, 0); err != nil {
+	if err := experiment.ResolveTrainSettings(&d, map[string]bool{}, "", "DARTS_V2", 0, 0); err != nil {
 		t.Fatal(err)
 	}
-	wantD := trainSettings{Space: "darts", Genotype: darts.DARTS_V2.String(), Dataset: "cifar10", Epochs: 600, Batch: 96, LR: 0.025,
+	wantD := experiment.TrainSettings{Space: "darts", Genotype: darts.DARTS_V2.String(), Dataset: "cifar10", Epochs: 600, Batch: 96, LR: 0.025,
 		LRSchedule: "cosine-epoch", Momentum: 0.9, WeightDecay: 3e-4, GradClip: 5, Channels: 36, Layers: 20, Cutout: 16,
 		Auxiliary: 0.4, DropPath: 0.2, CheckpointEvery: "1"}
 	if d != wantD {
@@ -282,14 +283,14 @@ func TestTrainDefaults(t *testing.T) {
 		n     int
 		steps bool
 	}{{"1", 1, false}, {"3epochs", 3, false}, {"1epoch", 1, false}, {"50steps", 50, true}, {"1step", 1, true}} {
-		n, steps, err := parseCheckpointEvery(c.s)
+		n, steps, err := experiment.ParseCheckpointEvery(c.s)
 		if err != nil || n != c.n || steps != c.steps {
-			t.Errorf("parseCheckpointEvery(%q) = %d, %v, %v", c.s, n, steps, err)
+			t.Errorf("experiment.ParseCheckpointEvery(%q) = %d, %v, %v", c.s, n, steps, err)
 		}
 	}
 	for _, s := range []string{"", "0", "-2", "steps", "2 steps", "x"} {
-		if _, _, err := parseCheckpointEvery(s); err == nil {
-			t.Errorf("parseCheckpointEvery(%q): no error", s)
+		if _, _, err := experiment.ParseCheckpointEvery(s); err == nil {
+			t.Errorf("experiment.ParseCheckpointEvery(%q): no error", s)
 		}
 	}
 }

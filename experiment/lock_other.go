@@ -1,0 +1,9 @@
+//go:build !unix
+
+package experiment
+
+import "os"
+
+// Without flock (non-Unix systems) two processes on one run folder are not detected.
+func flock(f *os.File) error   { return nil }
+func funlock(f *os.File) error { return nil }
