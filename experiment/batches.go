@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/gaeanas/gaeanas/data"
 	"github.com/gaeanas/gaeanas/gaea"
@@ -167,6 +170,26 @@ var datasetSizes = map[string][2]int{
 	"cifar10-sample":       {2_500, 500},
 	"fashion-mnist-sample": {3_000, 1_000},
 	"embedded":             {2_500, 500},
+}
+
+// DatasetNames lists the data sets a search can read (imagenet16-N for other N too).
+func DatasetNames() []string {
+	names := data.Names()
+	for n := range datasetSizes {
+		if !contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+func knownDataset(name string) bool {
+	if n, ok := strings.CutPrefix(name, "imagenet16-"); ok {
+		_, err := strconv.Atoi(n)
+		return err == nil
+	}
+	return contains(DatasetNames(), name)
 }
 
 // fillImages sets TrainImages and ValidImages from the data set's size, the level and Subset, as

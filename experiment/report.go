@@ -21,12 +21,12 @@ func WriteReport(dir string) (string, error) {
 	var st Settings
 	if err := readJSON(filepath.Join(dir, SettingsFile), &st); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return "", fmt.Errorf("%s is not a search run folder (no %s)", dir, SettingsFile)
+			return "", fmt.Errorf("%s: %w (no %s)", dir, ErrNotRun, SettingsFile)
 		}
 		return "", err
 	}
 	if st.Algo == "" || !contains(Spaces(), st.Space) {
-		return "", fmt.Errorf("%s is not a search run folder (%s describes no search)", dir, SettingsFile)
+		return "", fmt.Errorf("%s: %w (%s describes no search; a training run has no report)", dir, ErrNotRun, SettingsFile)
 	}
 	hist, err := ReadJSONLines[gaea.Record](filepath.Join(dir, HistoryFile))
 	if err != nil && !errors.Is(err, os.ErrNotExist) {

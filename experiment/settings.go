@@ -287,8 +287,8 @@ func (s *Settings) Validate() error {
 	if s.SecondOrder && (s.Algo.gdas() || s.Algo == RSWS) {
 		return fmt.Errorf("the second-order gradient needs a weighted sum of ops, not %s", s.Algo)
 	}
-	if s.Dataset == "" {
-		return fmt.Errorf("no dataset")
+	if !knownDataset(s.Dataset) {
+		return fmt.Errorf("dataset %q: want one of %s, or imagenet16-N", s.Dataset, strings.Join(DatasetNames(), ", "))
 	}
 	for _, c := range []struct {
 		name string
@@ -340,7 +340,7 @@ func (s *Settings) Validate() error {
 		{"tau-max", s.TauMax, false},
 		{"tau-min", s.TauMin, false},
 	} {
-		if math.IsNaN(c.v) || math.IsInf(c.v, 0) || c.v < 0 || (c.positive && c.v == 0) || c.v > 1e6 {
+		if math.IsNaN(c.v) || math.IsInf(c.v, 0) || c.v < 0 || (c.positive && c.v == 0) {
 			word := "a number ≥ 0"
 			if c.positive {
 				word = "a positive number"

@@ -12,6 +12,7 @@ import (
 	"runtime/pprof"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/gaeanas/gaeanas/backend"
 	"github.com/gaeanas/gaeanas/experiment"
@@ -68,6 +69,13 @@ func runSearch(args []string) error {
 	}
 	ctx, sig := signalContext()
 	opt := experiment.Options{Log: os.Stderr}
+	if v := os.Getenv("GAEA_CHECKPOINT_INTERVAL"); v != "" { // tests and impatient users: e.g. 30s
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return usagef("GAEA_CHECKPOINT_INTERVAL=%q: want a duration such as 30s", v)
+		}
+		opt.CheckpointInterval = d
+	}
 	if *resume != "" {
 		for name := range given {
 			if name != "resume" && name != "backend" && name != "cpuprofile" {
