@@ -2,8 +2,8 @@ package experiment
 
 import (
 	"flag"
-	"math"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )

@@ -9,10 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"context"
 	"github.com/gaeanas/gaeanas/backend"
 	"github.com/gaeanas/gaeanas/data"
 	"github.com/gaeanas/gaeanas/experiment"
-	"context"
 )
 
 func runTrain(args []string) error {
