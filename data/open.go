@@ -95,7 +95,7 @@ func Open(ctx context.Context, name string, opt Options) (*Dataset, error) {
 	if n, ok := strings.CutPrefix(name, "imagenet16-"); ok {
 		classes, err := strconv.Atoi(n)
 		if err != nil || classes < 1 || classes > 1000 {
-			return nil, fmt.Errorf("data: unknown data set %q (want imagenet16-N, 1 ≤ N ≤ 1000)", name)
+			return nil, fmt.Errorf("data: unknown data set %q (want imagenet16-N, 1 ≤ N ≤ 1000)", abbrev(name))
 		}
 		for _, sub := range []string{"imagenet16", "ImageNet16", "."} {
 			d := filepath.Join(dir, sub)
@@ -129,7 +129,7 @@ func Open(ctx context.Context, name string, opt Options) (*Dataset, error) {
 	default:
 		known := Names()
 		sort.Strings(known)
-		return nil, fmt.Errorf("data: unknown data set %q (known: %s)", name, strings.Join(known, ", "))
+		return nil, fmt.Errorf("data: unknown data set %q (known: %s)", abbrev(name), strings.Join(known, ", "))
 	}
 	for _, c := range candidates {
 		if complete(c, name) {
@@ -182,4 +182,14 @@ func complete(p, name string) bool {
 		}
 	}
 	return true
+}
+
+// abbrev shortens s to its first 80 characters and "…", so that an error quoting a long (or
+// garbage) input stays one short line.
+func abbrev(s string) string {
+	const n = 80
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
 }

@@ -46,11 +46,11 @@ func dataTo(w, progress io.Writer, args []string) error {
 			"images (0–1 scale) and the sizes of the architecture-search split (train/valid/test).\n\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 	d, err := data.Open(context.Background(), *name, data.Options{Dir: *dir, NoDownload: !*download, Progress: progress})
 	if err != nil {
