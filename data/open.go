@@ -54,7 +54,7 @@ var sources = map[string][]remoteFile{
 
 // Names lists the data sets Open knows.
 func Names() []string {
-	return []string{"cifar10", "cifar100", "fashion-mnist", "mnist", "imagenet16-120", "embedded"}
+	return []string{"cifar10", "cifar100", "fashion-mnist", "mnist", "imagenet16-120", CIFAR10SampleName, FashionMNISTSampleName, EmbeddedName}
 }
 
 // Options configures Open.
@@ -80,10 +80,14 @@ type Options struct {
 //     /usr/share/datasets/fashion-mnist);
 //   - "imagenet16-N" (NB201 uses N = 120): the pickled batches in <dir>/imagenet16/ or
 //     <dir>/ImageNet16/; never downloaded (NB201 distributes them by hand);
-//   - "embedded": the small Fashion-MNIST sample compiled into the binary (see Embedded).
+//   - "cifar10-sample" (alias "embedded"): the small CIFAR-10 sample compiled into the binary (see
+//     CIFAR10Sample); "fashion-mnist-sample": the small Fashion-MNIST sample (see FashionMNISTSample).
 func Open(ctx context.Context, name string, opt Options) (*Dataset, error) {
-	if name == "embedded" {
-		return Embedded()
+	switch name {
+	case CIFAR10SampleName, EmbeddedName:
+		return CIFAR10Sample()
+	case FashionMNISTSampleName:
+		return FashionMNISTSample()
 	}
 	dir := opt.Dir
 	if dir == "" {
