@@ -191,23 +191,32 @@ func (c *cifarReader) readArchive(p string) (err error) {
 	defer f.Close()
 	br := bufio.NewReaderSize(f, 1<<20)
 	var r io.Reader = br
+	gzipped := false
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		gz, err := gzip.NewReader(br)
 		if err != nil {
-			return fmt.Errorf("data: %s: %v", p, err)
+			return fmt.Errorf("data: %s: corrupt archive: %v", p, err)
 		}
 		defer gz.Close()
-		r = gz
+		r, gzipped = gz, true
 	} else if !strings.HasSuffix(p, ".tar") {
 		return fmt.Errorf("data: %s: not a gzip file (want the %s binary .tar.gz)", p, l.name)
 	}
 	var seen []string
 	defer func() {
-		// Read the archive to its end so that gzip verifies its checksum and length.
-		if err == nil {
-			if _, e := io.Copy(io.Discard, r); e != nil {
-				err = fmt.Errorf("data: %s: corrupt or truncated archive: %v", p, e)
+		// Read the archive to its end so that gzip verifies its checksum and length. Records are
+		// decoded as they stream by, before that check: when decoding failed (a label out of range,
+		// a short member, a bad tar header), a gzip error is the real cause, so it replaces the
+		// decoding error.
+		if err != nil && !gzipped {
+			return
+		}
+		if _, e := io.Copy(io.Discard, r); e != nil {
+			how := ""
+			if errors.Is(e, io.ErrUnexpectedEOF) {
+				how = " (truncated)"
 			}
+			err = fmt.Errorf("data: %s: corrupt archive%s: %v", p, how, e)
 		}
 	}()
 	tr := tar.NewReader(r)

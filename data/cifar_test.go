@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -180,7 +181,7 @@ func TestCIFARBadInput(t *testing.T) {
 		{"real size check", good, "", &cifar10Layout, []string{"20 records, want 10000"}},
 		{"not gzip", nil, notGzip, l, []string{"plain.tar.gz", "not a gzip file"}},
 		{"truncated gzip", nil, truncGz, l, []string{"trunc.tar.gz"}},
-		{"gzip trailer cut", nil, noTrailer, l, []string{"notrailer.tar.gz", "corrupt or truncated archive"}},
+		{"gzip trailer cut", nil, noTrailer, l, []string{"notrailer.tar.gz", "corrupt archive (truncated)"}},
 		{"missing file", nil, filepath.Join(dir, "absent.tar.gz"), l, []string{"absent.tar.gz", "no such file"}},
 		{"folder without files", nil, dir, l, []string{dir, "no data_batch_1.bin file"}},
 	}
@@ -216,4 +217,52 @@ func checkBadInput(t *testing.T, d any, err error, file string, want ...string) 
 		}
 	}
 	t.Log(msg)
+}
+
+// sameGunzip reports whether b decompresses without error to the same bytes as good.
+func sameGunzip(good, b []byte) bool {
+	read := func(x []byte) ([]byte, error) {
+		z, err := gzip.NewReader(bytes.NewReader(x))
+		if err != nil {
+			return nil, err
+		}
+		return io.ReadAll(z)
+	}
+	g, _ := read(good)
+	c, err := read(b)
+	return err == nil && bytes.Equal(g, c)
+}
+
+// TestCIFARCorruptArchive flips one byte of the compressed stream of a small archive, at every
+// position after the gzip header: the error names the file and says the archive is corrupt
+// (gzip's checksum or the deflate stream), never a decoded record's symptom such as a label out
+// of range.
+func TestCIFARCorruptArchive(t *testing.T) {
+	l := smallLayout(cifar10Layout, 3, 3)
+	dir := t.TempDir()
+	p := filepath.Join(dir, "cifar-10-binary.tar.gz")
+	writeTarGz(t, p, cifar10Members(l))
+	good, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readCIFAR(p, l); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "flipped.tar.gz")
+	for i := 10; i < len(good); i += 1 + i%3 { // bytes 4..9 (time, flags, OS) are not checksummed
+		b := append([]byte{}, good...)
+		b[i] ^= 0x5a
+		if err := os.WriteFile(bad, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := readCIFAR(bad, l)
+		if err == nil && sameGunzip(good, b) {
+			continue // a flip in an unused Huffman code length: the stream still decodes to the same bytes
+		}
+		if err == nil || !strings.Contains(err.Error(), "corrupt archive") || !strings.Contains(err.Error(), "flipped.tar.gz") ||
+			strings.Contains(err.Error(), "\n") {
+			t.Fatalf("byte %d of %d flipped: error %v, want one line naming flipped.tar.gz and saying corrupt archive", i, len(good), err)
+		}
+	}
 }

@@ -261,7 +261,7 @@ func TestOpenNames(t *testing.T) {
 		t.Error("imagenet16-x accepted")
 	}
 	d, err := Open(ctx, "embedded", Options{})
-	if err != nil || d.Name != "embedded" {
+	if err != nil || d.Name != CIFAR10SampleName {
 		t.Errorf("embedded: %v", err)
 	}
 	t.Setenv(DataDirEnv, "/some/where")

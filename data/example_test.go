@@ -8,10 +8,10 @@ import (
 	"github.com/gaeanas/gaeanas/data"
 )
 
-// The search split of the embedded Fashion-MNIST sample: its training set halved by the
-// documented permutation with the default seed.
+// The search split of the embedded CIFAR-10 sample: its training set halved by the documented
+// permutation with the default seed.
 func ExampleSearch() {
-	d, err := data.Embedded()
+	d, err := data.CIFAR10Sample()
 	if err != nil {
 		panic(err)
 	}
@@ -23,9 +23,9 @@ func ExampleSearch() {
 	fmt.Println(s.Valid.Name, s.Valid.Len())
 	fmt.Println(s.Test.Name, s.Test.Len())
 	// Output:
-	// embedded/search-train 1500
-	// embedded/search-valid 1500
-	// embedded/test 1000
+	// cifar10-sample/search-train 1000
+	// cifar10-sample/search-valid 1000
+	// cifar10-sample/test 500
 }
 
 // Permutation is fully specified, so splits are reproducible anywhere.
@@ -36,7 +36,7 @@ func ExamplePermutation() {
 
 // An endless, augmented stream of batches, checkpointed and resumed exactly.
 func ExampleIterator() {
-	d, _ := data.Embedded()
+	d, _ := data.FashionMNISTSample()
 	tf, _ := data.TrainTransform(d.Name, 0)
 	it, err := data.NewIterator(d.Train, 64).Seed(1).Transform(tf).Infinite().Done()
 	if err != nil {
@@ -68,7 +68,7 @@ func ExampleIterator() {
 
 // A finite iterator marks each epoch's end with io.EOF; the next call starts the next epoch.
 func ExampleIterator_epochs() {
-	d, _ := data.Embedded()
+	d, _ := data.FashionMNISTSample()
 	tf, _ := data.TestTransform(d.Name)
 	it, _ := data.NewIterator(d.Test, 300).Shuffle(false).Transform(tf).Done()
 	for {

@@ -54,7 +54,7 @@ var sources = map[string][]remoteFile{
 
 // Names lists the data sets Open knows.
 func Names() []string {
-	return []string{"cifar10", "cifar100", "fashion-mnist", "mnist", "imagenet16-120", "embedded"}
+	return []string{"cifar10", "cifar100", "fashion-mnist", "mnist", "imagenet16-120", CIFAR10SampleName, FashionMNISTSampleName, EmbeddedName}
 }
 
 // Options configures Open.
@@ -80,10 +80,14 @@ type Options struct {
 //     /usr/share/datasets/fashion-mnist);
 //   - "imagenet16-N" (NB201 uses N = 120): the pickled batches in <dir>/imagenet16/ or
 //     <dir>/ImageNet16/; never downloaded (NB201 distributes them by hand);
-//   - "embedded": the small Fashion-MNIST sample compiled into the binary (see Embedded).
+//   - "cifar10-sample" (alias "embedded"): the small CIFAR-10 sample compiled into the binary (see
+//     CIFAR10Sample); "fashion-mnist-sample": the small Fashion-MNIST sample (see FashionMNISTSample).
 func Open(ctx context.Context, name string, opt Options) (*Dataset, error) {
-	if name == "embedded" {
-		return Embedded()
+	switch name {
+	case CIFAR10SampleName, EmbeddedName:
+		return CIFAR10Sample()
+	case FashionMNISTSampleName:
+		return FashionMNISTSample()
 	}
 	dir := opt.Dir
 	if dir == "" {
@@ -95,7 +99,7 @@ func Open(ctx context.Context, name string, opt Options) (*Dataset, error) {
 	if n, ok := strings.CutPrefix(name, "imagenet16-"); ok {
 		classes, err := strconv.Atoi(n)
 		if err != nil || classes < 1 || classes > 1000 {
-			return nil, fmt.Errorf("data: unknown data set %q (want imagenet16-N, 1 ≤ N ≤ 1000)", name)
+			return nil, fmt.Errorf("data: unknown data set %q (want imagenet16-N, 1 ≤ N ≤ 1000)", abbrev(name))
 		}
 		for _, sub := range []string{"imagenet16", "ImageNet16", "."} {
 			d := filepath.Join(dir, sub)
@@ -129,7 +133,7 @@ func Open(ctx context.Context, name string, opt Options) (*Dataset, error) {
 	default:
 		known := Names()
 		sort.Strings(known)
-		return nil, fmt.Errorf("data: unknown data set %q (known: %s)", name, strings.Join(known, ", "))
+		return nil, fmt.Errorf("data: unknown data set %q (known: %s)", abbrev(name), strings.Join(known, ", "))
 	}
 	for _, c := range candidates {
 		if complete(c, name) {
@@ -182,4 +186,14 @@ func complete(p, name string) bool {
 		}
 	}
 	return true
+}
+
+// abbrev shortens s to its first 80 characters and "…", so that an error quoting a long (or
+// garbage) input stays one short line.
+func abbrev(s string) string {
+	const n = 80
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
 }

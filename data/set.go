@@ -119,7 +119,8 @@ func (s *Set) check() error {
 // Dataset is a named pair of training and test sets.
 type Dataset struct {
 	// Name is the canonical name: "cifar10", "cifar100", "fashion-mnist", "mnist",
-	// "imagenet16-120" (or "imagenet16-N" for another class filter), or "embedded".
+	// "imagenet16-120" (or "imagenet16-N" for another class filter), "cifar10-sample" (also when
+	// opened as "embedded") or "fashion-mnist-sample".
 	Name        string
 	Train, Test *Set
 }

@@ -42,16 +42,17 @@ var (
 )
 
 // Normalization returns the standard mean and std of a data set by name ("cifar10", "cifar100",
-// "imagenet16-…", "fashion-mnist", "mnist", "embedded").
+// "imagenet16-…", "fashion-mnist", "mnist", and the embedded samples "cifar10-sample" (alias
+// "embedded": the CIFAR-10 constants) and "fashion-mnist-sample").
 func Normalization(dataset string) (mean, std []float32, err error) {
 	switch {
-	case dataset == "cifar10":
+	case dataset == "cifar10" || dataset == CIFAR10SampleName || dataset == EmbeddedName:
 		return CIFAR10Mean, CIFAR10Std, nil
 	case dataset == "cifar100":
 		return CIFAR100Mean, CIFAR100Std, nil
 	case strings.HasPrefix(dataset, "imagenet16"):
 		return ImageNet16Mean, ImageNet16Std, nil
-	case dataset == "fashion-mnist" || dataset == "embedded":
+	case dataset == "fashion-mnist" || dataset == FashionMNISTSampleName:
 		return FashionMNISTMean, FashionMNISTStd, nil
 	case dataset == "mnist":
 		return MNISTMean, MNISTStd, nil
@@ -61,7 +62,8 @@ func Normalization(dataset string) (mean, std []float32, err error) {
 
 // colour reports whether a data set is one of the natural-image sets that are cropped and flipped.
 func colour(dataset string) bool {
-	return dataset == "cifar10" || dataset == "cifar100" || strings.HasPrefix(dataset, "imagenet16")
+	return dataset == "cifar10" || dataset == CIFAR10SampleName || dataset == EmbeddedName ||
+		dataset == "cifar100" || strings.HasPrefix(dataset, "imagenet16")
 }
 
 // TrainTransform is the augmentation used while searching and training: for CIFAR and

@@ -178,7 +178,8 @@ func TestStandardTransforms(t *testing.T) {
 		channelsMean int
 	}{
 		{"cifar10", 0, 4, true, 3}, {"cifar100", 16, 4, true, 3}, {"imagenet16-120", 0, 2, true, 3},
-		{"fashion-mnist", 0, 0, false, 1}, {"mnist", 0, 0, false, 1}, {"embedded", 0, 0, false, 1},
+		{"fashion-mnist", 0, 0, false, 1}, {"mnist", 0, 0, false, 1}, {"embedded", 0, 4, true, 3},
+		{"cifar10-sample", 0, 4, true, 3}, {"fashion-mnist-sample", 0, 0, false, 1},
 	} {
 		tf, err := TrainTransform(c.name, c.cutout)
 		if err != nil {

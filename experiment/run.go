@@ -327,7 +327,7 @@ func Resume(ctx context.Context, dir string, opt Options) (*Result, error) {
 		return nil, err
 	}
 	defer unlock()
-	restore := fileExists(filepath.Join(dir, "checkpoint")) || fileExists(filepath.Join(dir, ".old-checkpoint"))
+	restore := fileExists(filepath.Join(dir, "checkpoint")) || fileExists(filepath.Join(dir, "checkpoint.prev")) || fileExists(filepath.Join(dir, ".old-checkpoint"))
 	if !restore {
 		opt.logf("%s has no checkpoint yet (stopped before the first one): starting it again from its settings\n", dir)
 	}

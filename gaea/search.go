@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/gaeanas/gaeanas/internal/ckpt"
 	"github.com/gaeanas/gaeanas/spaces"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -566,9 +567,11 @@ type searchState struct {
 	Batches   json.RawMessage `json:"batches"`
 }
 
-// Save writes the whole search state to dir: every variable of the context (weights, θ, optimizer
-// state) and search.json (counters, history, data position). Files are written to temporary names and
-// renamed, so an interrupted Save leaves the previous checkpoint intact.
+// Save writes the whole search state to dir/checkpoint: every variable of the context (weights, θ,
+// optimizer state; the files are named after the block step), search.json (counters, history, data
+// position) and MANIFEST.sha256 (the SHA-256 of every file). The folder is written under a temporary
+// name and renamed; the previous checkpoint is kept as dir/checkpoint.prev, so that a checkpoint
+// found corrupt on restore falls back to the one before it.
 func (s *Search) Save(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -580,6 +583,9 @@ func (s *Search) Save(dir string) error {
 	defer os.RemoveAll(tmp)
 	h, err := checkpoints.Build(s.ctx).Dir(tmp).Keep(1).Done()
 	if err != nil {
+		return err
+	}
+	if err := ckpt.SetStep(s.ctx, int64(s.step)); err != nil {
 		return err
 	}
 	if err := h.Save(); err != nil {
@@ -598,39 +604,68 @@ func (s *Search) Save(dir string) error {
 	if err := os.WriteFile(filepath.Join(tmp, "search.json"), data, 0o644); err != nil {
 		return err
 	}
+	if err := ckpt.WriteManifest(tmp); err != nil {
+		return err
+	}
 	final := filepath.Join(dir, "checkpoint")
-	old := filepath.Join(dir, ".old-checkpoint")
-	_ = os.RemoveAll(old)
-	if _, err := os.Stat(final); err == nil {
-		if err := os.Rename(final, old); err != nil {
+	prev := filepath.Join(dir, "checkpoint.prev")
+	if dirExists(final) {
+		if err := os.RemoveAll(prev); err != nil {
+			return err
+		}
+		if err := os.Rename(final, prev); err != nil {
 			return err
 		}
 	}
 	if err := os.Rename(tmp, final); err != nil {
-		_ = os.Rename(old, final)
 		return err
 	}
-	return os.RemoveAll(old)
+	_ = os.RemoveAll(filepath.Join(dir, ".old-checkpoint")) // the previous layout's leftover
+	return nil
 }
 
 // RestoreSearch recreates a search saved with Save in dir, with the same configuration and a batch
 // source positioned anywhere (it is moved to the saved position). Continuing it gives the same results,
 // bit for bit on the same backend, as the search that was saved.
+//
+// The newest complete checkpoint whose files match its manifest is used: dir/checkpoint, else
+// dir/checkpoint.prev (a Save killed between its renames, or a corrupt newest checkpoint: one line
+// on stderr says so). When none is usable the error names the bad file.
 func RestoreSearch(be backends.Backend, cfg Config, batches Batches, dir string) (*Search, error) {
-	final := filepath.Join(dir, "checkpoint")
-	if _, err := os.Stat(final); err != nil {
-		// Killed between Save's two renames: the previous checkpoint is complete under its old name.
-		if old := filepath.Join(dir, ".old-checkpoint"); dirExists(old) {
-			final = old
+	var (
+		final    string
+		st       searchState
+		firstErr error
+	)
+	for _, name := range []string{"checkpoint", "checkpoint.prev", ".old-checkpoint"} {
+		p := filepath.Join(dir, name)
+		if !dirExists(p) {
+			continue
+		}
+		err := ckpt.Verify(p)
+		if err == nil {
+			var data []byte
+			if data, err = os.ReadFile(filepath.Join(p, "search.json")); err == nil {
+				if err = json.Unmarshal(data, &st); err != nil {
+					err = fmt.Errorf("%s: %w", filepath.Join(p, "search.json"), err)
+				}
+			}
+		}
+		if err == nil {
+			final = p
+			break
+		}
+		if firstErr == nil {
+			firstErr = err
 		}
 	}
-	data, err := os.ReadFile(filepath.Join(final, "search.json"))
-	if err != nil {
-		return nil, fmt.Errorf("gaea: restore: %w", err)
-	}
-	var st searchState
-	if err := json.Unmarshal(data, &st); err != nil {
-		return nil, fmt.Errorf("gaea: restore %s: %w", final, err)
+	switch {
+	case final == "" && firstErr != nil:
+		return nil, fmt.Errorf("gaea: restore: no usable checkpoint in %s: %v", dir, firstErr)
+	case final == "":
+		return nil, fmt.Errorf("gaea: restore: no checkpoint in %s: %w", dir, os.ErrNotExist)
+	case firstErr != nil:
+		fmt.Fprintf(os.Stderr, "gaea: newest checkpoint is unusable (%v); resuming from %s\n", firstErr, final)
 	}
 	s, err := NewSearch(be, cfg, batches)
 	if err != nil {

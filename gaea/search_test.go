@@ -1,11 +1,14 @@
 package gaea
 
 import (
+	"fmt"
+	"io"
 	"math"
 	"math/rand"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/gaeanas/gaeanas/backend"
@@ -240,5 +243,90 @@ func TestRestoreAfterKillBetweenRenames(t *testing.T) {
 	}
 	if !reflect.DeepEqual(r.History(), a.History()) {
 		t.Error("restored history differs")
+	}
+}
+
+// captureStderr runs f with os.Stderr redirected and returns what it wrote.
+func captureStderr(t *testing.T, f func()) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := os.Stderr
+	os.Stderr = w
+	done := make(chan []byte)
+	go func() { b, _ := io.ReadAll(r); done <- b }()
+	f()
+	os.Stderr = old
+	w.Close()
+	return string(<-done)
+}
+
+// TestRestoreFallsBackFromCorruptCheckpoint: Save keeps the previous checkpoint; a truncated file in
+// the newest makes RestoreSearch use the previous one and say so on one stderr line; with both
+// corrupt it fails with one line naming the bad file. Variable files are named after the step.
+func TestRestoreFallsBackFromCorruptCheckpoint(t *testing.T) {
+	dir := t.TempDir()
+	a, _ := newTinySearch(t, Entropic(), 0.5, 15)
+	if err := a.Run(2); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	first := len(a.History())
+	if err := a.Run(2); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	bins := func(ck string) []string {
+		m, _ := filepath.Glob(filepath.Join(dir, ck, "*.bin"))
+		if len(m) != 1 {
+			t.Fatalf("%s: variable files %v", ck, m)
+		}
+		return m
+	}
+	newest, prev := bins("checkpoint")[0], bins("checkpoint.prev")[0]
+	if want := fmt.Sprintf("-step-%08d.bin", a.step); !strings.HasSuffix(newest, want) {
+		t.Errorf("newest checkpoint file %s, want it named after step %d (…%s)", filepath.Base(newest), a.step, want)
+	}
+	truncate := func(p string) {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Truncate(p, fi.Size()/2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	restore := func() (*Search, error) {
+		train, valid := stripes(256, 1), stripes(256, 2)
+		b, _ := NewMemoryBatches(train, valid, "bi", 32, 15)
+		return RestoreSearch(backend.MustNew(), a.Config(), b, dir)
+	}
+	truncate(newest)
+	var (
+		r   *Search
+		err error
+	)
+	msg := captureStderr(t, func() { r, err = restore() })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.History()) != first {
+		t.Errorf("restored %d records, want the previous checkpoint's %d", len(r.History()), first)
+	}
+	if strings.Count(msg, "\n") != 1 || !strings.Contains(msg, filepath.Base(newest)) || !strings.Contains(msg, "checkpoint.prev") {
+		t.Errorf("stderr %q: want one line naming the bad file and the checkpoint used", msg)
+	}
+	if err := os.WriteFile(prev, []byte("garbage"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = restore()
+	if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), filepath.Base(newest)) {
+		t.Errorf("both corrupt: error %v, want one line naming %s", err, filepath.Base(newest))
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gaeanas/gaeanas/internal/ckpt"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/ml/context/checkpoints"
 )
@@ -27,10 +28,12 @@ type savedState struct {
 	State json.RawMessage `json:"state"`
 }
 
-// Save writes a checkpoint to dir: every variable of the context and state (marshalled to JSON). It is
-// written to a temporary folder that is then renamed to dir/checkpoint-<n> (n one more than the newest checkpoint's), and only after that are
-// older checkpoints removed: a process killed at any moment leaves the previous checkpoint or the new
-// one complete.
+// Save writes a checkpoint to dir: every variable of the context (files named after the step count),
+// state (marshalled to JSON) and a manifest with the SHA-256 of every file. It is written to a
+// temporary folder that is then renamed to dir/checkpoint-<n> (n one more than the newest
+// checkpoint's), and only after that are older checkpoints removed, all but the previous one: a
+// process killed at any moment leaves the previous checkpoint or the new one complete, and Restore
+// falls back to the previous one when the newest turns out corrupt.
 func (t *Trainer) Save(dir string, state any) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -51,6 +54,9 @@ func (t *Trainer) Save(dir string, state any) error {
 	if err != nil {
 		return err
 	}
+	if err := ckpt.SetStep(t.ctx, t.steps); err != nil {
+		return err
+	}
 	if err := h.Save(); err != nil {
 		return fmt.Errorf("train: save variables: %w", err)
 	}
@@ -59,6 +65,9 @@ func (t *Trainer) Save(dir string, state any) error {
 		return err
 	}
 	if err := writeFileSync(filepath.Join(tmp, StateFile), data); err != nil {
+		return err
+	}
+	if err := ckpt.WriteManifest(tmp); err != nil {
 		return err
 	}
 	// Each save gets a new, higher sequence number (a folder is never replaced in place: the same
@@ -75,8 +84,8 @@ func (t *Trainer) Save(dir string, state any) error {
 	if err := os.Rename(tmp, final); err != nil {
 		return err
 	}
-	for _, c := range list {
-		if c != final {
+	for i, c := range list {
+		if c != final && i < len(list)-1 { // keep the previous checkpoint
 			if err := os.RemoveAll(c); err != nil {
 				return err
 			}
@@ -154,24 +163,48 @@ func LatestCheckpoint(dir string) (string, error) {
 
 // Restore creates a Trainer with cfg and loads the newest checkpoint of dir into it (all variables and
 // the step count), unmarshalling the saved state into state. Continuing it reproduces the run that
-// was saved. Leftovers of an interrupted Save are removed.
+// was saved. Leftovers of an interrupted Save are removed. A checkpoint whose files do not match its
+// manifest (truncated, corrupted) is skipped for the previous one, with one line on stderr; when
+// none is usable the error names the bad file.
 func Restore(be backends.Backend, cfg Config, dir string, state any) (*Trainer, error) {
 	if tmps, _ := filepath.Glob(filepath.Join(dir, ".saving-*")); len(tmps) > 0 {
 		for _, p := range tmps {
 			_ = os.RemoveAll(p)
 		}
 	}
-	path, err := LatestCheckpoint(dir)
+	list, err := listCheckpoints(dir)
 	if err != nil {
 		return nil, err
 	}
-	raw, err := os.ReadFile(filepath.Join(path, StateFile))
-	if err != nil {
-		return nil, fmt.Errorf("train: restore: %w", err)
+	if len(list) == 0 {
+		return nil, fmt.Errorf("train: no checkpoint in %s: %w", dir, fs.ErrNotExist)
 	}
-	var saved savedState
-	if err := json.Unmarshal(raw, &saved); err != nil {
-		return nil, fmt.Errorf("train: restore %s: %w", path, err)
+	var (
+		path     string
+		saved    savedState
+		firstErr error
+	)
+	for i := len(list) - 1; i >= 0 && path == ""; i-- {
+		err := ckpt.Verify(list[i])
+		if err == nil {
+			var raw []byte
+			if raw, err = os.ReadFile(filepath.Join(list[i], StateFile)); err == nil {
+				if err = json.Unmarshal(raw, &saved); err != nil {
+					err = fmt.Errorf("%s: %w", filepath.Join(list[i], StateFile), err)
+				}
+			}
+		}
+		if err == nil {
+			path = list[i]
+		} else if firstErr == nil {
+			firstErr = err
+		}
+	}
+	if path == "" {
+		return nil, fmt.Errorf("train: restore: no usable checkpoint in %s: %v", dir, firstErr)
+	}
+	if firstErr != nil {
+		fmt.Fprintf(os.Stderr, "train: newest checkpoint is unusable (%v); resuming from %s\n", firstErr, path)
 	}
 	if state != nil {
 		if err := json.Unmarshal(saved.State, state); err != nil {

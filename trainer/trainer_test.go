@@ -7,6 +7,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/gaeanas/gaeanas/backend"
@@ -209,11 +210,11 @@ func TestCheckpointResumeIsExact(t *testing.T) {
 		t.Fatal(err)
 	}
 	run(first, 3, 4)
-	if err := first.Save(dir, map[string]int{"next": 4}); err != nil { // replaces the older checkpoint
+	if err := first.Save(dir, map[string]int{"next": 4}); err != nil { // keeps the previous checkpoint
 		t.Fatal(err)
 	}
-	if list, _ := listCheckpoints(dir); len(list) != 1 || filepath.Base(list[0]) != "checkpoint-00000002" {
-		t.Fatalf("checkpoints %v, want only checkpoint-00000002", list)
+	if list, _ := listCheckpoints(dir); len(list) != 2 || filepath.Base(list[1]) != "checkpoint-00000002" {
+		t.Fatalf("checkpoints %v, want checkpoint-00000001 and checkpoint-00000002", list)
 	}
 	// A Save killed half-way leaves a temporary folder; Restore ignores and removes it.
 	if err := os.Mkdir(filepath.Join(dir, ".saving-123"), 0o755); err != nil {
@@ -277,5 +278,66 @@ func TestCosine(t *testing.T) {
 		if got := Cosine(0.1, 0, c.t); math.Abs(got-c.want) > 1e-15 {
 			t.Errorf("Cosine(0.1, 0, %v) = %v, want %v", c.t, got, c.want)
 		}
+	}
+}
+
+// TestRestoreFallsBackFromCorruptCheckpoint: Save keeps one previous checkpoint; a truncated file in
+// the newest makes Restore use the previous one and say so on one stderr line; with both corrupt it
+// fails with one line naming the bad file. Variable files are named after the step count.
+func TestRestoreFallsBackFromCorruptCheckpoint(t *testing.T) {
+	dir := t.TempDir()
+	tr := newTestTrainer(t)
+	trX, trY := quadrants(96, 5)
+	for s := 1; s <= 3; s++ {
+		x, y := batchOf(trX, trY, 0, 32)
+		if _, err := tr.Step(x, y); err != nil {
+			t.Fatal(err)
+		}
+		if err := tr.Save(dir, map[string]int{"next": s}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, _ := listCheckpoints(dir)
+	if len(list) != 2 {
+		t.Fatalf("checkpoints %v, want the newest two", list)
+	}
+	bin := func(ck string) string {
+		m, _ := filepath.Glob(filepath.Join(ck, "*.bin"))
+		if len(m) != 1 {
+			t.Fatalf("%s: variable files %v", ck, m)
+		}
+		return m[0]
+	}
+	newest, prev := bin(list[1]), bin(list[0])
+	if !strings.HasSuffix(newest, "-step-00000003.bin") {
+		t.Errorf("newest variable file %s, want it named after step 3", filepath.Base(newest))
+	}
+	fi, _ := os.Stat(newest)
+	if err := os.Truncate(newest, fi.Size()-1); err != nil {
+		t.Fatal(err)
+	}
+	r, w, _ := os.Pipe()
+	old := os.Stderr
+	os.Stderr = w
+	var st map[string]int
+	resumed, err := Restore(testBackend(t), tr.cfg, dir, &st)
+	os.Stderr = old
+	w.Close()
+	msg, _ := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st["next"] != 2 || resumed.Steps() != 2 {
+		t.Errorf("restored state %v, steps %d; want the previous checkpoint (step 2)", st, resumed.Steps())
+	}
+	if strings.Count(string(msg), "\n") != 1 || !strings.Contains(string(msg), filepath.Base(newest)) || !strings.Contains(string(msg), filepath.Base(list[0])) {
+		t.Errorf("stderr %q: want one line naming the bad file and the checkpoint used", msg)
+	}
+	if err := os.WriteFile(prev, []byte("garbage"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Restore(testBackend(t), tr.cfg, dir, &st)
+	if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), filepath.Base(newest)) {
+		t.Errorf("both corrupt: error %v, want one line naming %s", err, filepath.Base(newest))
 	}
 }

@@ -50,14 +50,14 @@ func runBackend(args []string) error {
 		fmt.Fprintf(fs.Output(), "Usage: gaea backend [flags]\n\nSays which GoMLX backend is used (set GOMLX_BACKEND=go|xla|xla:cuda to choose) and checks that it trains.\n\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 	if *steps < 2 || *batch < 1 {
-		return fmt.Errorf("-steps must be ≥ 2 and -batch ≥ 1 (got %d, %d)", *steps, *batch)
+		return usagef("-steps must be ≥ 2 and -batch ≥ 1 (got %d, %d)", *steps, *batch)
 	}
 	be, err := backend.New()
 	if err != nil {

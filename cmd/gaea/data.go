@@ -35,7 +35,7 @@ func runData(args []string) error { return dataTo(os.Stdout, os.Stderr, args) }
 func dataTo(w, progress io.Writer, args []string) error {
 	fs := flag.NewFlagSet("data", flag.ContinueOnError)
 	fs.SetOutput(progress)
-	name := fs.String("dataset", "embedded", "data set: "+strings.Join(data.Names(), ", "))
+	name := fs.String("dataset", "cifar10-sample", "data set (\"embedded\" is an alias of cifar10-sample): "+strings.Join(data.Names(), ", "))
 	dir := fs.String("data-dir", "", "data directory (default $"+data.DataDirEnv+", else a per-user cache folder)")
 	download := fs.Bool("download", true, "download the official files when the data set is not in the data directory")
 	seed := fs.Uint64("split-seed", data.DefaultSplitSeed, "seed of the search split permutation")
@@ -46,11 +46,11 @@ func dataTo(w, progress io.Writer, args []string) error {
 			"images (0–1 scale) and the sizes of the architecture-search split (train/valid/test).\n\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 	d, err := data.Open(context.Background(), *name, data.Options{Dir: *dir, NoDownload: !*download, Progress: progress})
 	if err != nil {

@@ -20,8 +20,8 @@ func TestDataEmbedded(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
 		t.Fatal(err)
 	}
-	if r.Dataset != "embedded" || r.Train != 3000 || r.Test != 1000 || r.Classes != 10 || len(r.Mean) != 1 || len(r.Std) != 1 ||
-		r.SearchTrain != 1500 || r.SearchValid != 1500 || r.SearchTest != 1000 {
+	if r.Dataset != "cifar10-sample" || r.Train != 2000 || r.Test != 500 || r.Classes != 10 || len(r.Mean) != 3 || len(r.Std) != 3 ||
+		r.SearchTrain != 1000 || r.SearchValid != 1000 || r.SearchTest != 500 {
 		t.Errorf("report %+v", r)
 	}
 	for _, k := range []string{`"train"`, `"test"`, `"classes"`, `"mean"`, `"std"`, `"search_train"`, `"search_valid"`} {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -26,10 +25,7 @@ func lookupTo(w io.Writer, args []string) error {
 			"seed-averaged) and the rank on each (1 = best; ties share the best rank).\n\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil // -h: the usage is printed
-		}
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	indexSet := false
@@ -40,18 +36,18 @@ func lookupTo(w io.Writer, args []string) error {
 	)
 	switch {
 	case fs.NArg() > 1:
-		return fmt.Errorf("want one architecture string, got %d arguments (quote the string)", fs.NArg())
+		return usagef("want one architecture string, got %d arguments (quote the string)", fs.NArg())
 	case indexSet && fs.NArg() == 1:
-		return fmt.Errorf("give an architecture string or --index, not both")
+		return usagef("give an architecture string or --index, not both")
 	case indexSet:
 		e, err = nb201.LookupIndex(*index)
 	case fs.NArg() == 1:
 		e, err = nb201.LookupString(fs.Arg(0))
 	default:
-		return fmt.Errorf("missing architecture string (or --index N); see gaea lookup -h")
+		return usagef("missing architecture string (or --index N); see gaea lookup -h")
 	}
 	if err != nil {
-		return err
+		return usageError{err} // a malformed string or an index out of range
 	}
 	out, err := json.Marshal(experiment.NB201EntryOf(e))
 	if err != nil {

@@ -76,12 +76,12 @@ func TestLookupParamsCommandLine(t *testing.T) {
 		stderrOneL bool
 	}{
 		{[]string{"lookup", "--index", "1835"}, 0, "", "", false},
-		{[]string{"lookup", "|none~0|+|none~0|none~1|+|none~0|none~1|none~9|"}, 1, "", `node 3: entry 3 "none~9" has input "9", want 2`, true},
+		{[]string{"lookup", "|none~0|+|none~0|none~1|+|none~0|none~1|none~9|"}, 2, "", `node 3: entry 3 "none~9" has input "9", want 2`, true},
 		{[]string{"params", "--space", "nb201", "--arch", bestC10}, 0, "1073466\n", "", false},
 		{[]string{"params", "--space=nb201", "--arch", bestC10, "--classes", "100"}, 0, "1079316\n", "", false},
 		{[]string{"params", "--space", "nb201", "--arch", bestC10, "--channels", "24"}, 0, "2409874\n", "", false},
-		{[]string{"params", "--space", "nb201", "--arch", "|x~0|"}, 1, "", "1 nodes separated by", true},
-		{[]string{"params", "--space", "nope"}, 1, "", `--space "nope"`, true},
+		{[]string{"params", "--space", "nb201", "--arch", "|x~0|"}, 2, "", "1 nodes separated by", true},
+		{[]string{"params", "--space", "nope"}, 2, "", `--space "nope"`, true},
 	}
 	for _, c := range cases {
 		cmd := exec.Command(bin, c.args...)

@@ -19,6 +19,9 @@
 //	version   print the version
 //
 // Run `gaea <command> -h` for the flags of a command.
+//
+// Exit status: 0 success (and -h/--help, which prints the command's usage), 1 failure, 2 a bad
+// command line (unknown flag, bad flag value or argument; one line on stderr says what is wrong).
 package main
 
 import (
@@ -45,7 +48,20 @@ var commands = []command{
 	{"data", "load a data set (downloading it if needed) and print its sizes, statistics and search split as JSON", runData},
 	{"simplex", "compare the geometries (entropic, euclidean, softmax) on c·θ over the simplex", runSimplex},
 	{"backend", "say which GoMLX backend is used and check that it trains a small conv net", runBackend},
-	{"version", "print the version", func([]string) error { fmt.Println("gaea", version); return nil }},
+	{"version", "print the version", runVersion},
+}
+
+func runVersion(args []string) error {
+	fs := flag.NewFlagSet("version", flag.ContinueOnError)
+	fs.Usage = func() { fmt.Fprintf(fs.Output(), "Usage: gaea version\n\nPrints the version.\n") }
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	fmt.Println("gaea", version)
+	return nil
 }
 
 func usage() {

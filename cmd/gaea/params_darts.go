@@ -19,29 +19,37 @@ import (
 // reference's C = 48, 14 layers, 1000 classes.
 func paramsDARTS(args []string) error { return paramsDARTSTo(os.Stdout, args) }
 
-func paramsDARTSTo(w io.Writer, args []string) error {
+type paramsDARTSArgs struct {
+	space, genotype           *string
+	channels, layers, classes *int
+	auxiliary, imagenet       *bool
+}
+
+func paramsDARTSFlags() (*flag.FlagSet, paramsDARTSArgs) {
 	fs := flag.NewFlagSet("params --space darts", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	space := fs.String("space", "darts", "search space (darts)")
-	genotype := fs.String("genotype", "", "the genotype, `Genotype(normal=[…], …)` as PyTorch prints it, or a known name: "+strings.Join(knownGenotypeNames(), ", "))
-	channels := fs.Int("channels", 36, "initial channels C (48 with --imagenet)")
-	layers := fs.Int("layers", 20, "number of cells (14 with --imagenet)")
-	classes := fs.Int("classes", 10, "number of classes (1000 with --imagenet)")
-	auxiliary := fs.Bool("auxiliary", false, "count the auxiliary head too")
-	imagenet := fs.Bool("imagenet", false, "NetworkImageNet instead of NetworkCIFAR")
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			fs.SetOutput(os.Stderr)
-			fs.PrintDefaults()
-			return nil
-		}
+	var p paramsDARTSArgs
+	p.space = fs.String("space", "darts", "search space (darts)")
+	p.genotype = fs.String("genotype", "", "the genotype, `Genotype(normal=[…], …)` as PyTorch prints it, or a known name: "+strings.Join(knownGenotypeNames(), ", "))
+	p.channels = fs.Int("channels", 36, fmt.Sprintf("initial channels C, even (48 with --imagenet; at most %d)", maxParamsChannels))
+	p.layers = fs.Int("layers", 20, fmt.Sprintf("number of cells (14 with --imagenet; at most %d)", maxParamsCells))
+	p.classes = fs.Int("classes", 10, fmt.Sprintf("number of classes (1000 with --imagenet; at most %d)", maxParamsClasses))
+	p.auxiliary = fs.Bool("auxiliary", false, "count the auxiliary head too")
+	p.imagenet = fs.Bool("imagenet", false, "NetworkImageNet instead of NetworkCIFAR")
+	fs.Usage = func() { paramsUsage(fs.Output()) }
+	return fs, p
+}
+
+func paramsDARTSTo(w io.Writer, args []string) error {
+	fs, p := paramsDARTSFlags()
+	space, genotype, channels, layers, classes, auxiliary, imagenet := p.space, p.genotype, p.channels, p.layers, p.classes, p.auxiliary, p.imagenet
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 	if *space != "darts" {
-		return fmt.Errorf("--space %q: this handles darts", *space)
+		return usagef("--space %q: this handles darts", *space)
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -57,22 +65,25 @@ func paramsDARTSTo(w io.Writer, args []string) error {
 		}
 	}
 	if *genotype == "" {
-		return fmt.Errorf("--genotype is required")
+		return usagef("--genotype is required")
 	}
 	if *channels < 2 || *channels%2 != 0 {
-		return fmt.Errorf("--channels must be even and ≥ 2, got %d", *channels)
+		return usagef("--channels must be even and ≥ 2, got %d", *channels)
 	}
 	if *layers < 1 {
-		return fmt.Errorf("--layers must be ≥ 1, got %d", *layers)
+		return usagef("--layers must be ≥ 1, got %d", *layers)
 	}
 	if *classes < 1 {
-		return fmt.Errorf("--classes must be ≥ 1, got %d", *classes)
+		return usagef("--classes must be ≥ 1, got %d", *classes)
+	}
+	if err := paramsBounds(*channels, *layers, *classes, "--layers"); err != nil {
+		return err
 	}
 	g, ok := darts.KnownGenotypes[*genotype]
 	if !ok {
 		var err error
 		if g, err = darts.ParseGenotype(*genotype); err != nil {
-			return err
+			return usageError{err}
 		}
 	}
 	n := darts.NewNetwork(g).Channels(*channels).Layers(*layers).Classes(*classes).

@@ -29,7 +29,7 @@ func mustRead(t *testing.T, path string) []byte {
 	return b
 }
 
-func exitCode(err error) int {
+func exitStatus(err error) int {
 	if err == nil {
 		return 0
 	}
@@ -96,7 +96,7 @@ func TestSearchSignalsKillsAndResume(t *testing.T) {
 
 	// A finished run: --out onto it is refused and changes nothing; --resume says so and changes nothing.
 	out, err := gaeaCmd(bin, tinyRun(ref)...).CombinedOutput()
-	if exitCode(err) != 2 || !strings.Contains(string(out), "already holds a run") {
+	if exitStatus(err) != 2 || !strings.Contains(string(out), "already holds a run") {
 		t.Errorf("--out onto a finished run: exit %v, %s", err, out)
 	}
 	out, err = gaeaCmd(bin, "search", "--resume", ref).CombinedOutput()
@@ -108,7 +108,7 @@ func TestSearchSignalsKillsAndResume(t *testing.T) {
 	}
 	// --resume with other settings is refused.
 	out, err = gaeaCmd(bin, "search", "--resume", ref, "--epochs", "8").CombinedOutput()
-	if exitCode(err) != 2 || !strings.Contains(string(out), "drop --epochs") {
+	if exitStatus(err) != 2 || !strings.Contains(string(out), "drop --epochs") {
 		t.Errorf("--resume with --epochs: exit %v, %s", err, out)
 	}
 
@@ -124,7 +124,7 @@ func TestSearchSignalsKillsAndResume(t *testing.T) {
 		if fileExists(filepath.Join(dir, "result.json")) {
 			t.Skip("the search finished before the signal")
 		}
-		if exitCode(err) != 143 {
+		if exitStatus(err) != 143 {
 			t.Fatalf("SIGTERM: exit %v, want 143", err)
 		}
 		if !fileExists(filepath.Join(dir, "checkpoint", "search.json")) {
@@ -138,7 +138,7 @@ func TestSearchSignalsKillsAndResume(t *testing.T) {
 		waitFor(t, first, "the lock", func() bool { return fileExists(filepath.Join(dir, ".lock")) })
 		time.Sleep(300 * time.Millisecond)
 		out, err := gaeaCmd(bin, "search", "--resume", dir).CombinedOutput()
-		if exitCode(err) != 2 || !strings.Contains(string(out), "another process") {
+		if exitStatus(err) != 2 || !strings.Contains(string(out), "another process") {
 			t.Errorf("second process on the folder: exit %v, %s", err, out)
 		}
 		if err := first.Wait(); err != nil {

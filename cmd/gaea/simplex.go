@@ -31,28 +31,33 @@ func runSimplex(args []string) error {
 		fmt.Fprintf(fs.Output(), "Usage: gaea simplex [flags]\n\nMinimises c·θ over the probability simplex from uniform θ with one geometry and prints θ after every\nstep (steps+1 rows). Exponentiated gradient gives θ_t = softmax(−η t c).\n\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 	var costs []float64
 	for _, f := range strings.Split(*costsFlag, ",") {
 		c, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
 		if err != nil || math.IsNaN(c) || math.IsInf(c, 0) {
-			return fmt.Errorf("--costs: %q is not a finite number", strings.TrimSpace(f))
+			return usagef("--costs: %q is not a finite number", abbrev(strings.TrimSpace(f)))
 		}
 		costs = append(costs, c)
 	}
 	if len(costs) < 2 {
-		return fmt.Errorf("--costs: need at least 2 costs, got %d", len(costs))
+		return usagef("--costs: need at least 2 costs, got %d", len(costs))
 	}
 	if *lr <= 0 || math.IsNaN(*lr) || math.IsInf(*lr, 0) {
-		return fmt.Errorf("--lr must be a positive number, got %v", *lr)
+		return usagef("--lr must be a positive finite number, got %v", *lr)
+	}
+	for _, c := range costs {
+		if math.IsInf(c**lr, 0) || math.IsInf(c-costs[0], 0) {
+			return usagef("--costs and --lr out of range: a step η·c (or a cost difference) overflows float64")
+		}
 	}
 	if *steps < 0 || *steps > 100000 {
-		return fmt.Errorf("--steps must be between 0 and 100000, got %d", *steps)
+		return usagef("--steps must be between 0 and 100000, got %d", *steps)
 	}
 	var geo gaea.Geometry
 	switch *geometry {
@@ -72,6 +77,13 @@ func runSimplex(args []string) error {
 	traj, err := gaea.Linear(costs).Trajectory(be, geo, *lr, *steps)
 	if err != nil {
 		return err
+	}
+	for s, row := range traj {
+		for _, v := range row {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("θ is not finite (%v) at step %d: costs × lr too large for float64; use smaller costs or --lr", v, s)
+			}
+		}
 	}
 	res := simplexResult{Geometry: *geometry, LR: *lr, Costs: costs, Trajectory: traj}
 	if *asJSON {

@@ -40,7 +40,7 @@ func ParseOp(name string) (Op, error) {
 			return Op(i), nil
 		}
 	}
-	return 0, fmt.Errorf("unknown op %q (want one of %s)", name, strings.Join(opNames[:], ", "))
+	return 0, fmt.Errorf("unknown op %q (want one of %s)", abbrev(name), strings.Join(opNames[:], ", "))
 }
 
 // NumEdges is the number of edges of a cell: 1←0, 2←0, 2←1, 3←0, 3←1, 3←2.
@@ -132,9 +132,19 @@ func FromCode(code int) (Arch, error) {
 func ParseArch(s string) (Arch, error) {
 	a, err := parseArch(s)
 	if err != nil {
-		return Arch{}, fmt.Errorf("nb201: parse %q: %w", s, err)
+		return Arch{}, fmt.Errorf("nb201: parse %q: %w", abbrev(s), err)
 	}
 	return a, nil
+}
+
+// abbrev shortens s to its first 80 characters and "…", so that an error quoting a long (or
+// garbage) input stays one short line.
+func abbrev(s string) string {
+	const n = 80
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
 }
 
 func parseArch(s string) (Arch, error) {
@@ -150,7 +160,7 @@ func parseArch(s string) (Arch, error) {
 	for i, ns := range nodes {
 		node := i + 1
 		if len(ns) < 2 || ns[0] != '|' || ns[len(ns)-1] != '|' {
-			return a, fmt.Errorf("node %d: %q must start and end with '|'", node, ns)
+			return a, fmt.Errorf("node %d: %q must start and end with '|'", node, abbrev(ns))
 		}
 		entries := strings.Split(ns[1:len(ns)-1], "|")
 		if len(entries) != node {
@@ -159,7 +169,7 @@ func parseArch(s string) (Arch, error) {
 		for j, entry := range entries {
 			name, idx, ok := strings.Cut(entry, "~")
 			if !ok {
-				return a, fmt.Errorf("node %d: entry %q is not op~input", node, entry)
+				return a, fmt.Errorf("node %d: entry %q is not op~input", node, abbrev(entry))
 			}
 			op, err := ParseOp(name)
 			if err != nil {
@@ -167,7 +177,7 @@ func parseArch(s string) (Arch, error) {
 			}
 			if idx != strconv.Itoa(j) {
 				return a, fmt.Errorf("node %d: entry %d %q has input %q, want %d (inputs are listed 0..%d in order)",
-					node, j+1, entry, idx, j, node-1)
+					node, j+1, abbrev(entry), abbrev(idx), j, node-1)
 			}
 			a[e] = op
 			e++

@@ -133,3 +133,13 @@ func TestEdges(t *testing.T) {
 		}
 	}
 }
+
+func TestParseArchLongInputError(t *testing.T) {
+	for _, s := range []string{strings.Repeat("x", 10000), "|" + strings.Repeat("y", 10000) + "|+||+|||",
+		"|" + strings.Repeat("z", 10000) + "~0|+|none~0|none~1|+|none~0|none~1|none~2|"} {
+		_, err := ParseArch(s)
+		if err == nil || len(err.Error()) > 300 || !strings.Contains(err.Error(), "…") || strings.Contains(err.Error(), "\n") {
+			t.Errorf("ParseArch(10 KB): error %q, want one short line quoting at most 80 characters", err)
+		}
+	}
+}
