@@ -167,9 +167,9 @@ var datasetSizes = map[string][2]int{
 	"fashion-mnist":        {60_000, 10_000},
 	"mnist":                {60_000, 10_000},
 	"imagenet16-120":       {151_700, 6_000},
-	"cifar10-sample":       {2_500, 500},
+	"cifar10-sample":       {2_000, 500},
 	"fashion-mnist-sample": {3_000, 1_000},
-	"embedded":             {2_500, 500},
+	"embedded":             {2_000, 500},
 }
 
 // DatasetNames lists the data sets a search can read (imagenet16-N for other N too).
