@@ -1,4 +1,4 @@
-package train
+package trainer
 
 import (
 	"errors"
@@ -63,7 +63,7 @@ type Metrics struct {
 // evaluation builds its graph.
 func New(be backends.Backend, cfg Config) (*Trainer, error) {
 	if cfg.Model == nil {
-		return nil, errors.New("train: Config.Model is nil")
+		return nil, errors.New("trainer: Config.Model is nil")
 	}
 	t := &Trainer{cfg: cfg, be: be, ctx: context.New()}
 	if err := t.ctx.SetRNGStateFromSeed(cfg.Seed); err != nil {
@@ -151,7 +151,7 @@ func (t *Trainer) evalGraph(ctx *context.Context, images, labels *graph.Node) []
 func (t *Trainer) Step(images, labels *tensors.Tensor) (StepResult, error) {
 	out, err := t.trainExec.Exec(images, labels)
 	if err != nil {
-		return StepResult{}, fmt.Errorf("train: step %d: %w", t.steps+1, err)
+		return StepResult{}, fmt.Errorf("trainer: step %d: %w", t.steps+1, err)
 	}
 	t.steps++
 	n := images.Shape().Dimensions[0]
@@ -187,7 +187,7 @@ func (t *Trainer) Evaluate(next func() (images, labels *tensors.Tensor, err erro
 		}
 		out, err := t.evalExec.Exec(images, labels)
 		if err != nil {
-			return m, fmt.Errorf("train: evaluate: %w", err)
+			return m, fmt.Errorf("trainer: evaluate: %w", err)
 		}
 		n := images.Shape().Dimensions[0]
 		lossSum += scalar(out[0]) * float64(n)
@@ -195,7 +195,7 @@ func (t *Trainer) Evaluate(next func() (images, labels *tensors.Tensor, err erro
 		m.Images += n
 	}
 	if m.Images == 0 {
-		return m, errors.New("train: evaluate: no images")
+		return m, errors.New("trainer: evaluate: no images")
 	}
 	m.Loss = lossSum / float64(m.Images)
 	m.Acc = float64(m.Correct) / float64(m.Images)
