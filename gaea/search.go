@@ -8,10 +8,9 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 
 	"github.com/gaeanas/gaeanas/spaces"
+	"github.com/gaeanas/gaeanas/trainer"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
@@ -33,12 +32,17 @@ type Config struct {
 	ArchLR     float64 // η for θ; 0 = 0.1 (use DARTSArchLR with Softmax)
 	EntropyReg float64 // λ of the entropic regulariser (0 = off)
 
+	// The weight step is trainer.SGD (PyTorch's torch.optim.SGD after clip_grad_norm_) on the supernet's
+	// variables, with the learning rate of trainer.Cosine over Steps.
 	WeightLR, WeightLRMin float64 // cosine schedule over Steps; 0 = 0.025 and 0.001
 	Momentum              float64 // 0 = 0.9 (set NoMomentum for plain SGD)
 	NoMomentum            bool
+	Nesterov              bool    // Nesterov momentum (the NAS-Bench-201 baselines' optimizer)
 	WeightDecay           float64 // 0 = 3e-4
-	GradClip              float64 // global-norm clip of the weight gradients; 0 = 5
-	Steps                 int     // iterations the cosine schedule spans; 0 = 1000
+	// GradClip is the max global norm of the weight gradients, PyTorch's clip_grad_norm_: the gradients
+	// are scaled by GradClip/(‖g‖ + 1e-6) when that is below 1. 0 = 5.
+	GradClip float64
+	Steps    int // iterations the cosine schedule spans; 0 = 1000
 
 	// Sampling: "" mixes every op weighted by θ (GAEA, DARTS); "gdas" mixes a straight-through Gumbel
 	// sample over log θ / τ (τ linear from TauMax to TauMin over Steps); "rsws" trains the weights on a
@@ -104,6 +108,7 @@ type Search struct {
 	ctx     *context.Context
 	batches Batches
 	opt     *ArchOptimizer
+	sgd     *trainer.SGD // the weight step
 
 	archExec, archExec2, weightExec, thetaExec, evalExec *context.Exec
 
@@ -152,6 +157,8 @@ func NewSearch(be backends.Backend, cfg Config, batches Batches) (*Search, error
 		}
 	}
 	s.opt = &ArchOptimizer{Geometry: cfg.Geometry, LR: cfg.ArchLR, BetaLR: cfg.BetaLR, EntropyReg: cfg.EntropyReg}
+	s.sgd = &trainer.SGD{Momentum: cfg.Momentum, Nesterov: cfg.Nesterov, WeightDecay: cfg.WeightDecay,
+		ClipNorm: cfg.GradClip, Scope: weightsScope, VariablesScope: supernetScope}
 	s.weightLR = s.scheduledWeightLR()
 	if err := s.build(); err != nil {
 		return nil, err
@@ -264,55 +271,11 @@ func (s *Search) mixture(ctx *context.Context, g *graph.Graph) spaces.Mixture {
 	return mix
 }
 
-// weightVariables are the trainable variables of the supernet (everything outside the arch scope), sorted
-// by name: the order fixes the summation order of the gradient norm, which must not depend on how the
-// context was filled (created by a graph, or loaded from a checkpoint).
-func weightVariables(ctx *context.Context) []*context.Variable {
-	var vs []*context.Variable
-	prefix := ctx.In(supernetScope).Scope()
-	for v := range ctx.IterVariables() {
-		if v.Trainable && strings.HasPrefix(v.Scope(), prefix) {
-			vs = append(vs, v)
-		}
-	}
-	sort.Slice(vs, func(i, j int) bool { return vs[i].ScopeAndName() < vs[j].ScopeAndName() })
-	return vs
-}
-
-// updateWeights is SGD with momentum (PyTorch's form: buf ← μ·buf + g + wd·w; w ← w − lr·buf) after
-// clipping the gradients' global norm, with the learning rate read from a variable.
+// updateWeights is the weight step: trainer.SGD on the supernet's variables (sorted by name, so the
+// gradient norm is summed in the same order however the context was filled — created by a graph, or
+// loaded from a checkpoint), with the learning rate read from its variable.
 func (s *Search) updateWeights(ctx *context.Context, g *graph.Graph, loss *graph.Node) {
-	vars := weightVariables(ctx)
-	values := make([]*graph.Node, len(vars))
-	for i, v := range vars {
-		values[i] = v.ValueGraph(g)
-	}
-	grads := graph.Gradient(loss, values...)
-	dtype := loss.DType()
-	octx := ctx.In(weightsScope).Checked(false)
-	lr := graph.ConvertDType(octx.VariableWithValue("lr", s.weightLR).SetTrainable(false).ValueGraph(g), dtype)
-	normSq := graph.ScalarZero(g, dtype)
-	for _, gr := range grads {
-		normSq = graph.Add(normSq, graph.ConvertDType(graph.ReduceAllSum(graph.Square(gr)), dtype))
-	}
-	norm := graph.Sqrt(normSq)
-	clip := graph.Scalar(g, dtype, s.cfg.GradClip)
-	scale := graph.Min(graph.Scalar(g, dtype, 1), graph.Div(clip, graph.Max(norm, graph.Scalar(g, dtype, 1e-12))))
-	for i, v := range vars {
-		gr := graph.Mul(grads[i], graph.ConvertDType(scale, grads[i].DType()))
-		w := values[i]
-		lrv := graph.ConvertDType(lr, w.DType())
-		if s.cfg.WeightDecay != 0 {
-			gr = graph.Add(gr, graph.MulScalar(w, s.cfg.WeightDecay))
-		}
-		if s.cfg.Momentum != 0 {
-			buf := momentumVar(octx, v, w)
-			b := graph.Add(graph.MulScalar(buf.ValueGraph(g), s.cfg.Momentum), gr)
-			buf.SetValueGraph(b)
-			gr = b
-		}
-		v.SetValueGraph(graph.Sub(w, graph.Mul(lrv, gr)))
-	}
+	s.sgd.UpdateGraph(ctx, g, loss)
 }
 
 // tau is GDAS's temperature at the current iteration: linear from TauMax to TauMin over Steps.
@@ -321,16 +284,14 @@ func (s *Search) tau() float64 {
 	return s.cfg.TauMax - (s.cfg.TauMax-s.cfg.TauMin)*t
 }
 
-// momentumVar is the momentum buffer of weight variable v (zeros at first), in the weight optimizer's scope.
-func momentumVar(octx *context.Context, v *context.Variable, w *graph.Node) *context.Variable {
-	name := strings.ReplaceAll(strings.TrimPrefix(v.Scope()+"/"+v.Name(), "/"), "/", ".")
-	return octx.In("momentum").Checked(false).WithInitializer(initializers.Zero).VariableWithShape(name, w.Shape()).SetTrainable(false)
-}
-
 // scheduledWeightLR is the cosine schedule at the current iteration.
 func (s *Search) scheduledWeightLR() float64 {
-	t := math.Min(float64(s.iteration), float64(s.cfg.Steps))
-	return s.cfg.WeightLRMin + 0.5*(s.cfg.WeightLR-s.cfg.WeightLRMin)*(1+math.Cos(math.Pi*t/float64(s.cfg.Steps)))
+	return trainer.Cosine(s.cfg.WeightLR, s.cfg.WeightLRMin, float64(s.iteration)/float64(s.cfg.Steps))
+}
+
+// setWeightLR sets the weight step's learning-rate variable.
+func (s *Search) setWeightLR(lr float64) error {
+	return s.sgd.LRVariable(s.ctx).SetValue(tensors.FromValue(lr))
 }
 
 func (s *Search) setVar(scope, name string, v float64) error {
@@ -370,7 +331,7 @@ func (s *Search) stepArch(train *batch) (Record, error) {
 	}
 	if s.cfg.SecondOrder {
 		s.weightLR = s.scheduledWeightLR()
-		if err := s.setVar(weightsScope, "lr", s.weightLR); err != nil {
+		if err := s.setWeightLR(s.weightLR); err != nil {
 			return Record{}, err
 		}
 	}
@@ -399,7 +360,7 @@ func (s *Search) StepWeights() (Record, error) {
 func (s *Search) stepWeights(b *batch) (Record, error) {
 	images, labels := b.images, b.labels
 	s.weightLR = s.scheduledWeightLR()
-	if err := s.setVar(weightsScope, "lr", s.weightLR); err != nil {
+	if err := s.setWeightLR(s.weightLR); err != nil {
 		return Record{}, err
 	}
 	if err := s.setVar(ArchScope, TauVar, s.tau()); err != nil {
@@ -455,7 +416,7 @@ func (s *Search) Run(n int) error {
 }
 
 func (s *Search) record(block Block, lossT, accT *tensors.Tensor) (Record, error) {
-	loss, acc := scalarOf(lossT), scalarOf(accT)
+	loss, acc := trainer.Scalar(lossT), trainer.Scalar(accT)
 	s.step++
 	theta, beta, err := s.weights()
 	if err != nil {
@@ -475,17 +436,6 @@ func (s *Search) record(block Block, lossT, accT *tensors.Tensor) (Record, error
 		Beta: beta, Entropy: Entropies(theta), ArchLR: s.archLR, WeightLR: s.weightLR}
 	s.history = append(s.history, r)
 	return r, nil
-}
-
-// scalarOf reads a float32 or float64 scalar tensor.
-func scalarOf(t *tensors.Tensor) float64 {
-	switch v := t.Value().(type) {
-	case float32:
-		return float64(v)
-	case float64:
-		return v
-	}
-	return math.NaN()
 }
 
 // Entropies returns the entropy (nats) of each row.

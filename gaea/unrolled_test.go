@@ -62,7 +62,7 @@ func TestUnrolledGradient(t *testing.T) {
 	trainX, trainY := batch64(stripes(16, 3), 16)
 	validX, validY := batch64(stripes(16, 4), 16)
 	xi := s.scheduledWeightLR()
-	if err := s.setVar(weightsScope, "lr", xi); err != nil {
+	if err := s.setWeightLR(xi); err != nil {
 		t.Fatal(err)
 	}
 
@@ -78,7 +78,7 @@ func TestUnrolledGradient(t *testing.T) {
 	unrolled := context.MustNewExec(be, s.ctx, func(ctx *context.Context, tx, ty, vx, vy *graph.Node) *graph.Node {
 		ctx.SetTraining(tx.Graph(), true)
 		g := tx.Graph()
-		vars := weightVariables(ctx)
+		vars := s.sgd.Variables(ctx)
 		w := make([]*graph.Node, len(vars))
 		for i, v := range vars {
 			w[i] = v.ValueGraph(g)

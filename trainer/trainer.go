@@ -155,8 +155,8 @@ func (t *Trainer) Step(images, labels *tensors.Tensor) (StepResult, error) {
 	}
 	t.steps++
 	n := images.Shape().Dimensions[0]
-	r := StepResult{Loss: scalar(out[0]), Correct: int(scalar(out[1])), Size: n, GradNorm: scalar(out[2]),
-		WeightNormSq: scalar(out[3])}
+	r := StepResult{Loss: Scalar(out[0]), Correct: int(Scalar(out[1])), Size: n, GradNorm: Scalar(out[2]),
+		WeightNormSq: Scalar(out[3])}
 	r.Acc = float64(r.Correct) / float64(n)
 	switch {
 	case !finite(r.Loss):
@@ -190,8 +190,8 @@ func (t *Trainer) Evaluate(next func() (images, labels *tensors.Tensor, err erro
 			return m, fmt.Errorf("trainer: evaluate: %w", err)
 		}
 		n := images.Shape().Dimensions[0]
-		lossSum += scalar(out[0]) * float64(n)
-		m.Correct += int(scalar(out[1]))
+		lossSum += Scalar(out[0]) * float64(n)
+		m.Correct += int(Scalar(out[1]))
 		m.Images += n
 	}
 	if m.Images == 0 {
@@ -227,7 +227,9 @@ next:
 	return n
 }
 
-func scalar(t *tensors.Tensor) float64 {
+// Scalar reads a float32 or float64 scalar tensor as a float64 (NaN for any other dtype). It is the one
+// scalar reader of the module (package gaea uses it too).
+func Scalar(t *tensors.Tensor) float64 {
 	switch v := t.Value().(type) {
 	case float32:
 		return float64(v)
