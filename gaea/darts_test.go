@@ -24,7 +24,7 @@ func TestPCDARTSOnDARTSSpace(t *testing.T) {
 	if testing.Short() {
 		t.Skip("DARTS supernet")
 	}
-	b, err := NewMemoryBatches(colorStripes(32, 1), colorStripes(32, 2), "bi", 8, 21)
+	b, err := NewMemoryBatches(colorStripes(32, 1), colorStripes(32, 2), BiLevel, 8, 21)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package gaea
 
 import (
+	"encoding/json"
 	"math"
 	"reflect"
 	"testing"
@@ -14,7 +15,7 @@ import (
 
 func tinyBatches(t *testing.T, seed int64) *MemoryBatches {
 	t.Helper()
-	b, err := NewMemoryBatches(stripes(128, 1), stripes(128, 2), "bi", 16, seed)
+	b, err := NewMemoryBatches(stripes(128, 1), stripes(128, 2), BiLevel, 16, seed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,7 +24,7 @@ func tinyBatches(t *testing.T, seed int64) *MemoryBatches {
 
 func TestGDASSearch(t *testing.T) {
 	s, err := NewSearch(backend.MustNew(), Config{Space: tiny.New().WithChannels(4).WithClasses(2),
-		Sampling: "gdas", ArchLR: 0.5, EntropyReg: 0.01, Steps: 10, Seed: 2}, tinyBatches(t, 2))
+		Sampling: GDAS, ArchLR: 0.5, EntropyReg: 0.01, Steps: 10, Seed: 2}, tinyBatches(t, 2))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +58,7 @@ func TestGDASSearch(t *testing.T) {
 // TestGDASSampleIsOneHot checks the mixture a GDAS step feeds the supernet: one-hot rows in value.
 func TestGDASSampleIsOneHot(t *testing.T) {
 	s, err := NewSearch(backend.MustNew(), Config{Space: tiny.New().WithChannels(2).WithClasses(2),
-		Sampling: "gdas", Seed: 3}, tinyBatches(t, 3))
+		Sampling: GDAS, Seed: 3}, tinyBatches(t, 3))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +86,7 @@ func TestGDASSampleIsOneHot(t *testing.T) {
 
 func TestRSWS(t *testing.T) {
 	s, err := NewSearch(backend.MustNew(), Config{Space: tiny.New().WithChannels(4).WithClasses(2),
-		Sampling: "rsws", Steps: 10, Seed: 4}, tinyBatches(t, 4))
+		Sampling: RSWS, Steps: 10, Seed: 4}, tinyBatches(t, 4))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +153,7 @@ func TestBetaBlocks(t *testing.T) {
 // TestSaveRestoreGDAS: the Gumbel noise comes from the context's RNG state, which the checkpoint keeps,
 // so a restored GDAS search replays bit for bit too.
 func TestSaveRestoreGDAS(t *testing.T) {
-	cfg := Config{Space: tiny.New().WithChannels(4).WithClasses(2), Sampling: "gdas", ArchLR: 0.3, Steps: 20, Seed: 9}
+	cfg := Config{Space: tiny.New().WithChannels(4).WithClasses(2), Sampling: GDAS, ArchLR: 0.3, Steps: 20, Seed: 9}
 	dir := t.TempDir()
 	a, err := NewSearch(backend.MustNew(), cfg, tinyBatches(t, 9))
 	if err != nil {
@@ -183,7 +184,7 @@ func TestSaveRestoreGDAS(t *testing.T) {
 // picks the most accurate, and leaves the weights alone.
 func TestBestOfRandom(t *testing.T) {
 	s, err := NewSearch(backend.MustNew(), Config{Space: tiny.New().WithChannels(4).WithClasses(2),
-		Sampling: "rsws", Steps: 10, Seed: 14}, tinyBatches(t, 14))
+		Sampling: RSWS, Steps: 10, Seed: 14}, tinyBatches(t, 14))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,5 +214,37 @@ func TestBestOfRandom(t *testing.T) {
 	}
 	if _, _, err := s.BestOfRandom(0, 1, 1); err == nil {
 		t.Error("BestOfRandom(0, …): no error")
+	}
+}
+
+// TestSamplingAndLevelText: the typed values keep their text forms in JSON and reject unknown ones.
+func TestSamplingAndLevelText(t *testing.T) {
+	type cfg struct {
+		S Sampling `json:"s"`
+		L Level    `json:"l"`
+	}
+	for _, c := range []struct {
+		v    cfg
+		json string
+	}{{cfg{GDAS, SingleLevel}, `{"s":"gdas","l":"single"}`}, {cfg{RSWS, BiLevel}, `{"s":"rsws","l":"bi"}`},
+		{cfg{WeightedSum, BiLevel}, `{"s":"","l":"bi"}`}} {
+		b, err := json.Marshal(c.v)
+		if err != nil || string(b) != c.json {
+			t.Errorf("marshal %+v = %s, %v; want %s", c.v, b, err, c.json)
+		}
+		var back cfg
+		if err := json.Unmarshal([]byte(c.json), &back); err != nil || back != c.v {
+			t.Errorf("unmarshal %s = %+v, %v", c.json, back, err)
+		}
+	}
+	var back cfg
+	if err := json.Unmarshal([]byte(`{"s":"darts","l":"single"}`), &back); err == nil {
+		t.Error("sampling \"darts\" accepted")
+	}
+	if err := json.Unmarshal([]byte(`{"s":"","l":"tri"}`), &back); err == nil {
+		t.Error("level \"tri\" accepted")
+	}
+	if _, err := NewMemoryBatches(stripes(8, 1), stripes(8, 2), Level("both"), 4, 1); err == nil {
+		t.Error("NewMemoryBatches accepted level \"both\"")
 	}
 }

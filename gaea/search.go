@@ -44,10 +44,10 @@ type Config struct {
 	GradClip float64
 	Steps    int // iterations the cosine schedule spans; 0 = 1000
 
-	// Sampling: "" mixes every op weighted by θ (GAEA, DARTS); "gdas" mixes a straight-through Gumbel
-	// sample over log θ / τ (τ linear from TauMax to TauMin over Steps); "rsws" trains the weights on a
+	// Sampling: WeightedSum ("") mixes every op weighted by θ (GAEA, DARTS); GDAS mixes a straight-through
+	// Gumbel sample over log θ / τ (τ linear from TauMax to TauMin over Steps); RSWS trains the weights on a
 	// uniformly random op per edge and has no architecture step (random search with weight sharing).
-	Sampling       string
+	Sampling       Sampling
 	TauMax, TauMin float64 // GDAS temperatures; 0 = 10 and 0.1
 
 	// SecondOrder uses DARTS's unrolled (second-order) architecture gradient: the validation loss after
@@ -132,12 +132,10 @@ func NewSearch(be backends.Backend, cfg Config, batches Batches) (*Search, error
 	if cfg.Space == nil {
 		return nil, errors.New("gaea: Config.Space is nil")
 	}
-	switch cfg.Sampling {
-	case "", "gdas", "rsws":
-	default:
-		return nil, fmt.Errorf("gaea: sampling %q (want \"\", gdas or rsws)", cfg.Sampling)
+	if _, err := ParseSampling(string(cfg.Sampling)); err != nil {
+		return nil, err
 	}
-	if cfg.SecondOrder && cfg.Sampling != "" {
+	if cfg.SecondOrder && cfg.Sampling != WeightedSum {
 		return nil, fmt.Errorf("gaea: the second-order architecture gradient needs weighted-sum sampling, not %q", cfg.Sampling)
 	}
 	s := &Search{cfg: cfg, be: be, ctx: context.New(), batches: batches, archLR: cfg.ArchLR}
@@ -234,7 +232,7 @@ func (s *Search) mixture(ctx *context.Context, g *graph.Graph) spaces.Mixture {
 	mix := spaces.Mixture{Weights: w, PartialChannels: s.cfg.PartialChannels}
 	rows, cols := w.Shape().Dimensions[0], w.Shape().Dimensions[1]
 	switch s.cfg.Sampling {
-	case "gdas":
+	case GDAS:
 		// Straight-through Gumbel-softmax: the forward value is one-hot at argmax((log w + G)/τ), the
 		// gradient that of the soft sample.
 		tau := hyperparameter(ctx, g, TauVar, w, s.cfg.TauMax)
@@ -246,7 +244,7 @@ func (s *Search) mixture(ctx *context.Context, g *graph.Graph) spaces.Mixture {
 		hard := graph.OneHot(graph.ArgMax(soft, -1, dtypes.Int32), cols, w.DType())
 		mix.Weights = graph.Add(graph.Sub(hard, graph.StopGradient(soft)), soft)
 		mix.Sampled = true
-	case "rsws":
+	case RSWS:
 		idx := ctx.RandomIntN(g, int32(cols), shapes.Make(dtypes.Int32, rows))
 		mix.Weights = graph.OneHot(idx, cols, w.DType())
 		mix.Sampled = true
@@ -301,7 +299,7 @@ func (s *Search) setVar(scope, name string, v float64) error {
 
 // StepArch runs one architecture step and appends it to the history.
 func (s *Search) StepArch() (Record, error) {
-	if s.cfg.Sampling == "rsws" {
+	if s.cfg.Sampling == RSWS {
 		return Record{}, errors.New("gaea: random search with weight sharing (rsws) has no architecture step")
 	}
 	if err := s.setVar(ArchScope, TauVar, s.tau()); err != nil {
@@ -377,7 +375,7 @@ func (s *Search) stepWeights(b *batch) (Record, error) {
 // Config.WeightsFirst).
 func (s *Search) Step() error {
 	s.iteration++
-	if s.cfg.Sampling == "rsws" {
+	if s.cfg.Sampling == RSWS {
 		_, err := s.StepWeights()
 		return err
 	}

@@ -38,7 +38,7 @@ func stripes(n int, seed int64) Dataset {
 func newTinySearch(t *testing.T, geo Geometry, archLR float64, seed int64) (*Search, *MemoryBatches) {
 	t.Helper()
 	train, valid := stripes(256, 1), stripes(256, 2)
-	b, err := NewMemoryBatches(train, valid, "bi", 32, seed)
+	b, err := NewMemoryBatches(train, valid, BiLevel, 32, seed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func TestSaveRestoreContinuesBitIdentically(t *testing.T) {
 		t.Fatal(err)
 	}
 	train, valid := stripes(256, 1), stripes(256, 2)
-	b2, _ := NewMemoryBatches(train, valid, "bi", 32, 3)
+	b2, _ := NewMemoryBatches(train, valid, BiLevel, 32, 3)
 	r, err := RestoreSearch(backend.MustNew(), a.Config(), b2, dir)
 	if err != nil {
 		t.Fatal(err)
@@ -143,7 +143,7 @@ func TestSaveRestoreContinuesBitIdentically(t *testing.T) {
 func TestEntropicConcentratesOnBestOp(t *testing.T) {
 	run := func(geo Geometry, lr float64) [][]float64 {
 		train, valid := stripes(256, 1), stripes(256, 2)
-		b, err := NewMemoryBatches(train, valid, "bi", 32, 5)
+		b, err := NewMemoryBatches(train, valid, BiLevel, 32, 5)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -233,7 +233,7 @@ func TestRestoreAfterKillBetweenRenames(t *testing.T) {
 		t.Fatal(err)
 	}
 	train, valid := stripes(256, 1), stripes(256, 2)
-	b, _ := NewMemoryBatches(train, valid, "bi", 32, 15)
+	b, _ := NewMemoryBatches(train, valid, BiLevel, 32, 15)
 	r, err := RestoreSearch(backend.MustNew(), a.Config(), b, dir)
 	if err != nil {
 		t.Fatal(err)

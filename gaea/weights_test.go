@@ -17,7 +17,7 @@ func TestWeightStepIsNesterovSGD(t *testing.T) {
 	be := backend.MustNew()
 	const lr, mu, wd, clip = 0.3, 0.9, 0.01, 0.05
 	mk := func() *MemoryBatches {
-		b, err := NewMemoryBatches(stripes(64, 1), stripes(64, 2), "bi", 16, 3)
+		b, err := NewMemoryBatches(stripes(64, 1), stripes(64, 2), BiLevel, 16, 3)
 		if err != nil {
 			t.Fatal(err)
 		}
