@@ -55,8 +55,10 @@ type Config struct {
 	// weight step. Weighted-sum sampling only.
 	SecondOrder bool
 
-	BetaLR          float64 // learning rate of β (spaces with EdgeGroups); 0 = ArchLR
-	PartialChannels int     // PC-DARTS K (spaces that support it); 0 or 1 = off
+	// BetaLR is the learning rate of β (spaces with EdgeGroups). 0 = β follows the architecture learning
+	// rate: ArchLR at first, then whatever SetArchLR sets. A value set here stays fixed.
+	BetaLR          float64
+	PartialChannels int // PC-DARTS K (spaces that support it); 0 or 1 = off
 
 	WeightsFirst bool  // run the weight step before the architecture step in Step (default: arch first)
 	Seed         int64 // initial θ (softmax geometry) and the network's initial weights
@@ -327,6 +329,11 @@ func (s *Search) stepArch(train *batch) (Record, error) {
 	if err := s.setVar(ArchScope, LRVar, s.archLR); err != nil {
 		return Record{}, err
 	}
+	if s.cfg.BetaLR == 0 && s.cfg.Space.EdgeGroups() != nil {
+		if err := s.setVar(ArchScope, BetaLRVar, s.archLR); err != nil {
+			return Record{}, err
+		}
+	}
 	if s.cfg.SecondOrder {
 		s.weightLR = s.scheduledWeightLR()
 		if err := s.setWeightLR(s.weightLR); err != nil {
@@ -487,6 +494,7 @@ func (s *Search) Space() spaces.Space { return s.cfg.Space }
 func (s *Search) Config() Config { return s.cfg }
 
 // SetArchLR changes the architecture learning rate from the next architecture step on (no recompile).
+// β's learning rate moves with it unless Config.BetaLR was set.
 func (s *Search) SetArchLR(lr float64) { s.archLR = lr }
 
 // SetEntropyReg changes λ of the entropic regulariser from the next architecture step on.
