@@ -248,3 +248,76 @@ func TestSamplingAndLevelText(t *testing.T) {
 		t.Error("NewMemoryBatches accepted level \"both\"")
 	}
 }
+
+// tauNow reads the temperature the last step used.
+func tauNow(t *testing.T, s *Search) float64 {
+	t.Helper()
+	return s.ctx.In(ArchScope).GetVariable(TauVar).MustValue().Value().(float64)
+}
+
+// TestGDASTauPerEpoch: with StepsPerEpoch, τ is constant within an epoch and follows the reference's
+// tau_max − (tau_max − tau_min)·epoch/(total_epochs − 1), then stays at τ_min; without it, τ is linear
+// per iteration over Steps.
+func TestGDASTauPerEpoch(t *testing.T) {
+	s, err := NewSearch(backend.MustNew(), Config{Space: tiny.New().WithChannels(4).WithClasses(2),
+		Sampling: GDAS, TauMax: 10, TauMin: 1, StepsPerEpoch: 3, Epochs: 4, Steps: 12, Seed: 2}, tinyBatches(t, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for it := 1; it <= 14; it++ {
+		if err := s.Step(); err != nil {
+			t.Fatal(err)
+		}
+		epoch := min((it-1)/3, 3)
+		want := 10 - 9*float64(epoch)/3
+		if got := tauNow(t, s); math.Abs(got-want) > 1e-12 {
+			t.Errorf("iteration %d (epoch %d): τ = %v, want %v", it, epoch, got, want)
+		}
+	}
+	s, err = NewSearch(backend.MustNew(), Config{Space: tiny.New().WithChannels(4).WithClasses(2),
+		Sampling: GDAS, TauMax: 10, TauMin: 1, Steps: 8, Seed: 2}, tinyBatches(t, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for it := 1; it <= 4; it++ {
+		if err := s.Step(); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := tauNow(t, s), 10-9*float64(it)/8; math.Abs(got-want) > 1e-12 {
+			t.Errorf("per-iteration schedule, iteration %d: τ = %v, want %v", it, got, want)
+		}
+	}
+}
+
+// TestWarmupSkipsArchSteps: during the first WarmupSteps iterations Step only trains the weights — θ
+// stays uniform and the history has no architecture record — then the alternation starts.
+func TestWarmupSkipsArchSteps(t *testing.T) {
+	s, err := NewSearch(backend.MustNew(), Config{Space: tiny.New().WithChannels(4).WithClasses(2),
+		ArchLR: 0.5, WarmupSteps: 3, Steps: 10, Seed: 5}, tinyBatches(t, 5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Run(5); err != nil {
+		t.Fatal(err)
+	}
+	var blocks []string
+	for _, r := range s.History() {
+		blocks = append(blocks, r.Block)
+		if r.Iteration <= 3 {
+			for _, row := range r.Theta {
+				for _, v := range row {
+					if v != float64(float32(1.0/3)) {
+						t.Fatalf("θ moved during warm-up (iteration %d): %v", r.Iteration, r.Theta)
+					}
+				}
+			}
+		}
+	}
+	want := []string{"weights", "weights", "weights", "arch", "weights", "arch", "weights"}
+	if !reflect.DeepEqual(blocks, want) {
+		t.Fatalf("blocks %v, want %v", blocks, want)
+	}
+	if last := s.History()[len(s.History())-1].Theta; last[0][0] == float64(float32(1.0/3)) {
+		t.Errorf("θ did not move after the warm-up: %v", last)
+	}
+}

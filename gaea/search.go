@@ -50,6 +50,17 @@ type Config struct {
 	Sampling       Sampling
 	TauMax, TauMin float64 // GDAS temperatures; 0 = 10 and 0.1
 
+	// StepsPerEpoch > 0 makes GDAS's τ an epoch schedule, as in the reference (AutoDL-Projects GDAS):
+	// constant within an epoch, τ = TauMax − (TauMax − TauMin)·epoch/(Epochs − 1) for epochs 0 … Epochs−1
+	// (epoch = (iteration − 1) / StepsPerEpoch, warm-up epochs included), then TauMin. 0 keeps the
+	// per-iteration linear schedule over Steps.
+	StepsPerEpoch int
+	// Epochs is τ's span in epochs when StepsPerEpoch > 0; 0 = ⌈Steps/StepsPerEpoch⌉.
+	Epochs int
+	// WarmupSteps: Step runs only the weight step for the first WarmupSteps iterations (no θ update and no
+	// architecture record in the history), as GAEA GDAS's warm-up. StepArch called directly still runs.
+	WarmupSteps int
+
 	// SecondOrder uses DARTS's unrolled (second-order) architecture gradient: the validation loss after
 	// one virtual weight step on the training batch. Step then feeds that same training batch to the
 	// weight step. Weighted-sum sampling only.
@@ -136,6 +147,10 @@ func NewSearch(be backends.Backend, cfg Config, batches Batches) (*Search, error
 	}
 	if _, err := ParseSampling(string(cfg.Sampling)); err != nil {
 		return nil, err
+	}
+	if cfg.StepsPerEpoch < 0 || cfg.Epochs < 0 || cfg.WarmupSteps < 0 {
+		return nil, fmt.Errorf("gaea: negative StepsPerEpoch (%d), Epochs (%d) or WarmupSteps (%d)",
+			cfg.StepsPerEpoch, cfg.Epochs, cfg.WarmupSteps)
 	}
 	if cfg.SecondOrder && cfg.Sampling != WeightedSum {
 		return nil, fmt.Errorf("gaea: the second-order architecture gradient needs weighted-sum sampling, not %q", cfg.Sampling)
@@ -278,8 +293,20 @@ func (s *Search) updateWeights(ctx *context.Context, g *graph.Graph, loss *graph
 	s.sgd.UpdateGraph(ctx, g, loss)
 }
 
-// tau is GDAS's temperature at the current iteration: linear from TauMax to TauMin over Steps.
+// tau is GDAS's temperature at the current iteration: per epoch (StepsPerEpoch > 0) or linear from
+// TauMax to TauMin over Steps (see Config).
 func (s *Search) tau() float64 {
+	if n := s.cfg.StepsPerEpoch; n > 0 {
+		total := s.cfg.Epochs
+		if total == 0 {
+			total = (s.cfg.Steps + n - 1) / n
+		}
+		if total <= 1 {
+			return s.cfg.TauMax
+		}
+		epoch := min(max(0, s.iteration-1)/n, total-1)
+		return s.cfg.TauMax - (s.cfg.TauMax-s.cfg.TauMin)*float64(epoch)/float64(total-1)
+	}
 	t := math.Min(float64(s.iteration), float64(s.cfg.Steps)) / float64(s.cfg.Steps)
 	return s.cfg.TauMax - (s.cfg.TauMax-s.cfg.TauMin)*t
 }
@@ -379,10 +406,11 @@ func (s *Search) stepWeights(b *batch) (Record, error) {
 }
 
 // Step runs one search iteration: the architecture step then the weight step (or the reverse with
-// Config.WeightsFirst).
+// Config.WeightsFirst); only the weight step during the first Config.WarmupSteps iterations and with
+// RSWS sampling.
 func (s *Search) Step() error {
 	s.iteration++
-	if s.cfg.Sampling == RSWS {
+	if s.cfg.Sampling == RSWS || s.iteration <= s.cfg.WarmupSteps {
 		_, err := s.StepWeights()
 		return err
 	}
