@@ -251,7 +251,9 @@ func (s *Search) mixture(ctx *context.Context, g *graph.Graph) spaces.Mixture {
 	switch s.cfg.Sampling {
 	case GDAS:
 		// Straight-through Gumbel-softmax: the forward value is one-hot at argmax((log w + G)/τ), the
-		// gradient that of the soft sample.
+		// gradient that of the soft sample. The space combines each edge's ops as the reference GDAS
+		// (spaces.Mixture.Sampled): sampled op's output in value, every other weight's gradient the sum
+		// of the upstream gradient; all ops are computed (GoMLX graphs have no conditional execution).
 		tau := hyperparameter(ctx, g, TauVar, w, s.cfg.TauMax)
 		u := ctx.RandomUniform(g, w.Shape())
 		u = graph.Max(u, graph.Scalar(g, w.DType(), 1e-10))
@@ -260,10 +262,12 @@ func (s *Search) mixture(ctx *context.Context, g *graph.Graph) spaces.Mixture {
 		soft := graph.Softmax(graph.Div(graph.Add(logw, gumbel), tau), -1)
 		hard := graph.OneHot(graph.ArgMax(soft, -1, dtypes.Int32), cols, w.DType())
 		mix.Weights = graph.Add(graph.Sub(hard, graph.StopGradient(soft)), soft)
+		mix.OneHot = hard
 		mix.Sampled = true
 	case RSWS:
 		idx := ctx.RandomIntN(g, int32(cols), shapes.Make(dtypes.Int32, rows))
 		mix.Weights = graph.OneHot(idx, cols, w.DType())
+		mix.OneHot = mix.Weights
 		mix.Sampled = true
 	}
 	if groups := s.cfg.Space.EdgeGroups(); groups != nil {

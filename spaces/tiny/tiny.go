@@ -89,20 +89,20 @@ func (s *Space) Supernet(ctx *context.Context, x *graph.Node, mix spaces.Mixture
 		panic(fmt.Sprintf("tiny: mixture weights have shape %v, want [%d %d]", d, edges, len(Ops)))
 	}
 	w := graph.ConvertDType(mix.Weights, x.DType())
+	hard := mix.Hard()
 	return s.network(ctx, x, func(ctx *context.Context, e int, h *graph.Node) *graph.Node {
-		var sum *graph.Node
-		for k := range Ops {
-			wk := graph.Reshape(graph.Slice(w, graph.AxisElem(e), graph.AxisElem(k)))
-			// With mix.Sampled (GDAS) the row is one-hot in value: every op still runs (a static
-			// graph), scaled by its weight, which equals running the sampled op alone.
-			out := graph.Mul(applyOp(ctx.In(Ops[k]), k, h), wk)
-			if sum == nil {
-				sum = out
-			} else {
-				sum = graph.Add(sum, out)
-			}
+		row := graph.Reshape(graph.Slice(w, graph.AxisElem(e)), len(Ops))
+		var hardRow *graph.Node
+		if hard != nil {
+			hardRow = graph.Reshape(graph.Slice(hard, graph.AxisElem(e)), len(Ops))
 		}
-		return sum
+		outs := make([]*graph.Node, len(Ops))
+		for k := range Ops {
+			outs[k] = applyOp(ctx.In(Ops[k]), k, h)
+		}
+		// With mix.Sampled (GDAS, RS-WS) this is the reference GDAS edge (spaces.MixOps): the sampled
+		// op's output in value; every op still runs (a static graph).
+		return spaces.MixOps(row, hardRow, outs)
 	})
 }
 
