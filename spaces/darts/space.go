@@ -25,6 +25,7 @@ type Space struct {
 	channels, layers, classes int
 	ops                       []string
 	net                       NetworkConfig
+	noEdgeWeights             bool
 }
 
 var _ spaces.Space = (*Space)(nil)
@@ -53,6 +54,11 @@ func (s *Space) ExcludeNone(exclude bool) *Space {
 	}
 	return s
 }
+
+// EdgeWeights sets whether the supernet has PC-DARTS's edge weights β (default true). Without them
+// (DARTS, GDAS on this space: quark0/darts cnn/model_search.py) EdgeGroups is nil, each node is the plain
+// sum of its incoming mixed edges, and Discretize ranks a node's incoming edges by θ alone.
+func (s *Space) EdgeWeights(on bool) *Space { s.noEdgeWeights = !on; return s }
 
 // Evaluation sets how Network builds the discrete network of a genotype (cfg's genotype and classes are
 // ignored: Network uses its argument and the space's Classes).
@@ -90,7 +96,16 @@ func (s *Space) Edges() []string {
 
 // EdgeGroups implements spaces.Space: one β row per (cell type, node): normal node 2 = edges {0, 1},
 // node 3 = {2, 3, 4}, node 4 = {5…8}, node 5 = {9…13}, then the same for the reduction cell (+14).
+// Nil with EdgeWeights(false).
 func (s *Space) EdgeGroups() [][]int {
+	if s.noEdgeWeights {
+		return nil
+	}
+	return edgeGroups()
+}
+
+// edgeGroups lists the incoming edges of every node (the β groups), with or without edge weights.
+func edgeGroups() [][]int {
 	var out [][]int
 	e := 0
 	for range 2 {

@@ -116,6 +116,9 @@ func (s *Space) Supernet(ctx *context.Context, x *graph.Node, mix spaces.Mixture
 	if got := mix.Weights.Shape().Dimensions; len(got) != 2 || got[0] != edges || got[1] != len(s.ops) {
 		panic(fmt.Sprintf("darts: Supernet: mixture weights shaped %v, want [%d %d]", got, edges, len(s.ops)))
 	}
+	if mix.Beta != nil && s.noEdgeWeights {
+		panic("darts: Supernet: Mixture.Beta given but the space was built with EdgeWeights(false)")
+	}
 	if mix.Beta != nil {
 		if got := mix.Beta.Shape().Dimensions; len(got) != 1 || got[0] != edges {
 			panic(fmt.Sprintf("darts: Supernet: beta shaped %v, want [%d]", got, edges))
