@@ -72,7 +72,7 @@ func TestBetaEGHasNoFloor(t *testing.T) {
 // SetArchLR included; set explicitly, it stays put.
 func TestBetaLRFollowsArchLR(t *testing.T) {
 	for _, explicit := range []float64{0, 0.7} {
-		s, err := NewSearch(backend.MustNew(), Config{Space: betaSpace{tiny.New().WithChannels(4).WithClasses(2)},
+		s, err := NewSearch(backend.MustNew(), Config{Space: betaSpace{tiny.New().Channels(4).Classes(2)},
 			ArchLR: 0.5, BetaLR: explicit, Steps: 10, Seed: 6}, tinyBatches(t, 6))
 		if err != nil {
 			t.Fatal(err)

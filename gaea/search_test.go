@@ -43,7 +43,7 @@ func newTinySearch(t *testing.T, geo Geometry, archLR float64, seed int64) (*Sea
 		t.Fatal(err)
 	}
 	s, err := NewSearch(backend.MustNew(), Config{
-		Space: tiny.New().WithChannels(4).WithClasses(2), Geometry: geo, ArchLR: archLR,
+		Space: tiny.New().Channels(4).Classes(2), Geometry: geo, ArchLR: archLR,
 		WeightLR: 0.05, Steps: 100, Seed: seed,
 	}, b)
 	if err != nil {
@@ -148,7 +148,7 @@ func TestEntropicConcentratesOnBestOp(t *testing.T) {
 			t.Fatal(err)
 		}
 		s, err := NewSearch(backend.MustNew(), Config{
-			Space: tiny.New().WithChannels(4).WithNodes(2).WithClasses(2), Geometry: geo, ArchLR: lr,
+			Space: tiny.New().Channels(4).Nodes(2).Classes(2), Geometry: geo, ArchLR: lr,
 			WeightLR: 0.05, Steps: 40, Seed: 5,
 		}, b)
 		if err != nil {

@@ -127,7 +127,7 @@ func TestSecondOrderSearchRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := NewSearch(backend.MustNew(), Config{Space: tiny.New().WithChannels(3).WithClasses(2), Geometry: Softmax(),
+	s, err := NewSearch(backend.MustNew(), Config{Space: tiny.New().Channels(3).Classes(2), Geometry: Softmax(),
 		ArchLR: 0.01, SecondOrder: true, Steps: 10, Seed: 13}, b)
 	if err != nil {
 		t.Fatal(err)

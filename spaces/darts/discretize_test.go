@@ -100,8 +100,8 @@ func TestDiscretizeOpTie(t *testing.T) {
 	}
 }
 
-func TestDiscretizeExcludeNone(t *testing.T) {
-	s := New().ExcludeNone(true)
+func TestDiscretizeWithoutNone(t *testing.T) {
+	s := New().WithNone(false)
 	theta := uniformTheta(7)
 	theta[EdgesPerCell+13][6] = 1 // reduce 5<-4: dil_conv_5x5 (column 6 of 7)
 	got := discretizeString(t, s, theta, nil)

@@ -45,15 +45,20 @@ func (s *Space) Layers(n int) *Space { s.layers = n; return s }
 // Classes sets the number of classes of the search network and of Network (default 10).
 func (s *Space) Classes(n int) *Space { s.classes = n; return s }
 
-// ExcludeNone drops the `none` op from the candidates (the reference's exclude_zero): θ then has 7
-// columns.
-func (s *Space) ExcludeNone(exclude bool) *Space {
+// WithNone sets whether `none` is a candidate op (default true, as nb201.Space.WithNone);
+// WithNone(false) is the reference's exclude_zero: θ then has 7 columns.
+func (s *Space) WithNone(with bool) *Space {
 	s.ops = AllOps()
-	if exclude {
+	if !with {
 		s.ops = s.ops[1:]
 	}
 	return s
 }
+
+// ExcludeNone(exclude) is WithNone(!exclude).
+//
+// Deprecated: use WithNone, the name nb201 uses.
+func (s *Space) ExcludeNone(exclude bool) *Space { return s.WithNone(!exclude) }
 
 // EdgeWeights sets whether the supernet has PC-DARTS's edge weights β (default true). Without them
 // (DARTS, GDAS on this space: quark0/darts cnn/model_search.py) EdgeGroups is nil, each node is the plain
@@ -68,7 +73,7 @@ func (s *Space) Evaluation(cfg *NetworkConfig) *Space { s.net = *cfg; return s }
 // Name implements spaces.Space.
 func (s *Space) Name() string { return "darts" }
 
-// Ops implements spaces.Space: the 8 ops (7 with ExcludeNone) in θ-column order.
+// Ops implements spaces.Space: the 8 ops (7 with WithNone(false)) in θ-column order.
 func (s *Space) Ops() []string { return slices.Clone(s.ops) }
 
 // Edges implements spaces.Space. θ rows are the 14 edges of the normal cell, then the 14 of the

@@ -45,7 +45,7 @@ func TestEdgesAndGenotypeRoundTrip(t *testing.T) {
 // the discrete network of a genotype gives the same shape.
 func TestShapesAndGradients(t *testing.T) {
 	be := backend.MustNew()
-	s := New().WithChannels(4).WithCells(2).WithClasses(5)
+	s := New().Channels(4).Cells(2).Classes(5)
 	ctx := context.New()
 	exec := context.MustNewExec(be, ctx, func(ctx *context.Context, x, w *graph.Node) []*graph.Node {
 		ctx.SetTraining(x.Graph(), true)
@@ -85,7 +85,7 @@ func TestShapesAndGradients(t *testing.T) {
 // number — the sum of that node's upstream gradient — whatever the op (the reference GDAS edge).
 func TestSampledEdgesAreGDAS(t *testing.T) {
 	be := backend.MustNew()
-	s := New().WithChannels(4).WithClasses(3)
+	s := New().Channels(4).Classes(3)
 	ctx := context.New()
 	g, _ := s.ParseGenotype("|conv_3x3~0|+|skip_connect~0|avg_pool_3x3~1|")
 	onehot := [][]float32{{0, 1, 0}, {1, 0, 0}, {0, 0, 1}}
