@@ -23,7 +23,7 @@ import (
 )
 
 // Config configures an alternating search. Zero fields take the defaults of GAEA DARTS on NAS-Bench-201
-// (DESIGN.md): entropic geometry, arch lr 0.1, weight lr 0.025 → 0.001 (cosine), momentum 0.9,
+// (liamcli/gaea_release configs/cnn/mode/search_nasbench201.yaml): entropic geometry, arch lr 0.1, weight lr 0.025 → 0.001 (cosine), momentum 0.9,
 // weight decay 3e-4, gradient-norm clip 5.
 type Config struct {
 	Space    spaces.Space

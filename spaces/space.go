@@ -64,7 +64,7 @@ type Mixture struct {
 	Weights *graph.Node
 
 	// Sampled marks Weights as one-hot in value (GDAS, RS-WS). The edge then combines its ops as the
-	// reference GDAS does (AutoDL-Projects lib/models/cell_searchs/search_cells.py, forward_gdas):
+	// reference GDAS does (D-X-Y/AutoDL-Projects lib/models/cell_searchs/search_cells.py, forward_gdas):
 	//
 	//	out_e = Σ_k h_k·w_k·op_k(x) + (1 − h_k)·w_k     (h = Hard(), the one-hot, without gradient)
 	//

@@ -42,7 +42,8 @@
 //
 //	Genotype(normal=[('sep_conv_3x3', 1), ('skip_connect', 0), …], normal_concat=range(2, 6), reduce=[…], reduce_concat=range(2, 6))
 //
-// and ParseGenotype reads it back, as well as the multi-line layout of the reference genotypes.py.
+// and ParseGenotype reads it back, as well as the multi-line layout of the reference genotype files
+// (quark0/darts cnn/genotypes.py, yuhuixu1993/PC-DARTS genotypes.py).
 // DARTS_V1, DARTS_V2, PC_DARTS and PC_DARTS_IMAGENET are the published cells. (GAEA's own PC-DARTS cell is
 // not in the GAEA reference repository, so it is not provided.)
 //
