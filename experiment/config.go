@@ -14,9 +14,9 @@ func (s *Settings) BuildSpace(classes int) spaces.Space {
 	case NB201:
 		return nb201.New().Channels(s.Channels).Cells(s.Cells).Classes(classes).WithNone(s.WithNone)
 	case DARTS:
-		return darts.New().Channels(s.Channels).Layers(s.Cells).Classes(classes).ExcludeNone(!s.WithNone)
+		return darts.New().Channels(s.Channels).Layers(s.Cells).Classes(classes).WithNone(s.WithNone).EdgeWeights(s.EdgeWeights)
 	}
-	return tiny.New().WithChannels(s.Channels).WithCells(s.Cells).WithClasses(classes)
+	return tiny.New().Channels(s.Channels).Cells(s.Cells).Classes(classes)
 }
 
 // Geometry returns the geometry of the architecture parameters of the algorithm.
@@ -34,18 +34,30 @@ func (s *Settings) Geometry() gaea.Geometry {
 // epoch: the algorithm's geometry and sampling, the cosine schedule over ScheduleEpochs, the warm-up,
 // GDAS's temperatures.
 func (s *Settings) Config(space spaces.Space, stepsPerEpoch int) gaea.Config {
+	// gaea.Config takes 0 as "the default" and a negative value as an explicit 0.
+	zero := func(v float64) float64 {
+		if v == 0 {
+			return -1
+		}
+		return v
+	}
 	cfg := gaea.Config{
 		Space:           space,
 		Geometry:        s.Geometry(),
 		ArchLR:          s.ArchLR,
 		EntropyReg:      s.EntropyReg,
 		WeightLR:        s.WeightLR,
-		WeightLRMin:     s.WeightLRMin,
+		WeightLRMin:     zero(s.WeightLRMin),
 		Momentum:        s.Momentum,
 		NoMomentum:      s.Momentum == 0,
-		WeightDecay:     s.WeightDecay,
-		GradClip:        s.GradClip,
+		Nesterov:        s.Nesterov,
+		WeightDecay:     zero(s.WeightDecay),
+		GradClip:        zero(s.GradClip),
 		Steps:           s.ScheduleEpochs * stepsPerEpoch,
+		StepsPerEpoch:   stepsPerEpoch,
+		LREpochOffset:   s.ScheduleOffset,
+		Epochs:          s.Epochs,
+		WarmupSteps:     s.WarmupEpochs * stepsPerEpoch,
 		TauMax:          s.TauMax,
 		TauMin:          s.TauMin,
 		SecondOrder:     s.SecondOrder,
@@ -55,9 +67,9 @@ func (s *Settings) Config(space spaces.Space, stepsPerEpoch int) gaea.Config {
 	}
 	switch {
 	case s.Algo.gdas():
-		cfg.Sampling = "gdas"
+		cfg.Sampling = gaea.GDAS
 	case s.Algo == RSWS:
-		cfg.Sampling = "rsws"
+		cfg.Sampling = gaea.RSWS
 	}
 	return cfg
 }

@@ -202,7 +202,6 @@ func (r *Run) Execute(ctx context.Context) error {
 	first := r.Iteration()
 	var rateStart time.Time // after the first iterations (graph compilation) of this process
 	const warm = 2
-	warmupIters := r.Settings.WarmupEpochs * r.StepsPerEpoch
 	for it := first; it < r.Total; it++ {
 		if ctx.Err() != nil {
 			if err := r.save(); err != nil {
@@ -210,12 +209,8 @@ func (r *Run) Execute(ctx context.Context) error {
 			}
 			return fmt.Errorf("%w after iteration %d of %d; checkpoint saved in %s", ErrInterrupted, it, r.Total, r.Dir)
 		}
-		if it < warmupIters {
-			_, err = r.search.StepWeights() // warm-up: the weights only
-		} else {
-			err = r.search.Step()
-		}
-		if err != nil {
+		if err := r.search.Step(); err != nil { // only the weight step during the warm-up
+
 			return fmt.Errorf("%w (last good checkpoint in %s)", err, r.Dir)
 		}
 		h := r.search.History()

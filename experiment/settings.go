@@ -5,6 +5,8 @@ import (
 	"math"
 	"sort"
 	"strings"
+
+	"github.com/gaeanas/gaeanas/gaea"
 )
 
 // Space names a search space.
@@ -64,13 +66,13 @@ func (a Algo) ArchOptimizer() string {
 	return "adam"
 }
 
-// Level says which data the architecture block draws from.
-type Level string
+// Level says which data the architecture block draws from (gaea.Level).
+type Level = gaea.Level
 
 // The levels.
 const (
-	SingleLevel Level = "single" // ERM: both blocks draw from the training data
-	BiLevel     Level = "bi"     // the architecture block draws from a held-out split
+	SingleLevel = gaea.SingleLevel // ERM: both blocks draw from the training data
+	BiLevel     = gaea.BiLevel     // the architecture block draws from a held-out split
 )
 
 // Preset names a table of default settings.

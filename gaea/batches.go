@@ -40,12 +40,12 @@ type memoryState struct {
 }
 
 // MemoryBatches draws random batches (with replacement across batches, without within one) from
-// images held in memory. Level "single" draws both blocks from Train; "bi" draws the architecture block
+// images held in memory. Level SingleLevel draws both blocks from Train; BiLevel draws the architecture block
 // from Valid. Each stream's batches depend only on the seed and the stream's draw count, so SetState
 // resumes the exact sequence.
 type MemoryBatches struct {
 	Train, Valid Dataset
-	Level        string // "single" or "bi"
+	Level        Level
 	BatchSize    int
 	seed         int64
 	draws        map[string]int64
@@ -62,12 +62,12 @@ type Dataset struct {
 func (d Dataset) Len() int { return len(d.Labels) }
 
 // NewMemoryBatches checks the datasets and returns a batch source.
-func NewMemoryBatches(train, valid Dataset, level string, batchSize int, seed int64) (*MemoryBatches, error) {
-	if level != "single" && level != "bi" {
-		return nil, fmt.Errorf("gaea: level %q (want single or bi)", level)
+func NewMemoryBatches(train, valid Dataset, level Level, batchSize int, seed int64) (*MemoryBatches, error) {
+	if _, err := ParseLevel(string(level)); err != nil {
+		return nil, err
 	}
 	for name, d := range map[string]Dataset{"train": train, "valid": valid} {
-		if name == "valid" && level == "single" && d.Len() == 0 {
+		if name == "valid" && level == SingleLevel && d.Len() == 0 {
 			continue
 		}
 		if d.Len() < batchSize || batchSize < 1 {
@@ -84,7 +84,7 @@ func NewMemoryBatches(train, valid Dataset, level string, batchSize int, seed in
 // Next implements Batches.
 func (m *MemoryBatches) Next(block Block) (*tensors.Tensor, *tensors.Tensor, error) {
 	d, stream := m.Train, block.String()
-	if block == ArchBlock && m.Level == "bi" {
+	if block == ArchBlock && m.Level == BiLevel {
 		d = m.Valid
 	}
 	n := m.draws[stream]

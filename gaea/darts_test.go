@@ -24,7 +24,7 @@ func TestPCDARTSOnDARTSSpace(t *testing.T) {
 	if testing.Short() {
 		t.Skip("DARTS supernet")
 	}
-	b, err := NewMemoryBatches(colorStripes(32, 1), colorStripes(32, 2), "bi", 8, 21)
+	b, err := NewMemoryBatches(colorStripes(32, 1), colorStripes(32, 2), BiLevel, 8, 21)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,4 +71,43 @@ func TestPCDARTSOnDARTSSpace(t *testing.T) {
 		t.Errorf("genotype %s does not parse back: %v", g, err)
 	}
 	t.Logf("genotype after 2 iterations: %s", g)
+}
+
+// TestDARTSSpaceWithoutEdgeWeights: on darts.New().EdgeWeights(false) (DARTS, GDAS) a search creates θ
+// only — no β block — and its genotype is the θ-only ranking; the default space gets 8 β blocks.
+func TestDARTSSpaceWithoutEdgeWeights(t *testing.T) {
+	b, err := NewMemoryBatches(colorStripes(32, 1), colorStripes(32, 2), BiLevel, 8, 21)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		space  *darts.Space
+		blocks int
+	}{{darts.New().Channels(4).Layers(3).Classes(2).EdgeWeights(false), 1}, {darts.New().Channels(4).Layers(3).Classes(2), 9}} {
+		s, err := NewSearch(backend.MustNew(), Config{Space: c.space, Geometry: Softmax(), Steps: 4, Seed: 21}, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		blocks := Blocks(s.ctx)
+		if len(blocks) != c.blocks || blocks[0].Name() != "theta" {
+			t.Fatalf("%d architecture blocks, want %d", len(blocks), c.blocks)
+		}
+		theta, beta, err := s.weights()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.blocks == 1 {
+			if beta != nil {
+				t.Fatalf("β %v without edge weights", beta)
+			}
+			g, err := s.Genotype()
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := c.space.Discretize(theta, nil)
+			if g.String() != want.String() {
+				t.Errorf("genotype %s, want %s", g, want)
+			}
+		}
+	}
 }

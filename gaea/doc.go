@@ -12,6 +12,11 @@
 // DARTS's softmax over logits (moved by Adam) stay diffuse. A Geometry is one such choice: how θ is
 // stored, how the stored value becomes mixture weights, and how one step moves it.
 //
+// GDAS (Config.Sampling = GDAS) mixes a straight-through Gumbel sample per edge exactly as the reference
+// GDAS edge (see spaces.Mixture.Sampled): the value is the sampled op's output; the non-sampled weights
+// get the sum of the upstream gradient. GoMLX v0.26 graphs have no conditional execution, so every op of
+// the supernet is still computed — a GDAS search costs as much per step as a weighted-sum one.
+//
 // The geometries here are GoMLX graph code; the learning rate is a graph input (a context variable), so
 // it can be changed between steps without recompiling anything.
 package gaea

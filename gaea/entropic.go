@@ -22,9 +22,24 @@ const MinWeight = 1e-5
 // case where a step's η·g is so large that every entry of a row falls below 1e-5, the row resets to
 // uniform (exact EG would be unaffected by adding a constant to g). NAS gradients are O(1) and η ≈ 0.1, far
 // from that regime; in teaching experiments keep η·g below ~10.
-func Entropic() Geometry { return entropic{} }
+//
+// The edge-weight blocks β (PC-DARTS, one row per node) take the same step WITHOUT the floor,
+// β ← β ⊙ exp(−η ∇β L) renormalised per row, as GAEA PC-DARTS does (ArchOptimizer applies it to the
+// blocks named BetaPrefix…): a β entry may go below MinWeight, a θ entry never does before
+// renormalisation.
+func Entropic() Geometry { return entropic{floor: true} }
 
-type entropic struct{}
+type entropic struct {
+	floor bool // clamp to MinWeight before renormalising (θ); false for β
+}
+
+// unclamped returns the geometry of β blocks: g itself, except that the entropic geometry drops its floor.
+func unclamped(g Geometry) Geometry {
+	if _, ok := g.(entropic); ok {
+		return entropic{floor: false}
+	}
+	return g
+}
 
 func (entropic) Name() string { return "entropic" }
 
@@ -32,8 +47,10 @@ func (entropic) Init(rows, cols int, _ *rand.Rand) []float64 { return uniform(ro
 
 func (entropic) Mixture(p *graph.Node) *graph.Node { return p }
 
-func (entropic) Step(_ *context.Context, theta, grad, lr *graph.Node) *graph.Node {
+func (e entropic) Step(_ *context.Context, theta, grad, lr *graph.Node) *graph.Node {
 	t := graph.Mul(theta, graph.Exp(graph.Neg(graph.Mul(lr, grad))))
-	t = graph.Max(t, graph.Scalar(theta.Graph(), theta.DType(), MinWeight))
+	if e.floor {
+		t = graph.Max(t, graph.Scalar(theta.Graph(), theta.DType(), MinWeight))
+	}
 	return graph.Div(t, graph.ReduceAndKeep(t, graph.ReduceSum, -1))
 }

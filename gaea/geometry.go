@@ -3,6 +3,8 @@ package gaea
 import (
 	"fmt"
 	"math/rand"
+	"slices"
+	"strings"
 
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -11,7 +13,7 @@ import (
 // Geometry is a way of storing and moving one block of architecture parameters (rows × columns, one
 // row per edge or per node).
 type Geometry interface {
-	// Name identifies the geometry: "entropic", "euclidean", "softmax", "softmax-sgd".
+	// Name identifies the geometry: one of GeometryNames().
 	Name() string
 
 	// Init returns the initial stored value of a rows×cols block, row-major.
@@ -25,19 +27,39 @@ type Geometry interface {
 	Step(ctx *context.Context, p, grad, lr *graph.Node) *graph.Node
 }
 
-// GeometryByName returns the geometry for a name accepted by the command line and the notebooks.
-func GeometryByName(name string) (Geometry, error) {
-	switch name {
-	case "entropic", "eg", "gaea":
-		return Entropic(), nil
-	case "euclidean", "euclid":
-		return Euclidean(), nil
-	case "softmax", "darts":
-		return Softmax(), nil
-	case "softmax-sgd":
-		return SoftmaxSGD(), nil
+// geometryTable is the one table of geometry names: the canonical name (Geometry.Name) first, then the
+// aliases GeometryByName also accepts.
+var geometryTable = []struct {
+	names []string
+	make  func() Geometry
+}{
+	{[]string{"entropic", "eg", "gaea"}, Entropic},
+	{[]string{"euclidean", "euclid"}, Euclidean},
+	{[]string{"softmax", "darts"}, Softmax},
+	{[]string{"softmax-sgd"}, SoftmaxSGD},
+}
+
+// GeometryNames returns the canonical geometry names, in the order of the table: "entropic",
+// "euclidean", "softmax" (DARTS: logits moved by Adam), "softmax-sgd" (logits moved by plain gradient
+// descent).
+func GeometryNames() []string {
+	names := make([]string, len(geometryTable))
+	for i, g := range geometryTable {
+		names[i] = g.names[0]
 	}
-	return nil, fmt.Errorf("gaea: unknown geometry %q (want entropic, euclidean, softmax or softmax-sgd)", name)
+	return names
+}
+
+// GeometryByName returns the geometry of a canonical name (GeometryNames) or of an alias ("eg" and
+// "gaea" for entropic, "euclid" for euclidean, "darts" for softmax). The command line and the notebooks
+// look geometries up here.
+func GeometryByName(name string) (Geometry, error) {
+	for _, g := range geometryTable {
+		if slices.Contains(g.names, name) {
+			return g.make(), nil
+		}
+	}
+	return nil, fmt.Errorf("gaea: unknown geometry %q (want %s)", name, strings.Join(GeometryNames(), ", "))
 }
 
 // uniform returns rows×cols entries 1/cols.

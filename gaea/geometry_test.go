@@ -3,6 +3,7 @@ package gaea
 import (
 	"math"
 	"math/rand"
+	"reflect"
 	"sort"
 	"testing"
 
@@ -237,10 +238,19 @@ func TestLRChangeWithoutRecompile(t *testing.T) {
 }
 
 func TestGeometryByName(t *testing.T) {
-	for _, n := range []string{"entropic", "euclidean", "softmax", "softmax-sgd"} {
+	names := GeometryNames()
+	if !reflect.DeepEqual(names, []string{"entropic", "euclidean", "softmax", "softmax-sgd"}) {
+		t.Errorf("GeometryNames() = %v", names)
+	}
+	for _, n := range names {
 		g, err := GeometryByName(n)
 		if err != nil || g.Name() != n {
 			t.Errorf("GeometryByName(%q) = %v, %v", n, g, err)
+		}
+	}
+	for alias, want := range map[string]string{"eg": "entropic", "gaea": "entropic", "euclid": "euclidean", "darts": "softmax"} {
+		if g, err := GeometryByName(alias); err != nil || g.Name() != want {
+			t.Errorf("GeometryByName(%q) = %v, %v; want %s", alias, g, err, want)
 		}
 	}
 	if _, err := GeometryByName("nope"); err == nil {

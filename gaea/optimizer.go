@@ -31,6 +31,10 @@ const BetaPrefix = "beta"
 // — one step of its Geometry against the gradient of the loss, and nothing else. It implements GoMLX's
 // optimizers.Interface. The learning rate and the regulariser weight are read from the variables LRVar
 // and EntropyRegVar (created with the given defaults when missing).
+//
+// Edge-weight blocks β (names starting with BetaPrefix) read their learning rate from BetaLRVar, and
+// under the entropic geometry take the exponentiated-gradient step without the MinWeight floor (see
+// Entropic); θ keeps the floor.
 type ArchOptimizer struct {
 	Geometry   Geometry
 	LR         float64 // initial value of the learning-rate variable
@@ -112,6 +116,7 @@ func (o *ArchOptimizer) Apply(ctx *context.Context, g *graph.Graph, grads []*gra
 		values[i] = b.ValueGraph(g)
 	}
 	for i, b := range blocks {
+		geometry := o.Geometry
 		lr := hyperparameter(ctx, g, LRVar, values[i], o.LR)
 		if strings.HasPrefix(b.Name(), BetaPrefix) {
 			betaLR := o.BetaLR
@@ -119,9 +124,10 @@ func (o *ArchOptimizer) Apply(ctx *context.Context, g *graph.Graph, grads []*gra
 				betaLR = o.LR
 			}
 			lr = hyperparameter(ctx, g, BetaLRVar, values[i], betaLR)
+			geometry = unclamped(o.Geometry)
 		}
 		state := ctx.In(ArchScope).In("state").In(b.Name())
-		b.SetValueGraph(o.Geometry.Step(state, values[i], grads[i], lr))
+		b.SetValueGraph(geometry.Step(state, values[i], grads[i], lr))
 	}
 }
 

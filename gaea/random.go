@@ -6,6 +6,7 @@ import (
 	"math/rand"
 
 	"github.com/gaeanas/gaeanas/spaces"
+	"github.com/gaeanas/gaeanas/trainer"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -95,8 +96,8 @@ func (s *Search) bestOfRandom(n, batchesPerArch int, seed int64, next func() (im
 			if err != nil {
 				return nil, 0, fmt.Errorf("gaea: evaluating %s: %w", g, err)
 			}
-			loss += scalarOf(out[0]) / float64(batchesPerArch)
-			acc += scalarOf(out[1]) / float64(batchesPerArch)
+			loss += trainer.Scalar(out[0]) / float64(batchesPerArch)
+			acc += trainer.Scalar(out[1]) / float64(batchesPerArch)
 		}
 		cands[i] = RandomCandidate{Genotype: g.String(), Loss: loss, Acc: acc}
 		if acc > cands[best].Acc || acc == cands[best].Acc && loss < cands[best].Loss {

@@ -1,6 +1,7 @@
 package gaea
 
 import (
+	"encoding/json"
 	"math"
 	"reflect"
 	"testing"
@@ -14,7 +15,7 @@ import (
 
 func tinyBatches(t *testing.T, seed int64) *MemoryBatches {
 	t.Helper()
-	b, err := NewMemoryBatches(stripes(128, 1), stripes(128, 2), "bi", 16, seed)
+	b, err := NewMemoryBatches(stripes(128, 1), stripes(128, 2), BiLevel, 16, seed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,8 +23,8 @@ func tinyBatches(t *testing.T, seed int64) *MemoryBatches {
 }
 
 func TestGDASSearch(t *testing.T) {
-	s, err := NewSearch(backend.MustNew(), Config{Space: tiny.New().WithChannels(4).WithClasses(2),
-		Sampling: "gdas", ArchLR: 0.5, EntropyReg: 0.01, Steps: 10, Seed: 2}, tinyBatches(t, 2))
+	s, err := NewSearch(backend.MustNew(), Config{Space: tiny.New().Channels(4).Classes(2),
+		Sampling: GDAS, ArchLR: 0.5, EntropyReg: 0.01, Steps: 10, Seed: 2}, tinyBatches(t, 2))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,8 +57,8 @@ func TestGDASSearch(t *testing.T) {
 
 // TestGDASSampleIsOneHot checks the mixture a GDAS step feeds the supernet: one-hot rows in value.
 func TestGDASSampleIsOneHot(t *testing.T) {
-	s, err := NewSearch(backend.MustNew(), Config{Space: tiny.New().WithChannels(2).WithClasses(2),
-		Sampling: "gdas", Seed: 3}, tinyBatches(t, 3))
+	s, err := NewSearch(backend.MustNew(), Config{Space: tiny.New().Channels(2).Classes(2),
+		Sampling: GDAS, Seed: 3}, tinyBatches(t, 3))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,8 +85,8 @@ func TestGDASSampleIsOneHot(t *testing.T) {
 }
 
 func TestRSWS(t *testing.T) {
-	s, err := NewSearch(backend.MustNew(), Config{Space: tiny.New().WithChannels(4).WithClasses(2),
-		Sampling: "rsws", Steps: 10, Seed: 4}, tinyBatches(t, 4))
+	s, err := NewSearch(backend.MustNew(), Config{Space: tiny.New().Channels(4).Classes(2),
+		Sampling: RSWS, Steps: 10, Seed: 4}, tinyBatches(t, 4))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +126,7 @@ func (b betaSpace) Supernet(ctx *context.Context, x *graph.Node, mix spaces.Mixt
 }
 
 func TestBetaBlocks(t *testing.T) {
-	s, err := NewSearch(backend.MustNew(), Config{Space: betaSpace{tiny.New().WithChannels(4).WithClasses(2)},
+	s, err := NewSearch(backend.MustNew(), Config{Space: betaSpace{tiny.New().Channels(4).Classes(2)},
 		ArchLR: 0.5, BetaLR: 2, Steps: 10, Seed: 6}, tinyBatches(t, 6))
 	if err != nil {
 		t.Fatal(err)
@@ -152,7 +153,7 @@ func TestBetaBlocks(t *testing.T) {
 // TestSaveRestoreGDAS: the Gumbel noise comes from the context's RNG state, which the checkpoint keeps,
 // so a restored GDAS search replays bit for bit too.
 func TestSaveRestoreGDAS(t *testing.T) {
-	cfg := Config{Space: tiny.New().WithChannels(4).WithClasses(2), Sampling: "gdas", ArchLR: 0.3, Steps: 20, Seed: 9}
+	cfg := Config{Space: tiny.New().Channels(4).Classes(2), Sampling: GDAS, ArchLR: 0.3, Steps: 20, Seed: 9}
 	dir := t.TempDir()
 	a, err := NewSearch(backend.MustNew(), cfg, tinyBatches(t, 9))
 	if err != nil {
@@ -182,8 +183,8 @@ func TestSaveRestoreGDAS(t *testing.T) {
 // TestBestOfRandom: RS-WS's selection evaluates distinct random architectures with the shared weights,
 // picks the most accurate, and leaves the weights alone.
 func TestBestOfRandom(t *testing.T) {
-	s, err := NewSearch(backend.MustNew(), Config{Space: tiny.New().WithChannels(4).WithClasses(2),
-		Sampling: "rsws", Steps: 10, Seed: 14}, tinyBatches(t, 14))
+	s, err := NewSearch(backend.MustNew(), Config{Space: tiny.New().Channels(4).Classes(2),
+		Sampling: RSWS, Steps: 10, Seed: 14}, tinyBatches(t, 14))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,5 +214,110 @@ func TestBestOfRandom(t *testing.T) {
 	}
 	if _, _, err := s.BestOfRandom(0, 1, 1); err == nil {
 		t.Error("BestOfRandom(0, …): no error")
+	}
+}
+
+// TestSamplingAndLevelText: the typed values keep their text forms in JSON and reject unknown ones.
+func TestSamplingAndLevelText(t *testing.T) {
+	type cfg struct {
+		S Sampling `json:"s"`
+		L Level    `json:"l"`
+	}
+	for _, c := range []struct {
+		v    cfg
+		json string
+	}{{cfg{GDAS, SingleLevel}, `{"s":"gdas","l":"single"}`}, {cfg{RSWS, BiLevel}, `{"s":"rsws","l":"bi"}`},
+		{cfg{WeightedSum, BiLevel}, `{"s":"","l":"bi"}`}} {
+		b, err := json.Marshal(c.v)
+		if err != nil || string(b) != c.json {
+			t.Errorf("marshal %+v = %s, %v; want %s", c.v, b, err, c.json)
+		}
+		var back cfg
+		if err := json.Unmarshal([]byte(c.json), &back); err != nil || back != c.v {
+			t.Errorf("unmarshal %s = %+v, %v", c.json, back, err)
+		}
+	}
+	var back cfg
+	if err := json.Unmarshal([]byte(`{"s":"darts","l":"single"}`), &back); err == nil {
+		t.Error("sampling \"darts\" accepted")
+	}
+	if err := json.Unmarshal([]byte(`{"s":"","l":"tri"}`), &back); err == nil {
+		t.Error("level \"tri\" accepted")
+	}
+	if _, err := NewMemoryBatches(stripes(8, 1), stripes(8, 2), Level("both"), 4, 1); err == nil {
+		t.Error("NewMemoryBatches accepted level \"both\"")
+	}
+}
+
+// tauNow reads the temperature the last step used.
+func tauNow(t *testing.T, s *Search) float64 {
+	t.Helper()
+	return s.ctx.In(ArchScope).GetVariable(TauVar).MustValue().Value().(float64)
+}
+
+// TestGDASTauPerEpoch: with StepsPerEpoch, τ is constant within an epoch and follows the reference's
+// tau_max − (tau_max − tau_min)·epoch/(total_epochs − 1), then stays at τ_min; without it, τ is linear
+// per iteration over Steps.
+func TestGDASTauPerEpoch(t *testing.T) {
+	s, err := NewSearch(backend.MustNew(), Config{Space: tiny.New().Channels(4).Classes(2),
+		Sampling: GDAS, TauMax: 10, TauMin: 1, StepsPerEpoch: 3, Epochs: 4, Steps: 12, Seed: 2}, tinyBatches(t, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for it := 1; it <= 14; it++ {
+		if err := s.Step(); err != nil {
+			t.Fatal(err)
+		}
+		epoch := min((it-1)/3, 3)
+		want := 10 - 9*float64(epoch)/3
+		if got := tauNow(t, s); math.Abs(got-want) > 1e-12 {
+			t.Errorf("iteration %d (epoch %d): τ = %v, want %v", it, epoch, got, want)
+		}
+	}
+	s, err = NewSearch(backend.MustNew(), Config{Space: tiny.New().Channels(4).Classes(2),
+		Sampling: GDAS, TauMax: 10, TauMin: 1, Steps: 8, Seed: 2}, tinyBatches(t, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for it := 1; it <= 4; it++ {
+		if err := s.Step(); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := tauNow(t, s), 10-9*float64(it)/8; math.Abs(got-want) > 1e-12 {
+			t.Errorf("per-iteration schedule, iteration %d: τ = %v, want %v", it, got, want)
+		}
+	}
+}
+
+// TestWarmupSkipsArchSteps: during the first WarmupSteps iterations Step only trains the weights — θ
+// stays uniform and the history has no architecture record — then the alternation starts.
+func TestWarmupSkipsArchSteps(t *testing.T) {
+	s, err := NewSearch(backend.MustNew(), Config{Space: tiny.New().Channels(4).Classes(2),
+		ArchLR: 0.5, WarmupSteps: 3, Steps: 10, Seed: 5}, tinyBatches(t, 5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Run(5); err != nil {
+		t.Fatal(err)
+	}
+	var blocks []string
+	for _, r := range s.History() {
+		blocks = append(blocks, r.Block)
+		if r.Iteration <= 3 {
+			for _, row := range r.Theta {
+				for _, v := range row {
+					if v != float64(float32(1.0/3)) {
+						t.Fatalf("θ moved during warm-up (iteration %d): %v", r.Iteration, r.Theta)
+					}
+				}
+			}
+		}
+	}
+	want := []string{"weights", "weights", "weights", "arch", "weights", "arch", "weights"}
+	if !reflect.DeepEqual(blocks, want) {
+		t.Fatalf("blocks %v, want %v", blocks, want)
+	}
+	if last := s.History()[len(s.History())-1].Theta; last[0][0] == float64(float32(1.0/3)) {
+		t.Errorf("θ did not move after the warm-up: %v", last)
 	}
 }

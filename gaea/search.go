@@ -8,11 +8,10 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 
 	"github.com/gaeanas/gaeanas/internal/ckpt"
 	"github.com/gaeanas/gaeanas/spaces"
+	"github.com/gaeanas/gaeanas/trainer"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
@@ -25,7 +24,7 @@ import (
 )
 
 // Config configures an alternating search. Zero fields take the defaults of GAEA DARTS on NAS-Bench-201
-// (DESIGN.md): entropic geometry, arch lr 0.1, weight lr 0.025 → 0.001 (cosine), momentum 0.9,
+// (liamcli/gaea_release configs/cnn/mode/search_nasbench201.yaml): entropic geometry, arch lr 0.1, weight lr 0.025 → 0.001 (cosine), momentum 0.9,
 // weight decay 3e-4, gradient-norm clip 5.
 type Config struct {
 	Space    spaces.Space
@@ -34,26 +33,49 @@ type Config struct {
 	ArchLR     float64 // η for θ; 0 = 0.1 (use DARTSArchLR with Softmax)
 	EntropyReg float64 // λ of the entropic regulariser (0 = off)
 
+	// The weight step is trainer.SGD (PyTorch's torch.optim.SGD after clip_grad_norm_) on the supernet's
+	// variables, with the learning rate of trainer.Cosine over Steps.
 	WeightLR, WeightLRMin float64 // cosine schedule over Steps; 0 = 0.025 and 0.001
 	Momentum              float64 // 0 = 0.9 (set NoMomentum for plain SGD)
 	NoMomentum            bool
+	Nesterov              bool    // Nesterov momentum (the NAS-Bench-201 baselines' optimizer)
 	WeightDecay           float64 // 0 = 3e-4
-	GradClip              float64 // global-norm clip of the weight gradients; 0 = 5
-	Steps                 int     // iterations the cosine schedule spans; 0 = 1000
+	// GradClip is the max global norm of the weight gradients, PyTorch's clip_grad_norm_: the gradients
+	// are scaled by GradClip/(‖g‖ + 1e-6) when that is below 1. 0 = 5.
+	GradClip float64
+	Steps    int // iterations the cosine schedule spans; 0 = 1000
 
-	// Sampling: "" mixes every op weighted by θ (GAEA, DARTS); "gdas" mixes a straight-through Gumbel
-	// sample over log θ / τ (τ linear from TauMax to TauMin over Steps); "rsws" trains the weights on a
+	// Sampling: WeightedSum ("") mixes every op weighted by θ (GAEA, DARTS); GDAS mixes a straight-through
+	// Gumbel sample over log θ / τ (τ linear from TauMax to TauMin over Steps); RSWS trains the weights on a
 	// uniformly random op per edge and has no architecture step (random search with weight sharing).
-	Sampling       string
+	Sampling       Sampling
 	TauMax, TauMin float64 // GDAS temperatures; 0 = 10 and 0.1
+
+	// StepsPerEpoch > 0 makes the weight learning rate and GDAS's τ epoch schedules, as in every
+	// reference: constant within an epoch e = (iteration − 1)/StepsPerEpoch. The learning rate is the
+	// cosine at (e + LREpochOffset)/(Steps/StepsPerEpoch); τ = TauMax − (TauMax − TauMin)·e'/(Epochs − 1)
+	// with e' = max(e − warm-up epochs, 0) (τ stays TauMax through the warm-up, then falls as
+	// liamcli/gaea_release architect_egdas.py and AutoDL-Projects GDAS.py set it). 0 keeps
+	// per-iteration schedules over Steps.
+	StepsPerEpoch int
+	// LREpochOffset 1 makes epoch e use the cosine's value at e+1 (quark0/darts and PC-DARTS call
+	// scheduler.step() at the start of each epoch).
+	LREpochOffset int
+	// Epochs is τ's span in epochs when StepsPerEpoch > 0; 0 = ⌈Steps/StepsPerEpoch⌉.
+	Epochs int
+	// WarmupSteps: Step runs only the weight step for the first WarmupSteps iterations (no θ update and no
+	// architecture record in the history), as GAEA GDAS's warm-up. StepArch called directly still runs.
+	WarmupSteps int
 
 	// SecondOrder uses DARTS's unrolled (second-order) architecture gradient: the validation loss after
 	// one virtual weight step on the training batch. Step then feeds that same training batch to the
 	// weight step. Weighted-sum sampling only.
 	SecondOrder bool
 
-	BetaLR          float64 // learning rate of β (spaces with EdgeGroups); 0 = ArchLR
-	PartialChannels int     // PC-DARTS K (spaces that support it); 0 or 1 = off
+	// BetaLR is the learning rate of β (spaces with EdgeGroups). 0 = β follows the architecture learning
+	// rate: ArchLR at first, then whatever SetArchLR sets. A value set here stays fixed.
+	BetaLR          float64
+	PartialChannels int // PC-DARTS K (spaces that support it); 0 or 1 = off
 
 	WeightsFirst bool  // run the weight step before the architecture step in Step (default: arch first)
 	Seed         int64 // initial θ (softmax geometry) and the network's initial weights
@@ -76,6 +98,12 @@ func (c *Config) defaults() {
 	}
 	def(&c.WeightDecay, 3e-4)
 	def(&c.GradClip, 5)
+	// A negative value asks for an explicit zero (0 itself takes the default).
+	for _, v := range []*float64{&c.WeightLRMin, &c.WeightDecay, &c.GradClip} {
+		if *v < 0 {
+			*v = 0
+		}
+	}
 	if c.Steps == 0 {
 		c.Steps = 1000
 	}
@@ -105,6 +133,7 @@ type Search struct {
 	ctx     *context.Context
 	batches Batches
 	opt     *ArchOptimizer
+	sgd     *trainer.SGD // the weight step
 
 	archExec, archExec2, weightExec, thetaExec *context.Exec
 	evalExec                                   [2]*context.Exec // BestOfRandom: training mode, inference mode
@@ -129,12 +158,14 @@ func NewSearch(be backends.Backend, cfg Config, batches Batches) (*Search, error
 	if cfg.Space == nil {
 		return nil, errors.New("gaea: Config.Space is nil")
 	}
-	switch cfg.Sampling {
-	case "", "gdas", "rsws":
-	default:
-		return nil, fmt.Errorf("gaea: sampling %q (want \"\", gdas or rsws)", cfg.Sampling)
+	if _, err := ParseSampling(string(cfg.Sampling)); err != nil {
+		return nil, err
 	}
-	if cfg.SecondOrder && cfg.Sampling != "" {
+	if cfg.StepsPerEpoch < 0 || cfg.Epochs < 0 || cfg.WarmupSteps < 0 {
+		return nil, fmt.Errorf("gaea: negative StepsPerEpoch (%d), Epochs (%d) or WarmupSteps (%d)",
+			cfg.StepsPerEpoch, cfg.Epochs, cfg.WarmupSteps)
+	}
+	if cfg.SecondOrder && cfg.Sampling != WeightedSum {
 		return nil, fmt.Errorf("gaea: the second-order architecture gradient needs weighted-sum sampling, not %q", cfg.Sampling)
 	}
 	s := &Search{cfg: cfg, be: be, ctx: context.New(), batches: batches, archLR: cfg.ArchLR}
@@ -154,6 +185,8 @@ func NewSearch(be backends.Backend, cfg Config, batches Batches) (*Search, error
 		}
 	}
 	s.opt = &ArchOptimizer{Geometry: cfg.Geometry, LR: cfg.ArchLR, BetaLR: cfg.BetaLR, EntropyReg: cfg.EntropyReg}
+	s.sgd = &trainer.SGD{Momentum: cfg.Momentum, Nesterov: cfg.Nesterov, WeightDecay: cfg.WeightDecay,
+		ClipNorm: cfg.GradClip, Scope: weightsScope, VariablesScope: supernetScope}
 	s.weightLR = s.scheduledWeightLR()
 	if err := s.build(); err != nil {
 		return nil, err
@@ -229,9 +262,11 @@ func (s *Search) mixture(ctx *context.Context, g *graph.Graph) spaces.Mixture {
 	mix := spaces.Mixture{Weights: w, PartialChannels: s.cfg.PartialChannels}
 	rows, cols := w.Shape().Dimensions[0], w.Shape().Dimensions[1]
 	switch s.cfg.Sampling {
-	case "gdas":
+	case GDAS:
 		// Straight-through Gumbel-softmax: the forward value is one-hot at argmax((log w + G)/τ), the
-		// gradient that of the soft sample.
+		// gradient that of the soft sample. The space combines each edge's ops as the reference GDAS
+		// (spaces.Mixture.Sampled): sampled op's output in value, every other weight's gradient the sum
+		// of the upstream gradient; all ops are computed (GoMLX graphs have no conditional execution).
 		tau := hyperparameter(ctx, g, TauVar, w, s.cfg.TauMax)
 		u := ctx.RandomUniform(g, w.Shape())
 		u = graph.Max(u, graph.Scalar(g, w.DType(), 1e-10))
@@ -240,10 +275,12 @@ func (s *Search) mixture(ctx *context.Context, g *graph.Graph) spaces.Mixture {
 		soft := graph.Softmax(graph.Div(graph.Add(logw, gumbel), tau), -1)
 		hard := graph.OneHot(graph.ArgMax(soft, -1, dtypes.Int32), cols, w.DType())
 		mix.Weights = graph.Add(graph.Sub(hard, graph.StopGradient(soft)), soft)
+		mix.OneHot = hard
 		mix.Sampled = true
-	case "rsws":
+	case RSWS:
 		idx := ctx.RandomIntN(g, int32(cols), shapes.Make(dtypes.Int32, rows))
 		mix.Weights = graph.OneHot(idx, cols, w.DType())
+		mix.OneHot = mix.Weights
 		mix.Sampled = true
 	}
 	if groups := s.cfg.Space.EdgeGroups(); groups != nil {
@@ -266,73 +303,43 @@ func (s *Search) mixture(ctx *context.Context, g *graph.Graph) spaces.Mixture {
 	return mix
 }
 
-// weightVariables are the trainable variables of the supernet (everything outside the arch scope), sorted
-// by name: the order fixes the summation order of the gradient norm, which must not depend on how the
-// context was filled (created by a graph, or loaded from a checkpoint).
-func weightVariables(ctx *context.Context) []*context.Variable {
-	var vs []*context.Variable
-	prefix := ctx.In(supernetScope).Scope()
-	for v := range ctx.IterVariables() {
-		if v.Trainable && strings.HasPrefix(v.Scope(), prefix) {
-			vs = append(vs, v)
-		}
-	}
-	sort.Slice(vs, func(i, j int) bool { return vs[i].ScopeAndName() < vs[j].ScopeAndName() })
-	return vs
-}
-
-// updateWeights is SGD with momentum (PyTorch's form: buf ← μ·buf + g + wd·w; w ← w − lr·buf) after
-// clipping the gradients' global norm, with the learning rate read from a variable.
+// updateWeights is the weight step: trainer.SGD on the supernet's variables (sorted by name, so the
+// gradient norm is summed in the same order however the context was filled — created by a graph, or
+// loaded from a checkpoint), with the learning rate read from its variable.
 func (s *Search) updateWeights(ctx *context.Context, g *graph.Graph, loss *graph.Node) {
-	vars := weightVariables(ctx)
-	values := make([]*graph.Node, len(vars))
-	for i, v := range vars {
-		values[i] = v.ValueGraph(g)
-	}
-	grads := graph.Gradient(loss, values...)
-	dtype := loss.DType()
-	octx := ctx.In(weightsScope).Checked(false)
-	lr := graph.ConvertDType(octx.VariableWithValue("lr", s.weightLR).SetTrainable(false).ValueGraph(g), dtype)
-	normSq := graph.ScalarZero(g, dtype)
-	for _, gr := range grads {
-		normSq = graph.Add(normSq, graph.ConvertDType(graph.ReduceAllSum(graph.Square(gr)), dtype))
-	}
-	norm := graph.Sqrt(normSq)
-	clip := graph.Scalar(g, dtype, s.cfg.GradClip)
-	scale := graph.Min(graph.Scalar(g, dtype, 1), graph.Div(clip, graph.Max(norm, graph.Scalar(g, dtype, 1e-12))))
-	for i, v := range vars {
-		gr := graph.Mul(grads[i], graph.ConvertDType(scale, grads[i].DType()))
-		w := values[i]
-		lrv := graph.ConvertDType(lr, w.DType())
-		if s.cfg.WeightDecay != 0 {
-			gr = graph.Add(gr, graph.MulScalar(w, s.cfg.WeightDecay))
-		}
-		if s.cfg.Momentum != 0 {
-			buf := momentumVar(octx, v, w)
-			b := graph.Add(graph.MulScalar(buf.ValueGraph(g), s.cfg.Momentum), gr)
-			buf.SetValueGraph(b)
-			gr = b
-		}
-		v.SetValueGraph(graph.Sub(w, graph.Mul(lrv, gr)))
-	}
+	s.sgd.UpdateGraph(ctx, g, loss)
 }
 
-// tau is GDAS's temperature at the current iteration: linear from TauMax to TauMin over Steps.
+// tau is GDAS's temperature at the current iteration: per epoch (StepsPerEpoch > 0) or linear from
+// TauMax to TauMin over Steps (see Config).
 func (s *Search) tau() float64 {
+	if n := s.cfg.StepsPerEpoch; n > 0 {
+		total := s.cfg.Epochs
+		if total == 0 {
+			total = (s.cfg.Steps + n - 1) / n
+		}
+		if total <= 1 {
+			return s.cfg.TauMax
+		}
+		epoch := min(max(0, (max(0, s.iteration-1)/n)-s.cfg.WarmupSteps/n), total-1)
+		return s.cfg.TauMax - (s.cfg.TauMax-s.cfg.TauMin)*float64(epoch)/float64(total-1)
+	}
 	t := math.Min(float64(s.iteration), float64(s.cfg.Steps)) / float64(s.cfg.Steps)
 	return s.cfg.TauMax - (s.cfg.TauMax-s.cfg.TauMin)*t
 }
 
-// momentumVar is the momentum buffer of weight variable v (zeros at first), in the weight optimizer's scope.
-func momentumVar(octx *context.Context, v *context.Variable, w *graph.Node) *context.Variable {
-	name := strings.ReplaceAll(strings.TrimPrefix(v.Scope()+"/"+v.Name(), "/"), "/", ".")
-	return octx.In("momentum").Checked(false).WithInitializer(initializers.Zero).VariableWithShape(name, w.Shape()).SetTrainable(false)
-}
-
 // scheduledWeightLR is the cosine schedule at the current iteration.
 func (s *Search) scheduledWeightLR() float64 {
-	t := math.Min(float64(s.iteration), float64(s.cfg.Steps))
-	return s.cfg.WeightLRMin + 0.5*(s.cfg.WeightLR-s.cfg.WeightLRMin)*(1+math.Cos(math.Pi*t/float64(s.cfg.Steps)))
+	if n := s.cfg.StepsPerEpoch; n > 0 {
+		epoch := max(0, s.iteration-1) / n
+		return trainer.Cosine(s.cfg.WeightLR, s.cfg.WeightLRMin, float64(epoch+s.cfg.LREpochOffset)/(float64(s.cfg.Steps)/float64(n)))
+	}
+	return trainer.Cosine(s.cfg.WeightLR, s.cfg.WeightLRMin, float64(s.iteration)/float64(s.cfg.Steps))
+}
+
+// setWeightLR sets the weight step's learning-rate variable.
+func (s *Search) setWeightLR(lr float64) error {
+	return s.sgd.LRVariable(s.ctx).SetValue(tensors.FromValue(lr))
 }
 
 func (s *Search) setVar(scope, name string, v float64) error {
@@ -342,7 +349,7 @@ func (s *Search) setVar(scope, name string, v float64) error {
 
 // StepArch runs one architecture step and appends it to the history.
 func (s *Search) StepArch() (Record, error) {
-	if s.cfg.Sampling == "rsws" {
+	if s.cfg.Sampling == RSWS {
 		return Record{}, errors.New("gaea: random search with weight sharing (rsws) has no architecture step")
 	}
 	if err := s.setVar(ArchScope, TauVar, s.tau()); err != nil {
@@ -370,9 +377,14 @@ func (s *Search) stepArch(train *batch) (Record, error) {
 	if err := s.setVar(ArchScope, LRVar, s.archLR); err != nil {
 		return Record{}, err
 	}
+	if s.cfg.BetaLR == 0 && s.cfg.Space.EdgeGroups() != nil {
+		if err := s.setVar(ArchScope, BetaLRVar, s.archLR); err != nil {
+			return Record{}, err
+		}
+	}
 	if s.cfg.SecondOrder {
 		s.weightLR = s.scheduledWeightLR()
-		if err := s.setVar(weightsScope, "lr", s.weightLR); err != nil {
+		if err := s.setWeightLR(s.weightLR); err != nil {
 			return Record{}, err
 		}
 	}
@@ -401,7 +413,7 @@ func (s *Search) StepWeights() (Record, error) {
 func (s *Search) stepWeights(b *batch) (Record, error) {
 	images, labels := b.images, b.labels
 	s.weightLR = s.scheduledWeightLR()
-	if err := s.setVar(weightsScope, "lr", s.weightLR); err != nil {
+	if err := s.setWeightLR(s.weightLR); err != nil {
 		return Record{}, err
 	}
 	if err := s.setVar(ArchScope, TauVar, s.tau()); err != nil {
@@ -415,10 +427,11 @@ func (s *Search) stepWeights(b *batch) (Record, error) {
 }
 
 // Step runs one search iteration: the architecture step then the weight step (or the reverse with
-// Config.WeightsFirst).
+// Config.WeightsFirst); only the weight step during the first Config.WarmupSteps iterations and with
+// RSWS sampling.
 func (s *Search) Step() error {
 	s.iteration++
-	if s.cfg.Sampling == "rsws" {
+	if s.cfg.Sampling == RSWS || s.iteration <= s.cfg.WarmupSteps {
 		_, err := s.StepWeights()
 		return err
 	}
@@ -457,7 +470,7 @@ func (s *Search) Run(n int) error {
 }
 
 func (s *Search) record(block Block, lossT, accT *tensors.Tensor) (Record, error) {
-	loss, acc := scalarOf(lossT), scalarOf(accT)
+	loss, acc := trainer.Scalar(lossT), trainer.Scalar(accT)
 	s.step++
 	theta, beta, err := s.weights()
 	if err != nil {
@@ -477,17 +490,6 @@ func (s *Search) record(block Block, lossT, accT *tensors.Tensor) (Record, error
 		Beta: beta, Entropy: Entropies(theta), ArchLR: s.archLR, WeightLR: s.weightLR}
 	s.history = append(s.history, r)
 	return r, nil
-}
-
-// scalarOf reads a float32 or float64 scalar tensor.
-func scalarOf(t *tensors.Tensor) float64 {
-	switch v := t.Value().(type) {
-	case float32:
-		return float64(v)
-	case float64:
-		return v
-	}
-	return math.NaN()
 }
 
 // Entropies returns the entropy (nats) of each row.
@@ -541,6 +543,7 @@ func (s *Search) Space() spaces.Space { return s.cfg.Space }
 func (s *Search) Config() Config { return s.cfg }
 
 // SetArchLR changes the architecture learning rate from the next architecture step on (no recompile).
+// β's learning rate moves with it unless Config.BetaLR was set.
 func (s *Search) SetArchLR(lr float64) { s.archLR = lr }
 
 // SetEntropyReg changes λ of the entropic regulariser from the next architecture step on.

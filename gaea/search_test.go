@@ -41,12 +41,12 @@ func stripes(n int, seed int64) Dataset {
 func newTinySearch(t *testing.T, geo Geometry, archLR float64, seed int64) (*Search, *MemoryBatches) {
 	t.Helper()
 	train, valid := stripes(256, 1), stripes(256, 2)
-	b, err := NewMemoryBatches(train, valid, "bi", 32, seed)
+	b, err := NewMemoryBatches(train, valid, BiLevel, 32, seed)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s, err := NewSearch(backend.MustNew(), Config{
-		Space: tiny.New().WithChannels(4).WithClasses(2), Geometry: geo, ArchLR: archLR,
+		Space: tiny.New().Channels(4).Classes(2), Geometry: geo, ArchLR: archLR,
 		WeightLR: 0.05, Steps: 100, Seed: seed,
 	}, b)
 	if err != nil {
@@ -118,7 +118,7 @@ func TestSaveRestoreContinuesBitIdentically(t *testing.T) {
 		t.Fatal(err)
 	}
 	train, valid := stripes(256, 1), stripes(256, 2)
-	b2, _ := NewMemoryBatches(train, valid, "bi", 32, 3)
+	b2, _ := NewMemoryBatches(train, valid, BiLevel, 32, 3)
 	r, err := RestoreSearch(backend.MustNew(), a.Config(), b2, dir)
 	if err != nil {
 		t.Fatal(err)
@@ -146,12 +146,12 @@ func TestSaveRestoreContinuesBitIdentically(t *testing.T) {
 func TestEntropicConcentratesOnBestOp(t *testing.T) {
 	run := func(geo Geometry, lr float64) [][]float64 {
 		train, valid := stripes(256, 1), stripes(256, 2)
-		b, err := NewMemoryBatches(train, valid, "bi", 32, 5)
+		b, err := NewMemoryBatches(train, valid, BiLevel, 32, 5)
 		if err != nil {
 			t.Fatal(err)
 		}
 		s, err := NewSearch(backend.MustNew(), Config{
-			Space: tiny.New().WithChannels(4).WithNodes(2).WithClasses(2), Geometry: geo, ArchLR: lr,
+			Space: tiny.New().Channels(4).Nodes(2).Classes(2), Geometry: geo, ArchLR: lr,
 			WeightLR: 0.05, Steps: 40, Seed: 5,
 		}, b)
 		if err != nil {
@@ -236,7 +236,7 @@ func TestRestoreAfterKillBetweenRenames(t *testing.T) {
 		t.Fatal(err)
 	}
 	train, valid := stripes(256, 1), stripes(256, 2)
-	b, _ := NewMemoryBatches(train, valid, "bi", 32, 15)
+	b, _ := NewMemoryBatches(train, valid, BiLevel, 32, 15)
 	r, err := RestoreSearch(backend.MustNew(), a.Config(), b, dir)
 	if err != nil {
 		t.Fatal(err)

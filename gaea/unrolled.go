@@ -11,7 +11,9 @@ import (
 //
 //	∇α L_val(w′, α) − ξ · [∇α L_train(w⁺, α) − ∇α L_train(w⁻, α)] / (2ε),  w± = w ± ε ∇w′ L_val(w′, α),
 //
-// with ε = 0.01/‖∇w′ L_val(w′, α)‖ (the finite-difference Hessian-vector product). It returns the
+// with ε = 0.01/‖∇w′ L_val(w′, α)‖ (the finite-difference Hessian-vector product). The virtual step is
+// DARTS's (classical momentum, unclipped gradient) whatever Config.Nesterov and GradClip say; the
+// buffers and the learning rate are those of the weight step's trainer.SGD. It returns the
 // validation loss and accuracy at w′ and the gradient per architecture block (plus the regulariser's);
 // the weights are left as they were.
 func (s *Search) unrolledGradients(ctx *context.Context, trainX, trainY, validX, validY *graph.Node) (loss, acc *graph.Node, grads []*graph.Node) {
@@ -23,7 +25,7 @@ func (s *Search) unrolledGradients(ctx *context.Context, trainX, trainY, validX,
 	}
 	// The first forward pass creates the supernet's variables when this is the first graph built.
 	lossTrain, _ := s.forward(ctx, trainX, trainY)
-	vars := weightVariables(ctx)
+	vars := s.sgd.Variables(ctx)
 	w := make([]*graph.Node, len(vars))
 	for i, v := range vars {
 		w[i] = v.ValueGraph(g)
@@ -34,8 +36,7 @@ func (s *Search) unrolledGradients(ctx *context.Context, trainX, trainY, validX,
 		}
 	}
 	dtype := trainX.DType()
-	octx := ctx.In(weightsScope).Checked(false)
-	xi := graph.ConvertDType(octx.VariableWithValue("lr", s.weightLR).SetTrainable(false).ValueGraph(g), dtype)
+	xi := graph.ConvertDType(s.sgd.LRVariable(ctx).ValueGraph(g), dtype)
 
 	// Virtual step.
 	gw := graph.Gradient(lossTrain, w...)
@@ -49,7 +50,7 @@ func (s *Search) unrolledGradients(ctx *context.Context, trainX, trainY, validX,
 	}
 	if s.cfg.Momentum != 0 {
 		for i, v := range vars {
-			buf := momentumVar(octx, v, w[i])
+			buf := s.sgd.MomentumBuffer(ctx, v)
 			wPrime[i] = graph.Sub(wPrime[i], graph.Mul(graph.ConvertDType(xi, w[i].DType()),
 				graph.MulScalar(buf.ValueGraph(g), s.cfg.Momentum)))
 		}

@@ -49,7 +49,7 @@ func batch64(d Dataset, n int) (*tensors.Tensor, *tensors.Tensor) {
 // F(α) = L_val(w − ξ(∇w L_train(w, α) + wd·w), α).
 func TestUnrolledGradient(t *testing.T) {
 	be := backend.MustNew()
-	b, err := NewMemoryBatches(stripes(64, 1), stripes(64, 2), "bi", 16, 12)
+	b, err := NewMemoryBatches(stripes(64, 1), stripes(64, 2), BiLevel, 16, 12)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func TestUnrolledGradient(t *testing.T) {
 	trainX, trainY := batch64(stripes(16, 3), 16)
 	validX, validY := batch64(stripes(16, 4), 16)
 	xi := s.scheduledWeightLR()
-	if err := s.setVar(weightsScope, "lr", xi); err != nil {
+	if err := s.setWeightLR(xi); err != nil {
 		t.Fatal(err)
 	}
 
@@ -78,7 +78,7 @@ func TestUnrolledGradient(t *testing.T) {
 	unrolled := context.MustNewExec(be, s.ctx, func(ctx *context.Context, tx, ty, vx, vy *graph.Node) *graph.Node {
 		ctx.SetTraining(tx.Graph(), true)
 		g := tx.Graph()
-		vars := weightVariables(ctx)
+		vars := s.sgd.Variables(ctx)
 		w := make([]*graph.Node, len(vars))
 		for i, v := range vars {
 			w[i] = v.ValueGraph(g)
@@ -123,11 +123,11 @@ func TestUnrolledGradient(t *testing.T) {
 // TestSecondOrderSearchRuns: a second-order DARTS search on the teaching space (convolutions, batch
 // norm, momentum) runs, shares each training batch between its two blocks, and moves α.
 func TestSecondOrderSearchRuns(t *testing.T) {
-	b, err := NewMemoryBatches(stripes(64, 1), stripes(64, 2), "bi", 16, 13)
+	b, err := NewMemoryBatches(stripes(64, 1), stripes(64, 2), BiLevel, 16, 13)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := NewSearch(backend.MustNew(), Config{Space: tiny.New().WithChannels(3).WithClasses(2), Geometry: Softmax(),
+	s, err := NewSearch(backend.MustNew(), Config{Space: tiny.New().Channels(3).Classes(2), Geometry: Softmax(),
 		ArchLR: 0.01, SecondOrder: true, Steps: 10, Seed: 13}, b)
 	if err != nil {
 		t.Fatal(err)
@@ -142,7 +142,7 @@ func TestSecondOrderSearchRuns(t *testing.T) {
 	if len(h) != 6 || h[0].Theta[0][0] == h[4].Theta[0][0] {
 		t.Errorf("history %d records; θ[0][0] %v → %v", len(h), h[0].Theta[0][0], h[4].Theta[0][0])
 	}
-	if _, err := NewSearch(backend.MustNew(), Config{Space: tiny.New(), SecondOrder: true, Sampling: "gdas"}, b); err == nil {
+	if _, err := NewSearch(backend.MustNew(), Config{Space: tiny.New(), SecondOrder: true, Sampling: GDAS}, b); err == nil {
 		t.Error("second order with GDAS sampling: no error")
 	}
 }

@@ -13,6 +13,8 @@
 package spaces
 
 import (
+	"fmt"
+
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
@@ -57,13 +59,26 @@ type Genotype interface {
 // Mixture is how the supernet's edges combine their candidate ops in one forward pass.
 type Mixture struct {
 	// Weights is [len(Edges()), len(Ops())]: row e weights edge e's ops, out_e = Σ_k Weights[e,k]·op_k(x).
-	// GAEA passes θ itself (rows on the simplex), DARTS softmax(α), GDAS a straight-through one-hot row
-	// (the sampled op is the row's argmax; its output is scaled by the row so gradients reach θ).
+	// GAEA passes θ itself (rows on the simplex), DARTS softmax(α), GDAS the straight-through row
+	// one_hot − stop_gradient(p) + p (value one-hot, gradient that of p).
 	Weights *graph.Node
 
-	// Sampled marks Weights as one-hot rows (GDAS): a space may then skip the ops whose weight is 0 where
-	// it can; the result must equal the weighted sum.
+	// Sampled marks Weights as one-hot in value (GDAS, RS-WS). The edge then combines its ops as the
+	// reference GDAS does (D-X-Y/AutoDL-Projects lib/models/cell_searchs/search_cells.py, forward_gdas):
+	//
+	//	out_e = Σ_k h_k·w_k·op_k(x) + (1 − h_k)·w_k     (h = Hard(), the one-hot, without gradient)
+	//
+	// Its value is w_{k*}·op_{k*}(x), the sampled op's output; the gradient w.r.t. the sampled weight is
+	// ⟨upstream, op_{k*}(x)⟩ and w.r.t. every other weight the sum of the upstream gradient (the scalar
+	// weight is broadcast over the output), independent of its op; non-sampled ops' variables get no
+	// gradient. GoMLX v0.26 graphs have no conditional execution (no If/Cond/While in pkg/core/graph), so
+	// every op is still computed — in training mode their batch-norm moving averages are updated too,
+	// which the search, always in training mode, never reads. MixOps implements this.
 	Sampled bool
+
+	// OneHot, with Sampled, is the one-hot [len(Edges()), len(Ops())] of the sampled ops. Nil means the
+	// value of Weights (exact when Weights is itself a constant one-hot, as in RS-WS).
+	OneHot *graph.Node
 
 	// Beta, for spaces with EdgeGroups, is [len(Edges())]: the weight of each edge in its node's sum
 	// (PC-DARTS edge normalisation; the search normalises it per group). Nil means all ones.
@@ -72,4 +87,47 @@ type Mixture struct {
 	// PartialChannels K > 1 mixes only 1/K of the channels through the ops and passes the rest through,
 	// followed by a channel shuffle (PC-DARTS). 0 or 1: all channels.
 	PartialChannels int
+}
+
+// Hard returns the one-hot rows of a sampled mixture, with no gradient, or nil when it is not sampled.
+func (m Mixture) Hard() *graph.Node {
+	if !m.Sampled {
+		return nil
+	}
+	if m.OneHot != nil {
+		return graph.StopGradient(m.OneHot)
+	}
+	return graph.StopGradient(m.Weights)
+}
+
+// MixOps combines the candidate op outputs of one edge: w is the edge's weight row [K], hard its one-hot
+// row [K] for a sampled mixture (Mixture.Hard) or nil, and outs[k] the output of op k, nil for an op
+// whose output is zeros (`none`). Without hard it is Σ_k w_k·out_k; with hard it is GDAS's
+// Σ_k h_k·w_k·out_k + Σ_k (1 − h_k)·w_k (see Mixture.Sampled). It returns nil when every output is nil.
+func MixOps(w, hard *graph.Node, outs []*graph.Node) *graph.Node {
+	if len(outs) != w.Shape().Dimensions[0] {
+		panic(fmt.Sprintf("spaces: MixOps: %d op outputs for a weight row of %s", len(outs), w.Shape()))
+	}
+	scaled := w
+	if hard != nil {
+		hard = graph.ConvertDType(hard, w.DType())
+		scaled = graph.Mul(hard, w)
+	}
+	var sum *graph.Node
+	for k, out := range outs {
+		if out == nil {
+			continue
+		}
+		y := graph.Mul(out, graph.ConvertDType(graph.Reshape(graph.Slice(scaled, graph.AxisElem(k))), out.DType()))
+		if sum == nil {
+			sum = y
+		} else {
+			sum = graph.Add(sum, y)
+		}
+	}
+	if sum == nil || hard == nil {
+		return sum
+	}
+	rest := graph.ReduceAllSum(graph.Mul(graph.OneMinus(hard), w)) // value 0: the non-sampled weights
+	return graph.Add(sum, graph.ConvertDType(rest, sum.DType()))
 }

@@ -1,4 +1,4 @@
-package train
+package trainer
 
 import (
 	"encoding/json"
@@ -40,7 +40,7 @@ func (t *Trainer) Save(dir string, state any) error {
 	}
 	raw, err := json.Marshal(state)
 	if err != nil {
-		return fmt.Errorf("train: checkpoint state: %w", err)
+		return fmt.Errorf("trainer: checkpoint state: %w", err)
 	}
 	tmp, err := os.MkdirTemp(dir, ".saving-")
 	if err != nil {
@@ -58,7 +58,7 @@ func (t *Trainer) Save(dir string, state any) error {
 		return err
 	}
 	if err := h.Save(); err != nil {
-		return fmt.Errorf("train: save variables: %w", err)
+		return fmt.Errorf("trainer: save variables: %w", err)
 	}
 	data, err := json.Marshal(savedState{Steps: t.steps, State: raw})
 	if err != nil {
@@ -156,7 +156,7 @@ func LatestCheckpoint(dir string) (string, error) {
 		return "", err
 	}
 	if len(list) == 0 {
-		return "", fmt.Errorf("train: no checkpoint in %s: %w", dir, fs.ErrNotExist)
+		return "", fmt.Errorf("trainer: no checkpoint in %s: %w", dir, fs.ErrNotExist)
 	}
 	return list[len(list)-1], nil
 }
@@ -177,7 +177,7 @@ func Restore(be backends.Backend, cfg Config, dir string, state any) (*Trainer, 
 		return nil, err
 	}
 	if len(list) == 0 {
-		return nil, fmt.Errorf("train: no checkpoint in %s: %w", dir, fs.ErrNotExist)
+		return nil, fmt.Errorf("trainer: no checkpoint in %s: %w", dir, fs.ErrNotExist)
 	}
 	var (
 		path     string
@@ -201,14 +201,14 @@ func Restore(be backends.Backend, cfg Config, dir string, state any) (*Trainer, 
 		}
 	}
 	if path == "" {
-		return nil, fmt.Errorf("train: restore: no usable checkpoint in %s: %v", dir, firstErr)
+		return nil, fmt.Errorf("trainer: restore: no usable checkpoint in %s: %v", dir, firstErr)
 	}
 	if firstErr != nil {
-		fmt.Fprintf(os.Stderr, "train: newest checkpoint is unusable (%v); resuming from %s\n", firstErr, path)
+		fmt.Fprintf(os.Stderr, "trainer: newest checkpoint is unusable (%v); resuming from %s\n", firstErr, path)
 	}
 	if state != nil {
 		if err := json.Unmarshal(saved.State, state); err != nil {
-			return nil, fmt.Errorf("train: restore %s: state: %w", path, err)
+			return nil, fmt.Errorf("trainer: restore %s: state: %w", path, err)
 		}
 	}
 	t, err := New(be, cfg)
@@ -216,11 +216,11 @@ func Restore(be backends.Backend, cfg Config, dir string, state any) (*Trainer, 
 		return nil, err
 	}
 	if _, err := checkpoints.Build(t.ctx).Dir(path).Immediate().Done(); err != nil {
-		return nil, fmt.Errorf("train: restore variables from %s: %w", path, err)
+		return nil, fmt.Errorf("trainer: restore variables from %s: %w", path, err)
 	}
 	t.steps = saved.Steps
 	if t.steps < 0 {
-		return nil, errors.New("train: restore: negative step count")
+		return nil, errors.New("trainer: restore: negative step count")
 	}
 	return t, nil
 }

@@ -1,4 +1,4 @@
-// Package train trains a fixed network from scratch — the final evaluation of an architecture that a
+// Package trainer trains a fixed network from scratch — the final evaluation of an architecture that a
 // search found — with the reference protocols of NAS-Bench-201 and DARTS.
 //
 // It is deliberately small: a Trainer holds a GoMLX context with the model's variables, compiles a
@@ -25,4 +25,4 @@
 // saves); older ones are removed afterwards. A process killed at any moment leaves at least one
 // complete checkpoint, and Restore picks the newest, so a resumed run continues exactly where the
 // saved one was — bit for bit on the same backend.
-package train
+package trainer

@@ -1,4 +1,4 @@
-package train_test
+package trainer_test
 
 import (
 	"fmt"
@@ -6,7 +6,7 @@ import (
 	"github.com/gaeanas/gaeanas/backend"
 	"github.com/gaeanas/gaeanas/data"
 	"github.com/gaeanas/gaeanas/spaces/nb201"
-	train "github.com/gaeanas/gaeanas/trainer"
+	"github.com/gaeanas/gaeanas/trainer"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -20,11 +20,11 @@ func Example() {
 	ds, _ := data.Embedded()
 	arch := nb201.MustParseArch("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|")
 	space := nb201.New().Channels(4).Cells(1).Classes(10)
-	tr, _ := train.New(be, train.Config{
+	tr, _ := trainer.New(be, trainer.Config{
 		Model: func(ctx *context.Context, x *graph.Node) (logits, aux *graph.Node) {
 			return space.Network(ctx, x, arch), nil
 		},
-		Optimizer: train.SGD{Momentum: 0.9, Nesterov: true, WeightDecay: 5e-4},
+		Optimizer: trainer.SGD{Momentum: 0.9, Nesterov: true, WeightDecay: 5e-4},
 		Seed:      1,
 	})
 	tf, _ := data.TrainTransform("embedded", 0)
@@ -32,9 +32,9 @@ func Example() {
 	steps := (ds.Train.Len() + 63) / 64
 	for s := 0; s < steps; s++ {
 		b, _ := it.Next()
-		_ = tr.SetLR(train.Cosine(0.1, 0, float64(s)/float64(steps)))
+		_ = tr.SetLR(trainer.Cosine(0.1, 0, float64(s)/float64(steps)))
 		if _, err := tr.Step(b.Images, b.Labels); err != nil {
-			fmt.Println(err) // e.g. a NaN loss: wraps train.ErrNotFinite
+			fmt.Println(err) // e.g. a NaN loss: wraps trainer.ErrNotFinite
 			return
 		}
 	}

@@ -1,4 +1,4 @@
-package train
+package trainer
 
 import (
 	"sort"
@@ -13,15 +13,20 @@ import (
 // SGD is stochastic gradient descent with (Nesterov) momentum, weight decay and gradient-norm clipping,
 // in PyTorch's formulation (torch.optim.SGD after nn.utils.clip_grad_norm_):
 //
-//	g ← ∇w · min(1, ClipNorm/‖∇‖)  (‖∇‖ the global norm over all weights; no clipping when ClipNorm is 0)
+//	g ← ∇w · min(1, ClipNorm/(‖∇‖ + 1e-6))  (‖∇‖ the global norm over all weights; no clipping when ClipNorm is 0)
 //	g ← g + WeightDecay·w
 //	b ← Momentum·b + g
 //	w ← w − lr·(g + Momentum·b)  with Nesterov, else  w ← w − lr·b
 //
-// It updates every trainable variable of the context outside its own scope, visited in the order of
-// their names (so the gradient norm is summed in the same order however the context was filled — a
-// restored checkpoint lists its variables in another order). The learning rate is the scalar variable
-// LRVariable, set between steps without recompiling. SGD implements GoMLX's optimizers.Interface.
+// The clip coefficient is exactly clip_grad_norm_'s: max_norm/(total_norm + 1e-6), applied when below 1.
+// It is the only momentum SGD of the module: the architecture search (package gaea) uses it for its
+// weight step too, restricted to the supernet with VariablesScope.
+//
+// It updates every trainable variable of the context outside its own scope (only those under
+// VariablesScope when that is set), visited in the order of their names (so the gradient norm is summed
+// in the same order however the context was filled — a restored checkpoint lists its variables in
+// another order). The learning rate is the scalar variable LRVariable, set between steps without
+// recompiling. SGD implements GoMLX's optimizers.Interface.
 type SGD struct {
 	Momentum    float64
 	Nesterov    bool
@@ -29,6 +34,9 @@ type SGD struct {
 	ClipNorm    float64
 	// Scope holds the optimizer's variables (learning rate, momentum buffers); "" means "sgd".
 	Scope string
+	// VariablesScope, when not empty, restricts the trained variables to those in this scope (an
+	// absolute scope path without the leading separator, e.g. "supernet") or below it.
+	VariablesScope string
 }
 
 var _ optimizers.Interface = (*SGD)(nil)
@@ -46,12 +54,20 @@ func (o *SGD) LRVariable(ctx *context.Context) *context.Variable {
 	return o.scope(ctx).VariableWithValue("lr", 0.0).SetTrainable(false)
 }
 
-// Variables returns the variables SGD trains: the trainable ones outside its scope, sorted by name.
+// Variables returns the variables SGD trains: the trainable ones outside its scope (and under
+// VariablesScope when set), sorted by name.
 func (o *SGD) Variables(ctx *context.Context) []*context.Variable {
 	own := o.scope(ctx).Scope()
+	under := func(scope, prefix string) bool {
+		return scope == prefix || strings.HasPrefix(scope, prefix+context.ScopeSeparator)
+	}
+	var only string
+	if o.VariablesScope != "" {
+		only = ctx.InAbsPath(context.RootScope + o.VariablesScope).Scope()
+	}
 	var vs []*context.Variable
 	for v := range ctx.IterVariables() {
-		if v.Trainable && v.Scope() != own && !strings.HasPrefix(v.Scope(), own+context.ScopeSeparator) {
+		if v.Trainable && !under(v.Scope(), own) && (only == "" || under(v.Scope(), only)) {
 			vs = append(vs, v)
 		}
 	}
@@ -75,7 +91,6 @@ func (o *SGD) UpdateWithNorms(ctx *context.Context, g *graph.Graph, loss *graph.
 	}
 	grads := graph.Gradient(loss, values...)
 	dtype := loss.DType()
-	octx := o.scope(ctx)
 	lr := o.LRVariable(ctx).ValueGraph(g)
 
 	normSq := graph.ScalarZero(g, dtype)
@@ -100,8 +115,7 @@ func (o *SGD) UpdateWithNorms(ctx *context.Context, g *graph.Graph, loss *graph.
 			gr = graph.Add(gr, graph.MulScalar(w, o.WeightDecay))
 		}
 		if o.Momentum != 0 {
-			buf := octx.In("momentum").WithInitializer(initializers.Zero).
-				VariableWithShape(bufferName(v), w.Shape()).SetTrainable(false)
+			buf := o.MomentumBuffer(ctx, v)
 			b := graph.Add(graph.MulScalar(buf.ValueGraph(g), o.Momentum), gr)
 			buf.SetValueGraph(b)
 			if o.Nesterov {
@@ -115,6 +129,13 @@ func (o *SGD) UpdateWithNorms(ctx *context.Context, g *graph.Graph, loss *graph.
 		weightNormSq = graph.Add(weightNormSq, graph.ConvertDType(graph.ReduceAllSum(graph.Square(nw)), dtype))
 	}
 	return gradNorm, weightNormSq
+}
+
+// MomentumBuffer returns the momentum buffer of the trained variable v (zeros of v's shape at first): the
+// variable <Scope>/momentum/<v's scope and name with "/" replaced by ".">.
+func (o *SGD) MomentumBuffer(ctx *context.Context, v *context.Variable) *context.Variable {
+	return o.scope(ctx).In("momentum").WithInitializer(initializers.Zero).
+		VariableWithShape(bufferName(v), v.Shape()).SetTrainable(false)
 }
 
 // bufferName flattens a variable's scope and name into one variable name.

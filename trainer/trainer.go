@@ -1,4 +1,4 @@
-package train
+package trainer
 
 import (
 	"errors"
@@ -63,7 +63,7 @@ type Metrics struct {
 // evaluation builds its graph.
 func New(be backends.Backend, cfg Config) (*Trainer, error) {
 	if cfg.Model == nil {
-		return nil, errors.New("train: Config.Model is nil")
+		return nil, errors.New("trainer: Config.Model is nil")
 	}
 	t := &Trainer{cfg: cfg, be: be, ctx: context.New()}
 	if err := t.ctx.SetRNGStateFromSeed(cfg.Seed); err != nil {
@@ -151,12 +151,12 @@ func (t *Trainer) evalGraph(ctx *context.Context, images, labels *graph.Node) []
 func (t *Trainer) Step(images, labels *tensors.Tensor) (StepResult, error) {
 	out, err := t.trainExec.Exec(images, labels)
 	if err != nil {
-		return StepResult{}, fmt.Errorf("train: step %d: %w", t.steps+1, err)
+		return StepResult{}, fmt.Errorf("trainer: step %d: %w", t.steps+1, err)
 	}
 	t.steps++
 	n := images.Shape().Dimensions[0]
-	r := StepResult{Loss: scalar(out[0]), Correct: int(scalar(out[1])), Size: n, GradNorm: scalar(out[2]),
-		WeightNormSq: scalar(out[3])}
+	r := StepResult{Loss: Scalar(out[0]), Correct: int(Scalar(out[1])), Size: n, GradNorm: Scalar(out[2]),
+		WeightNormSq: Scalar(out[3])}
 	r.Acc = float64(r.Correct) / float64(n)
 	switch {
 	case !finite(r.Loss):
@@ -187,15 +187,15 @@ func (t *Trainer) Evaluate(next func() (images, labels *tensors.Tensor, err erro
 		}
 		out, err := t.evalExec.Exec(images, labels)
 		if err != nil {
-			return m, fmt.Errorf("train: evaluate: %w", err)
+			return m, fmt.Errorf("trainer: evaluate: %w", err)
 		}
 		n := images.Shape().Dimensions[0]
-		lossSum += scalar(out[0]) * float64(n)
-		m.Correct += int(scalar(out[1]))
+		lossSum += Scalar(out[0]) * float64(n)
+		m.Correct += int(Scalar(out[1]))
 		m.Images += n
 	}
 	if m.Images == 0 {
-		return m, errors.New("train: evaluate: no images")
+		return m, errors.New("trainer: evaluate: no images")
 	}
 	m.Loss = lossSum / float64(m.Images)
 	m.Acc = float64(m.Correct) / float64(m.Images)
@@ -227,7 +227,9 @@ next:
 	return n
 }
 
-func scalar(t *tensors.Tensor) float64 {
+// Scalar reads a float32 or float64 scalar tensor as a float64 (NaN for any other dtype). It is the one
+// scalar reader of the module (package gaea uses it too).
+func Scalar(t *tensors.Tensor) float64 {
 	switch v := t.Value().(type) {
 	case float32:
 		return float64(v)

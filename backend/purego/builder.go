@@ -45,8 +45,8 @@ type customOp struct {
 // stage is one simplego graph, plus the custom ops that run after it.
 //
 // While building, each stage has an eager simplego builder that validates ops and infers shapes.
-// Compile replays the live calls of each stage into a fresh builder (graph.go's dead code and
-// unused parameters never reach simplego), which gives the executable.
+// Compile replays the live calls of each stage into a fresh builder (dead code of the GoMLX
+// graph and unused parameters never reach simplego), which gives the executable.
 type stage struct {
 	builder  backends.Builder
 	importOp map[*node]backends.Op

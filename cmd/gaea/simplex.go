@@ -23,7 +23,7 @@ type simplexResult struct {
 func runSimplex(args []string) error {
 	fs := flag.NewFlagSet("simplex", flag.ContinueOnError)
 	costsFlag := fs.String("costs", "1,2,3", "comma-separated costs c of the linear objective c·θ (at least 2)")
-	geometry := fs.String("geometry", "entropic", "entropic (GAEA's exponentiated gradient), euclidean (gradient step + projection) or softmax (gradient descent on logits from 0)")
+	geometry := fs.String("geometry", "entropic", "one of "+strings.Join(gaea.GeometryNames(), ", ")+": entropic (GAEA's exponentiated gradient), euclidean (gradient step + projection), softmax (DARTS: Adam on logits from 0), softmax-sgd (gradient descent on logits from 0)")
 	lr := fs.Float64("lr", 0.5, "learning rate η")
 	steps := fs.Int("steps", 10, "number of steps")
 	asJSON := fs.Bool("json", false, "print one JSON object")
@@ -59,16 +59,9 @@ func runSimplex(args []string) error {
 	if *steps < 0 || *steps > 100000 {
 		return usagef("--steps must be between 0 and 100000, got %d", *steps)
 	}
-	var geo gaea.Geometry
-	switch *geometry {
-	case "entropic":
-		geo = gaea.Entropic()
-	case "euclidean":
-		geo = gaea.Euclidean()
-	case "softmax":
-		geo = gaea.SoftmaxSGD() // plain gradient descent on the logits, step for step with the others
-	default:
-		return fmt.Errorf("--geometry must be entropic, euclidean or softmax, got %q", *geometry)
+	geo, err := gaea.GeometryByName(*geometry)
+	if err != nil {
+		return fmt.Errorf("--geometry must be one of %s, got %q", strings.Join(gaea.GeometryNames(), ", "), *geometry)
 	}
 	be, err := backend.New()
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-// TestSimplexCommand runs `gaea simplex --json` for the three geometries and checks the trajectories:
+// TestSimplexCommand runs `gaea simplex --json` for every geometry and checks the trajectories:
 // steps+1 rows on the simplex from uniform; entropic equals softmax(−η t c); all move weight to the
 // cheapest choice.
 func TestSimplexCommand(t *testing.T) {
@@ -18,7 +18,7 @@ func TestSimplexCommand(t *testing.T) {
 	}
 	bin := buildGaea(t)
 	costs := []float64{1, 2, 3}
-	for _, geo := range []string{"entropic", "euclidean", "softmax"} {
+	for _, geo := range []string{"entropic", "euclidean", "softmax", "softmax-sgd"} {
 		cmd := exec.Command(bin, "simplex", "--costs", "1,2,3", "--geometry", geo, "--lr", "0.5", "--steps", "10", "--json")
 		cmd.Env = append(os.Environ(), "GOMLX_BACKEND=go")
 		out, err := cmd.Output()

@@ -23,7 +23,7 @@ const trainTestArch = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_co
 // seconds on the pure-Go backend. lr 0.2 (not the protocol's 0.1): with so few steps the cosine
 // schedule otherwise ends before the net gets far above chance.
 var tinyTrain = []string{"train", "--space", "nb201", "--arch", trainTestArch, "--channels", "4", "--cells", "1",
-	"--dataset", "embedded", "--subset", "256", "--epochs", "2", "--batch", "16", "--lr", "0.2", "--seed", "3"}
+	"--dataset", "fashion-mnist-sample", "--subset", "256", "--epochs", "2", "--batch", "16", "--lr", "0.2", "--seed", "3"}
 
 func readTrainResult(t *testing.T, dir string) experiment.TrainResult {
 	t.Helper()
@@ -184,7 +184,7 @@ func TestTrainEndToEnd(t *testing.T) {
 	t.Run("darts-auxiliary", func(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), "darts")
 		runOK(t, gaeaCmd(bin, "train", "--space", "darts", "--genotype", "DARTS_V2", "--channels", "2", "--layers", "3", "--auxiliary", "0.4",
-			"--dataset", "embedded", "--subset", "32", "--test-subset", "32", "--batch", "16", "--epochs", "2", "--out", dir))
+			"--dataset", "fashion-mnist-sample", "--subset", "32", "--test-subset", "32", "--batch", "16", "--epochs", "2", "--out", dir))
 		r := readTrainResult(t, dir)
 		net := darts.NewNetwork(darts.DARTS_V2).Channels(2).Layers(3).Classes(10)
 		want := net.ParamCount() - 9*2*darts.StemMultiplier*2 // 1 input channel instead of 3
@@ -203,11 +203,11 @@ func TestTrainEndToEnd(t *testing.T) {
 
 	t.Run("from-search", func(t *testing.T) {
 		search := filepath.Join(t.TempDir(), "search")
-		runOK(t, gaeaCmd(bin, "search", "--space", "nb201", "--dataset", "embedded", "--preset", "quick", "--subset", "32",
+		runOK(t, gaeaCmd(bin, "search", "--space", "nb201", "--dataset", "fashion-mnist-sample", "--preset", "quick", "--subset", "32",
 			"--batch", "16", "--epochs", "1", "--channels", "4", "--cells", "1", "--out", search))
 		sr := readResult(t, search)
 		dir := filepath.Join(t.TempDir(), "from")
-		runOK(t, gaeaCmd(bin, "train", "--from", search, "--dataset", "embedded", "--channels", "4", "--cells", "1",
+		runOK(t, gaeaCmd(bin, "train", "--from", search, "--dataset", "fashion-mnist-sample", "--channels", "4", "--cells", "1",
 			"--subset", "32", "--test-subset", "32", "--batch", "16", "--epochs", "1", "--out", dir))
 		r := readTrainResult(t, dir)
 		if r.Space != "nb201" || r.Genotype != sr.Genotype || r.Settings.From != search || r.Epochs != 1 {

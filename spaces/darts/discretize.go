@@ -9,7 +9,9 @@ import (
 )
 
 // Discretize implements spaces.Space: the genotype of architecture weights theta ([28][len(Ops())], rows
-// in Edges() order) and beta (one row per EdgeGroups() group, nil for all ones), as PC-DARTS and GAEA do:
+// in Edges() order) and beta (one row per EdgeGroups() group, nil for all ones — always nil with
+// EdgeWeights(false)), as PC-DARTS and GAEA do (and, with β = 1, quark0/darts cnn/model_search.py
+// genotype's _parse):
 //
 //  1. each edge weight is w[e][k] = θ[e][k]·β[e];
 //  2. per node, the 2 incoming edges whose largest non-`none` weight is largest are kept, in descending
@@ -40,7 +42,10 @@ func (s *Space) discretize(theta, beta [][]float64) (*Genotype, error) {
 			}
 		}
 	}
-	groups := s.EdgeGroups()
+	if beta != nil && s.noEdgeWeights {
+		return nil, fmt.Errorf("darts: discretize: beta given (%d rows) but the space has no edge weights", len(beta))
+	}
+	groups := edgeGroups()
 	edgeBeta := make([]float64, nEdges)
 	for e := range edgeBeta {
 		edgeBeta[e] = 1

@@ -1,6 +1,7 @@
 package darts
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -99,8 +100,8 @@ func TestDiscretizeOpTie(t *testing.T) {
 	}
 }
 
-func TestDiscretizeExcludeNone(t *testing.T) {
-	s := New().ExcludeNone(true)
+func TestDiscretizeWithoutNone(t *testing.T) {
+	s := New().WithNone(false)
 	theta := uniformTheta(7)
 	theta[EdgesPerCell+13][6] = 1 // reduce 5<-4: dil_conv_5x5 (column 6 of 7)
 	got := discretizeString(t, s, theta, nil)
@@ -132,5 +133,58 @@ func TestDiscretizeErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("error %v, want %q", err, c.want)
 		}
+	}
+}
+
+// TestDiscretizeWithoutEdgeWeights: with EdgeWeights(false) there are no β groups, and Discretize keeps
+// per node the 2 incoming edges with the largest non-`none` θ (quark0/darts _parse), ignoring a large
+// `none` weight.
+func TestDiscretizeWithoutEdgeWeights(t *testing.T) {
+	s := New().EdgeWeights(false)
+	if g := s.EdgeGroups(); g != nil {
+		t.Fatalf("EdgeGroups() = %v with EdgeWeights(false)", g)
+	}
+	if New().EdgeGroups() == nil {
+		t.Fatal("the default space lost its β groups")
+	}
+	ops := s.Ops()
+	col := func(name string) int { return slices.Index(ops, name) }
+	theta := make([][]float64, 2*EdgesPerCell)
+	for e := range theta {
+		theta[e] = make([]float64, len(ops))
+		for k := range theta[e] {
+			theta[e][k] = 0.05
+		}
+	}
+	// (node, source) → (op, weight) of the strong entries, the same in both cells.
+	type entry struct {
+		node, src int
+		op        string
+		w         float64
+	}
+	entries := []entry{
+		{2, 0, "sep_conv_3x3", 0.5}, {2, 1, "skip_connect", 0.4},
+		{3, 0, "max_pool_3x3", 0.2}, {3, 1, "avg_pool_3x3", 0.3}, {3, 2, "dil_conv_3x3", 0.6},
+		{4, 3, "sep_conv_5x5", 0.7}, {4, 0, "dil_conv_5x5", 0.65}, {4, 1, "none", 0.99},
+		{5, 4, "skip_connect", 0.5}, {5, 1, "sep_conv_3x3", 0.45}, {5, 2, "none", 0.9},
+	}
+	for _, cell := range []int{0, EdgesPerCell} {
+		for _, en := range entries {
+			e := cell + (en.node*(en.node-1))/2 - 1 + en.src // edges before node n: 2+3+…+(n−1)
+			theta[e][col(en.op)] = en.w
+		}
+	}
+	g, err := s.Discretize(theta, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []OpInput{{"sep_conv_3x3", 0}, {"skip_connect", 1}, {"dil_conv_3x3", 2}, {"avg_pool_3x3", 1},
+		{"sep_conv_5x5", 3}, {"dil_conv_5x5", 0}, {"skip_connect", 4}, {"sep_conv_3x3", 1}}
+	geno := g.(*Genotype)
+	if !slices.Equal(geno.Normal, want) || !slices.Equal(geno.Reduce, want) {
+		t.Errorf("genotype %v\nwant normal = reduce = %v", g, want)
+	}
+	if _, err := s.Discretize(theta, make([][]float64, 8)); err == nil {
+		t.Error("Discretize accepted β on a space without edge weights")
 	}
 }

@@ -28,11 +28,13 @@
 //     "reduce 2<-0", …, "reduce 5<-4"; see Space.Edges), and 8 columns (AllOps).
 //   - β (PC-DARTS edge normalisation) has one group per cell type and node, the node's incoming edges
 //     (Space.EdgeGroups); Mixture.Beta is its [28] flattening, each edge's output scaled by its β.
+//     EdgeWeights(false) removes β (DARTS and GDAS on this space, quark0/darts cnn/model_search.py):
+//     EdgeGroups is nil and each node is the plain sum of its incoming edges.
 //   - Mixture.PartialChannels K: only the first C/K channels of an edge's input go through its ops; the
 //     rest pass through (max-pooled 2×2 on stride-2 edges), are appended, and the channels are shuffled in
 //     K groups (ChannelShuffle). GAEA PC-DARTS uses K = 4.
-//   - Discretize keeps, per node, the 2 incoming edges whose best non-`none` weight θ·β is largest, each
-//     with its best non-`none` op.
+//   - Discretize keeps, per node, the 2 incoming edges whose best non-`none` weight θ·β (θ without β) is
+//     largest, each with its best non-`none` op.
 //
 // # Genotypes
 //
@@ -40,7 +42,8 @@
 //
 //	Genotype(normal=[('sep_conv_3x3', 1), ('skip_connect', 0), …], normal_concat=range(2, 6), reduce=[…], reduce_concat=range(2, 6))
 //
-// and ParseGenotype reads it back, as well as the multi-line layout of the reference genotypes.py.
+// and ParseGenotype reads it back, as well as the multi-line layout of the reference genotype files
+// (quark0/darts cnn/genotypes.py, yuhuixu1993/PC-DARTS genotypes.py).
 // DARTS_V1, DARTS_V2, PC_DARTS and PC_DARTS_IMAGENET are the published cells. (GAEA's own PC-DARTS cell is
 // not in the GAEA reference repository, so it is not provided.)
 //

@@ -31,7 +31,7 @@ type Genotype struct {
 }
 
 // Well-known genotypes of the DARTS space (CIFAR-10 searches unless said otherwise), as published in the
-// reference code of DARTS (cnn/genotypes.py) and PC-DARTS (genotypes.py).
+// reference code of DARTS (quark0/darts cnn/genotypes.py) and PC-DARTS (yuhuixu1993/PC-DARTS genotypes.py).
 var (
 	// DARTS_V1 is first-order DARTS.
 	DARTS_V1 = MustParseGenotype("Genotype(normal=[('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('skip_connect', 0), ('sep_conv_3x3', 1), ('skip_connect', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('skip_connect', 2)], normal_concat=[2, 3, 4, 5], reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', 0), ('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2), ('avg_pool_3x3', 0)], reduce_concat=[2, 3, 4, 5])")
@@ -162,7 +162,8 @@ func MustParseGenotype(s string) *Genotype {
 }
 
 // ParseGenotype reads a genotype written as Python prints it (what Genotype.String gives), and also as it
-// is written in the reference genotypes.py files: single or double quotes, any whitespace and line breaks,
+// is written in the reference genotype files (quark0/darts cnn/genotypes.py, yuhuixu1993/PC-DARTS
+// genotypes.py): single or double quotes, any whitespace and line breaks,
 // trailing commas, keyword arguments in any order, concat as range(a, b) or as a list. The result is
 // validated (see Genotype.Validate); errors name the problem.
 func ParseGenotype(s string) (*Genotype, error) {

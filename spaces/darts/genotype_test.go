@@ -37,7 +37,8 @@ func TestGenotypeRoundTrip(t *testing.T) {
 	}
 }
 
-// TestParseReferenceLayout parses the multi-line, double-quoted layout of the reference genotypes.py.
+// TestParseReferenceLayout parses the multi-line, double-quoted layout of the reference genotype files
+// (quark0/darts cnn/genotypes.py, yuhuixu1993/PC-DARTS genotypes.py).
 func TestParseReferenceLayout(t *testing.T) {
 	src := `Genotype(
     normal=[

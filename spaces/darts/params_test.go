@@ -12,8 +12,8 @@ import (
 // mixedGenotype uses every op, `none` included, on input and intermediate edges, and a concat subset.
 var mixedGenotype = MustParseGenotype("Genotype(normal=[('none', 0), ('dil_conv_5x5', 1), ('avg_pool_3x3', 0), ('sep_conv_5x5', 2), ('skip_connect', 1), ('dil_conv_3x3', 3), ('max_pool_3x3', 4), ('sep_conv_3x3', 0)], normal_concat=[2, 4, 5], reduce=[('dil_conv_5x5', 0), ('sep_conv_5x5', 1), ('skip_connect', 0), ('none', 1), ('dil_conv_3x3', 1), ('avg_pool_3x3', 3), ('sep_conv_3x3', 0), ('skip_connect', 4)], reduce_concat=range(2, 6))")
 
-// thirdPartyGAEA is a genotype labelled "GAEA" in a third-party genotypes.py (not in the GAEA reference
-// repository); kept only as one more test case. Its count (3.33 M) is not the 3.7 M the GAEA paper reports
+// thirdPartyGAEA is a genotype labelled "GAEA" in a third-party repository's genotype list (not in the GAEA
+// reference repository, liamcli/gaea_release); kept only as one more test case. Its count (3.33 M) is not the 3.7 M the GAEA paper reports
 // for its PC-DARTS cell, so it is not GAEA's published architecture.
 var thirdPartyGAEA = MustParseGenotype("Genotype(normal=[('skip_connect', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 1), ('skip_connect', 2), ('skip_connect', 2), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('dil_conv_3x3', 4)], normal_concat=range(2, 6), reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('sep_conv_5x5', 0), ('sep_conv_5x5', 2), ('sep_conv_5x5', 2), ('dil_conv_5x5', 1), ('sep_conv_5x5', 4), ('sep_conv_3x3', 1)], reduce_concat=range(2, 6))")
 

@@ -25,6 +25,7 @@ type Space struct {
 	channels, layers, classes int
 	ops                       []string
 	net                       NetworkConfig
+	noEdgeWeights             bool
 }
 
 var _ spaces.Space = (*Space)(nil)
@@ -44,15 +45,25 @@ func (s *Space) Layers(n int) *Space { s.layers = n; return s }
 // Classes sets the number of classes of the search network and of Network (default 10).
 func (s *Space) Classes(n int) *Space { s.classes = n; return s }
 
-// ExcludeNone drops the `none` op from the candidates (the reference's exclude_zero): θ then has 7
-// columns.
-func (s *Space) ExcludeNone(exclude bool) *Space {
+// WithNone sets whether `none` is a candidate op (default true, as nb201.Space.WithNone);
+// WithNone(false) is the reference's exclude_zero: θ then has 7 columns.
+func (s *Space) WithNone(with bool) *Space {
 	s.ops = AllOps()
-	if exclude {
+	if !with {
 		s.ops = s.ops[1:]
 	}
 	return s
 }
+
+// ExcludeNone(exclude) is WithNone(!exclude).
+//
+// Deprecated: use WithNone, the name nb201 uses.
+func (s *Space) ExcludeNone(exclude bool) *Space { return s.WithNone(!exclude) }
+
+// EdgeWeights sets whether the supernet has PC-DARTS's edge weights β (default true). Without them
+// (DARTS, GDAS on this space: quark0/darts cnn/model_search.py) EdgeGroups is nil, each node is the plain
+// sum of its incoming mixed edges, and Discretize ranks a node's incoming edges by θ alone.
+func (s *Space) EdgeWeights(on bool) *Space { s.noEdgeWeights = !on; return s }
 
 // Evaluation sets how Network builds the discrete network of a genotype (cfg's genotype and classes are
 // ignored: Network uses its argument and the space's Classes).
@@ -62,7 +73,7 @@ func (s *Space) Evaluation(cfg *NetworkConfig) *Space { s.net = *cfg; return s }
 // Name implements spaces.Space.
 func (s *Space) Name() string { return "darts" }
 
-// Ops implements spaces.Space: the 8 ops (7 with ExcludeNone) in θ-column order.
+// Ops implements spaces.Space: the 8 ops (7 with WithNone(false)) in θ-column order.
 func (s *Space) Ops() []string { return slices.Clone(s.ops) }
 
 // Edges implements spaces.Space. θ rows are the 14 edges of the normal cell, then the 14 of the
@@ -90,7 +101,16 @@ func (s *Space) Edges() []string {
 
 // EdgeGroups implements spaces.Space: one β row per (cell type, node): normal node 2 = edges {0, 1},
 // node 3 = {2, 3, 4}, node 4 = {5…8}, node 5 = {9…13}, then the same for the reduction cell (+14).
+// Nil with EdgeWeights(false).
 func (s *Space) EdgeGroups() [][]int {
+	if s.noEdgeWeights {
+		return nil
+	}
+	return edgeGroups()
+}
+
+// edgeGroups lists the incoming edges of every node (the β groups), with or without edge weights.
+func edgeGroups() [][]int {
 	var out [][]int
 	e := 0
 	for range 2 {

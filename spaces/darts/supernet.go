@@ -36,7 +36,9 @@ func scalarAt(v *graph.Node, i int) *graph.Node {
 // followed by BN). With partial channels K > 1 (PC-DARTS) only the first C/K channels go through the ops;
 // the other channels pass through (max-pooled 2×2 at stride 2), are appended after the mixed ones, and the
 // result is channel-shuffled in K groups.
-func mixedOp(ctx *context.Context, x, w *graph.Node, ops []string, stride, k int) *graph.Node {
+//
+// hard is the edge's one-hot row of a sampled mixture (GDAS), or nil: see spaces.MixOps.
+func mixedOp(ctx *context.Context, x, w, hard *graph.Node, ops []string, stride, k int) *graph.Node {
 	c := x.Shape().Dim(-1)
 	xOps, rest := x, (*graph.Node)(nil)
 	if k > 1 {
@@ -46,15 +48,11 @@ func mixedOp(ctx *context.Context, x, w *graph.Node, ops []string, stride, k int
 		xOps = graph.Slice(x, graph.AxisRange(), graph.AxisRange(), graph.AxisRange(), graph.AxisRange(0, c/k))
 		rest = graph.Slice(x, graph.AxisRange(), graph.AxisRange(), graph.AxisRange(), graph.AxisRange(c/k))
 	}
-	var sum *graph.Node
+	outs := make([]*graph.Node, len(ops))
 	for i, name := range ops {
-		y := graph.Mul(scalarAt(w, i), Op(ctx.In(name), name, xOps, stride, false, true))
-		if sum == nil {
-			sum = y
-		} else {
-			sum = graph.Add(sum, y)
-		}
+		outs[i] = Op(ctx.In(name), name, xOps, stride, false, true)
 	}
+	sum := spaces.MixOps(w, hard, outs)
 	if k <= 1 {
 		return sum
 	}
@@ -69,7 +67,7 @@ func mixedOp(ctx *context.Context, x, w *graph.Node, ops []string, stride, k int
 // β-weighted sum of the mixed ops on all its incoming edges, output the concatenation of the nodes.
 // weights is this cell type's [14, len(ops)] block of the mixture, beta its [14] block (nil: ones).
 func (s *Space) searchCell(ctx *context.Context, s0, s1 *graph.Node, c int, reduction, reductionPrev bool,
-	weights, beta *graph.Node, k int) *graph.Node {
+	weights, hard, beta *graph.Node, k int) *graph.Node {
 	if reductionPrev {
 		s0 = FactorizedReduce(ctx.In("preprocess0"), s0, c, false)
 	} else {
@@ -86,7 +84,11 @@ func (s *Space) searchCell(ctx *context.Context, s0, s1 *graph.Node, c int, redu
 				stride = 2
 			}
 			w := graph.Reshape(graph.Slice(weights, graph.AxisElem(e)), len(s.ops))
-			y := mixedOp(ctx.Inf("edge_%d_%d", node, j), states[j], w, s.ops, stride, k)
+			var h *graph.Node
+			if hard != nil {
+				h = graph.Reshape(graph.Slice(hard, graph.AxisElem(e)), len(s.ops))
+			}
+			y := mixedOp(ctx.Inf("edge_%d_%d", node, j), states[j], w, h, s.ops, stride, k)
 			if beta != nil {
 				y = graph.Mul(scalarAt(beta, e), y)
 			}
@@ -107,12 +109,15 @@ func (s *Space) searchCell(ctx *context.Context, s0, s1 *graph.Node, c int, redu
 // edges from the cell inputs, channels doubled); global average pool; linear classifier. mix.Weights is
 // [28, len(Ops())] (normal edges, then reduction edges, in Edges() order), mix.Beta [28] or nil,
 // mix.PartialChannels K as in PC-DARTS (the channels of every cell, C·2^r, must be divisible by K).
-// mix.Sampled is accepted; all ops are still computed (a static graph cannot skip them), which gives the
-// same result.
+// With mix.Sampled (GDAS) each edge combines its ops as the reference GDAS does (spaces.MixOps): the value
+// is the sampled op's output; all ops are still computed (a static graph cannot skip them).
 func (s *Space) Supernet(ctx *context.Context, x *graph.Node, mix spaces.Mixture) *graph.Node {
 	edges := len(s.Edges())
 	if got := mix.Weights.Shape().Dimensions; len(got) != 2 || got[0] != edges || got[1] != len(s.ops) {
 		panic(fmt.Sprintf("darts: Supernet: mixture weights shaped %v, want [%d %d]", got, edges, len(s.ops)))
+	}
+	if mix.Beta != nil && s.noEdgeWeights {
+		panic("darts: Supernet: Mixture.Beta given but the space was built with EdgeWeights(false)")
 	}
 	if mix.Beta != nil {
 		if got := mix.Beta.Shape().Dimensions; len(got) != 1 || got[0] != edges {
@@ -142,7 +147,7 @@ func (s *Space) Supernet(ctx *context.Context, x *graph.Node, mix spaces.Mixture
 			c *= 2
 		}
 		out := s.searchCell(ctx.Inf("cell_%d", i), s0, s1, c, reduction, reductionPrev,
-			half(mix.Weights, reduction), half(mix.Beta, reduction), mix.PartialChannels)
+			half(mix.Weights, reduction), half(mix.Hard(), reduction), half(mix.Beta, reduction), mix.PartialChannels)
 		s0, s1 = s1, out
 		reductionPrev = reduction
 	}

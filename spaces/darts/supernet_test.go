@@ -27,8 +27,11 @@ func TestEdgesAndGroups(t *testing.T) {
 	if got := fmt.Sprint(s.Ops()); got != "[none max_pool_3x3 avg_pool_3x3 skip_connect sep_conv_3x3 sep_conv_5x5 dil_conv_3x3 dil_conv_5x5]" {
 		t.Errorf("Ops = %s", got)
 	}
-	if got := len(New().ExcludeNone(true).Ops()); got != 7 {
-		t.Errorf("ExcludeNone: %d ops", got)
+	if got := New().WithNone(false).Ops(); len(got) != 7 || got[0] == OpNone {
+		t.Errorf("WithNone(false): ops %v", got)
+	}
+	if got := fmt.Sprint(New().ExcludeNone(true).Ops()); got != fmt.Sprint(New().WithNone(false).Ops()) {
+		t.Errorf("deprecated ExcludeNone(true): ops %s", got)
 	}
 	if s.Name() != "darts" {
 		t.Errorf("Name = %q", s.Name())
@@ -105,9 +108,9 @@ func TestSupernetGradients(t *testing.T) {
 	}
 }
 
-// TestSupernetExcludeNoneNoBeta: 7 ops, β nil (all ones); β then gets no gradient.
-func TestSupernetExcludeNoneNoBeta(t *testing.T) {
-	s := New().Channels(4).Layers(3).Classes(3).ExcludeNone(true)
+// TestSupernetWithoutNoneNoBeta: 7 ops, β nil (all ones); β then gets no gradient.
+func TestSupernetWithoutNoneNoBeta(t *testing.T) {
+	s := New().Channels(4).Layers(3).Classes(3).WithNone(false)
 	_, gTheta, gBeta := supernetGradients(t, s, 2, false)
 	for e, row := range gTheta {
 		for o, v := range row {

@@ -172,9 +172,9 @@ func (s *Space) ParamCount(a Arch) int { return ParamCount(a, s.channels, s.cell
 // ([batch, height, width, 3], height and width multiples of 4) under mix: every edge e of every cell
 // computes Σ_k Weights[e,k]·op_k(x) over the candidate ops (Ops), with one set of shared weights per
 // cell, edge and op (scope "cell<i>/<edge>/<op>"). The `none` op contributes zeros, so it is not
-// built. Mix.Sampled (GDAS one-hot rows) is computed as the same weighted sum, which equals the sampled
-// op's output scaled by its weight. Mix.Beta and Mix.PartialChannels are DARTS-space features; setting
-// them panics.
+// built. With Mix.Sampled (GDAS, RS-WS) each edge combines its ops as the reference GDAS does
+// (spaces.MixOps): the value is the sampled op's output, every op is still computed. Mix.Beta and
+// Mix.PartialChannels are DARTS-space features; setting them panics.
 func (s *Space) Supernet(ctx *context.Context, x *graph.Node, mix spaces.Mixture) *graph.Node {
 	if mix.Beta != nil {
 		panic("nb201: Supernet: Mixture.Beta is not supported (NAS-Bench-201 has no edge normalisation; pass nil)")
@@ -194,35 +194,29 @@ func (s *Space) Supernet(ctx *context.Context, x *graph.Node, mix spaces.Mixture
 	if w.DType() != x.DType() {
 		w = graph.ConvertDType(w, x.DType())
 	}
-	// One scalar weight node per (edge, op), shared by all cells.
-	weights := make([][]*graph.Node, NumEdges)
-	for e := range weights {
-		weights[e] = make([]*graph.Node, len(ops))
-		for k, op := range ops {
-			if op != None {
-				weights[e][k] = graph.Reshape(graph.Slice(w, graph.AxisElem(e), graph.AxisElem(k)))
-			}
+	hard := mix.Hard()
+	// One weight row (and one-hot row, when sampled) per edge, shared by all cells.
+	rows := make([]*graph.Node, NumEdges)
+	hardRows := make([]*graph.Node, NumEdges)
+	for e := range rows {
+		rows[e] = graph.Reshape(graph.Slice(w, graph.AxisElem(e)), len(ops))
+		if hard != nil {
+			hardRows[e] = graph.Reshape(graph.Slice(hard, graph.AxisElem(e)), len(ops))
 		}
 	}
 	return s.skeleton(ctx, x, func(ctx *context.Context, x *graph.Node) *graph.Node {
 		return cell(x, func(e int, in *graph.Node) *graph.Node {
 			ectx := ctx.In(EdgeName(e))
-			var sum *graph.Node
+			outs := make([]*graph.Node, len(ops))
 			for k, op := range ops {
-				if op == None {
-					continue
-				}
-				y := graph.Mul(applyOp(ectx.In(op.String()), in, op, s.searchAffine), weights[e][k])
-				if sum == nil {
-					sum = y
-				} else {
-					sum = graph.Add(sum, y)
+				if op != None {
+					outs[k] = applyOp(ectx.In(op.String()), in, op, s.searchAffine)
 				}
 			}
-			if sum == nil { // only `none` candidates
-				return graph.ZerosLike(in)
+			if sum := spaces.MixOps(rows[e], hardRows[e], outs); sum != nil {
+				return sum
 			}
-			return sum
+			return graph.ZerosLike(in) // only `none` candidates
 		})
 	})
 }

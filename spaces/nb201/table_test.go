@@ -14,7 +14,8 @@ import (
 	"github.com/gaeanas/gaeanas/spaces/nb201/internal/tablefmt"
 )
 
-// TestKnownValues checks the values documented in ../shared/data/README.md and DESIGN.md.
+// TestKnownValues checks the values documented in the shared data folder's README (../shared/data/README.md
+// from the repository root, outside the repository).
 func TestKnownValues(t *testing.T) {
 	cases := []struct {
 		index int

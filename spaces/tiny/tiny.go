@@ -30,7 +30,9 @@ import (
 // Ops are the candidate operations of every edge, in θ-column order.
 var Ops = []string{"skip_connect", "conv_3x3", "avg_pool_3x3"}
 
-// Space is the teaching space. Build it with New and the With… methods.
+// Space is the teaching space. Build it with New and the builder methods, as nb201:
+//
+//	tiny.New().Channels(8).Cells(1).Nodes(3).Classes(10)
 type Space struct {
 	channels, cells, nodes, classes int
 }
@@ -40,17 +42,37 @@ var _ spaces.Space = (*Space)(nil)
 // New returns the default teaching space: 8 channels, 1 cell of 3 nodes, 10 classes.
 func New() *Space { return &Space{channels: 8, cells: 1, nodes: 3, classes: 10} }
 
-// WithChannels sets the width C of the stem and the cells.
-func (s *Space) WithChannels(c int) *Space { s.channels = c; return s }
+// Channels sets the width C of the stem and the cells.
+func (s *Space) Channels(c int) *Space { s.channels = c; return s }
 
-// WithCells sets how many cells are stacked (they share θ).
-func (s *Space) WithCells(n int) *Space { s.cells = n; return s }
+// Cells sets how many cells are stacked (they share θ).
+func (s *Space) Cells(n int) *Space { s.cells = n; return s }
 
-// WithNodes sets the nodes per cell (≥ 2; edges = nodes·(nodes−1)/2).
-func (s *Space) WithNodes(n int) *Space { s.nodes = n; return s }
+// Nodes sets the nodes per cell (≥ 2; edges = nodes·(nodes−1)/2).
+func (s *Space) Nodes(n int) *Space { s.nodes = n; return s }
 
-// WithClasses sets the number of output classes.
-func (s *Space) WithClasses(n int) *Space { s.classes = n; return s }
+// Classes sets the number of output classes.
+func (s *Space) Classes(n int) *Space { s.classes = n; return s }
+
+// WithChannels is Channels.
+//
+// Deprecated: use Channels (the builder names of nb201 and darts).
+func (s *Space) WithChannels(c int) *Space { return s.Channels(c) }
+
+// WithCells is Cells.
+//
+// Deprecated: use Cells.
+func (s *Space) WithCells(n int) *Space { return s.Cells(n) }
+
+// WithNodes is Nodes.
+//
+// Deprecated: use Nodes.
+func (s *Space) WithNodes(n int) *Space { return s.Nodes(n) }
+
+// WithClasses is Classes.
+//
+// Deprecated: use Classes.
+func (s *Space) WithClasses(n int) *Space { return s.Classes(n) }
 
 // Name implements spaces.Space.
 func (s *Space) Name() string { return "tiny" }
@@ -89,20 +111,20 @@ func (s *Space) Supernet(ctx *context.Context, x *graph.Node, mix spaces.Mixture
 		panic(fmt.Sprintf("tiny: mixture weights have shape %v, want [%d %d]", d, edges, len(Ops)))
 	}
 	w := graph.ConvertDType(mix.Weights, x.DType())
+	hard := mix.Hard()
 	return s.network(ctx, x, func(ctx *context.Context, e int, h *graph.Node) *graph.Node {
-		var sum *graph.Node
-		for k := range Ops {
-			wk := graph.Reshape(graph.Slice(w, graph.AxisElem(e), graph.AxisElem(k)))
-			// With mix.Sampled (GDAS) the row is one-hot in value: every op still runs (a static
-			// graph), scaled by its weight, which equals running the sampled op alone.
-			out := graph.Mul(applyOp(ctx.In(Ops[k]), k, h), wk)
-			if sum == nil {
-				sum = out
-			} else {
-				sum = graph.Add(sum, out)
-			}
+		row := graph.Reshape(graph.Slice(w, graph.AxisElem(e)), len(Ops))
+		var hardRow *graph.Node
+		if hard != nil {
+			hardRow = graph.Reshape(graph.Slice(hard, graph.AxisElem(e)), len(Ops))
 		}
-		return sum
+		outs := make([]*graph.Node, len(Ops))
+		for k := range Ops {
+			outs[k] = applyOp(ctx.In(Ops[k]), k, h)
+		}
+		// With mix.Sampled (GDAS, RS-WS) this is the reference GDAS edge (spaces.MixOps): the sampled
+		// op's output in value; every op still runs (a static graph).
+		return spaces.MixOps(row, hardRow, outs)
 	})
 }
 
