@@ -119,7 +119,7 @@ func TestTrainEndToEnd(t *testing.T) {
 	a := nb201.MustParseArch(trainTestArch)
 	// ParamCount assumes 3 input channels; Fashion-MNIST has 1: the stem conv has 9·2·C fewer weights.
 	wantParams := nb201.ParamCount(a, 4, 1, 10) - 9*2*4
-	if res.Space != "nb201" || res.Genotype != trainTestArch || res.Dataset != "embedded" || res.Epochs != 2 ||
+	if res.Space != "nb201" || res.Genotype != trainTestArch || res.Dataset != "fashion-mnist-sample" || res.Epochs != 2 ||
 		res.Steps != 32 || res.Params != wantParams || res.Backend != "go" || res.NB201 == nil || res.Seed != 3 ||
 		res.Settings.Channels != 4 || res.Settings.Cells != 1 || !res.Settings.Nesterov || res.Settings.WeightDecay != 5e-4 ||
 		res.BestEpoch < 1 || res.BestTestAcc < res.FinalTestAcc || res.Seconds <= 0 {
