@@ -5,11 +5,13 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/gaeanas/gaeanas/backend"
 )
 
 func TestCheckTrainingLossFalls(t *testing.T) {
 	t.Setenv("GOMLX_BACKEND", "go")
-	run, err := checkTraining(6, 8)
+	run, err := backend.CheckTraining(6, 8)
 	if err != nil {
 		t.Fatal(err)
 	}
