@@ -291,8 +291,12 @@ func Search(ctx context.Context, st Settings, opt Options) (*Result, error) {
 		return nil, err
 	}
 	defer r.Close()
-	r.opt.logf("search: %s on %s, %s (%d train / %d architecture images), %s level, %d epochs × %d iterations, batch %d, backend %s, out %s\n",
-		st.Algo, st.Space, st.Dataset, r.Data.Train.Len(), r.Data.Arch.Len(), st.Level, st.Epochs, r.StepsPerEpoch, st.Batch, r.be.Name(), r.Dir)
+	images := fmt.Sprintf("%d images for both blocks", r.Data.Train.Len())
+	if st.Level == BiLevel {
+		images = fmt.Sprintf("%d weight / %d architecture images", r.Data.Train.Len(), r.Data.Arch.Len())
+	}
+	r.opt.logf("search: %s on %s, data %s (%s), %s level, %d epochs × %d iterations, batch %d, backend %s, out %s\n",
+		st.Algo, st.Space, st.Dataset, images, st.Level, st.Epochs, r.StepsPerEpoch, st.Batch, r.be.Name(), r.Dir)
 	if err := r.Execute(ctx); err != nil {
 		return nil, err
 	}
