@@ -7,29 +7,10 @@ import (
 	"os"
 	"strings"
 
+	"github.com/gaeanas/gaeanas/experiment"
+	"github.com/gaeanas/gaeanas/spaces/darts"
 	"github.com/gaeanas/gaeanas/spaces/nb201"
 )
-
-// runParams implements `gaea params --space SPACE …`: the parameter count of a discrete network, as a
-// bare integer. It dispatches on --space; each space parses the full argument list (--space included).
-func runParams(args []string) error {
-	if helpRequested(args) {
-		paramsUsage(os.Stderr)
-		return flag.ErrHelp
-	}
-	space, err := spaceFlag(args)
-	if err != nil {
-		return err
-	}
-	switch space {
-	case "nb201":
-		return paramsNB201To(os.Stdout, args)
-	case "darts":
-		return paramsDARTS(args) // cmd/gaea/params_darts.go
-	default:
-		return usagef("--space %q: want nb201 or darts", space)
-	}
-}
 
 // Bounds on the network size flags of `gaea params`, far above any real network, so that the count
 // cannot overflow.
@@ -39,102 +20,96 @@ const (
 	maxParamsClasses  = 100000
 )
 
-// helpRequested reports whether args ask for help (-h, -help, --help before a "--").
-func helpRequested(args []string) bool {
-	for _, a := range args {
-		switch a {
-		case "--":
-			return false
-		case "-h", "-help", "--help", "-h=true", "--help=true", "-help=true":
-			return true
-		}
-	}
-	return false
-}
+// runParams implements `gaea params --space nb201 --arch A | --space darts --genotype G`: the parameter
+// count of a discrete network as a bare integer (weights and batch-norm scale/offset as PyTorch counts
+// them; DARTS without the auxiliary head unless --auxiliary, as the papers count: DARTS_V2 3349342).
+func runParams(args []string) error { return paramsTo(os.Stdout, args) }
 
-// paramsUsage prints the usage of `gaea params` for both spaces.
-func paramsUsage(w io.Writer) {
-	nb, _ := paramsNB201Flags()
-	nb.SetOutput(w)
-	nb.Usage()
-	d, _ := paramsDARTSFlags()
-	fmt.Fprintf(w, "\nUsage: gaea params --space darts --genotype G [flags]\n\n"+
-		"Prints the parameter count of the DARTS evaluation network (NetworkCIFAR, or NetworkImageNet with --imagenet)\n"+
-		"of a genotype as a bare integer, without the auxiliary head unless --auxiliary is given (DARTS_V2: 3349342).\n\n")
-	d.SetOutput(w)
-	d.PrintDefaults()
-}
-
-// spaceFlag finds the value of --space (or -space, --space=…) in args; "nb201" when absent.
-func spaceFlag(args []string) (string, error) {
-	for i, a := range args {
-		if a == "--" {
-			break
-		}
-		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if !strings.HasPrefix(a, "-") || name != "space" {
-			continue
-		}
-		if hasValue {
-			return value, nil
-		}
-		if i+1 >= len(args) {
-			return "", usagef("--space needs a value: nb201 or darts")
-		}
-		return args[i+1], nil
-	}
-	return "nb201", nil
-}
-
-type paramsNB201Args struct {
-	arch                     *string
-	classes, channels, cells *int
-}
-
-func paramsNB201Flags() (*flag.FlagSet, paramsNB201Args) {
-	fs := flag.NewFlagSet("params --space nb201", flag.ContinueOnError)
-	fs.String("space", "nb201", "search space: nb201 or darts")
-	var p paramsNB201Args
-	p.arch = fs.String("arch", "", "the NAS-Bench-201 architecture string, e.g. '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|'")
-	p.classes = fs.Int("classes", 10, fmt.Sprintf("number of classes (10 CIFAR-10, 100 CIFAR-100, 120 ImageNet16-120; at most %d)", maxParamsClasses))
-	p.channels = fs.Int("channels", 16, fmt.Sprintf("channels C of the first stage (at most %d)", maxParamsChannels))
-	p.cells = fs.Int("cells", 5, fmt.Sprintf("cells N per stage (at most %d)", maxParamsCells))
+func paramsTo(w io.Writer, args []string) error {
+	fs := flag.NewFlagSet("params", flag.ContinueOnError)
+	space := fs.String("space", "nb201", "nb201 or darts")
+	arch := fs.String("arch", "", "nb201: the architecture string, e.g. '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|'")
+	genotype := fs.String("genotype", "", "darts: `Genotype(normal=[…], …)` as PyTorch prints it, or a known name: "+strings.Join(experiment.KnownDARTSNames(), ", "))
+	channels := fs.Int("channels", 0, fmt.Sprintf("channels C (default nb201 16, darts 36, darts --imagenet 48; at most %d)", maxParamsChannels))
+	cells := fs.Int("cells", 0, fmt.Sprintf("nb201: cells per stage N (default 5; at most %d)", maxParamsCells))
+	layers := fs.Int("layers", 0, fmt.Sprintf("darts: cells of the network (default 20, --imagenet 14; at most %d)", maxParamsCells))
+	classes := fs.Int("classes", 0, fmt.Sprintf("classes (default 10, darts --imagenet 1000; at most %d)", maxParamsClasses))
+	auxiliary := fs.Bool("auxiliary", false, "darts: count the auxiliary head too")
+	imagenet := fs.Bool("imagenet", false, "darts: NetworkImageNet instead of NetworkCIFAR")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: gaea params --space nb201 --arch 'ARCH' [flags]\n\n"+
-			"Prints the parameter count of the discrete NAS-Bench-201 network (weights and batch-norm scale/offset,\n"+
-			"as PyTorch counts them; no moving statistics) as a bare integer.\n\n")
+		fmt.Fprintf(fs.Output(), "Usage: gaea params --space nb201 --arch 'ARCH' [flags]\n       gaea params --space darts --genotype G [flags]\n\n"+
+			"Prints the parameter count of a discrete network as a bare integer: the NAS-Bench-201 network, or the\n"+
+			"DARTS evaluation network (NetworkCIFAR, NetworkImageNet with --imagenet) without the auxiliary head.\n\n")
 		fs.PrintDefaults()
 	}
-	return fs, p
-}
-
-// paramsNB201To implements `gaea params --space nb201 --arch ARCH [--classes 10] [--channels 16] [--cells 5]`.
-func paramsNB201To(w io.Writer, args []string) error {
-	fs, p := paramsNB201Flags()
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q (the architecture goes in --arch)", fs.Arg(0))
+		return usagef("unexpected argument %q", fs.Arg(0))
 	}
-	if *p.arch == "" {
-		return usagef("--arch is required")
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	def := func(name string, v *int, d int) { // a flag not given takes the network's default
+		if !set[name] {
+			*v = d
+		}
 	}
-	if *p.classes < 1 || *p.channels < 1 || *p.cells < 1 {
-		return usagef("--classes, --channels and --cells must be ≥ 1 (got %d, %d, %d)", *p.classes, *p.channels, *p.cells)
+	for name, v := range map[string]int{"--channels": *channels, "--cells": *cells, "--layers": *layers, "--classes": *classes} {
+		if set[strings.TrimPrefix(name, "--")] && v < 1 {
+			return usagef("%s must be ≥ 1, got %d", name, v)
+		}
 	}
-	if err := paramsBounds(*p.channels, *p.cells, *p.classes, "--cells"); err != nil {
+	switch *space {
+	case "nb201":
+		if *genotype != "" || *auxiliary || *imagenet || set["layers"] {
+			return usagef("--genotype, --layers, --auxiliary and --imagenet are for --space darts")
+		}
+		if *arch == "" {
+			return usagef("--arch is required")
+		}
+		def("channels", channels, 16)
+		def("cells", cells, 5)
+		def("classes", classes, 10)
+		if err := paramsBounds(*channels, *cells, *classes, "--cells"); err != nil {
+			return err
+		}
+		a, err := nb201.ParseArch(*arch)
+		if err != nil {
+			return usageError{err}
+		}
+		_, err = fmt.Fprintln(w, nb201.ParamCount(a, *channels, *cells, *classes))
+		return err
+	case "darts":
+		if *arch != "" || set["cells"] {
+			return usagef("--arch and --cells are for --space nb201")
+		}
+		if *genotype == "" {
+			return usagef("--genotype is required")
+		}
+		def("channels", channels, map[bool]int{false: 36, true: 48}[*imagenet])
+		def("layers", layers, map[bool]int{false: 20, true: 14}[*imagenet])
+		def("classes", classes, map[bool]int{false: 10, true: 1000}[*imagenet])
+		if *channels%2 != 0 {
+			return usagef("--channels must be even, got %d", *channels)
+		}
+		if err := paramsBounds(*channels, *layers, *classes, "--layers"); err != nil {
+			return err
+		}
+		g, ok := darts.KnownGenotypes[*genotype]
+		if !ok {
+			var err error
+			if g, err = darts.ParseGenotype(*genotype); err != nil {
+				return usageError{err}
+			}
+		}
+		n := darts.NewNetwork(g).Channels(*channels).Layers(*layers).Classes(*classes).Auxiliary(*auxiliary).ImageNet(*imagenet)
+		_, err := fmt.Fprintln(w, n.ParamCount())
 		return err
 	}
-	a, err := nb201.ParseArch(*p.arch)
-	if err != nil {
-		return usageError{err}
-	}
-	_, err = fmt.Fprintln(w, nb201.ParamCount(a, *p.channels, *p.cells, *p.classes))
-	return err
+	return usagef("--space %q: want nb201 or darts", abbrev(*space))
 }
 
-// paramsBounds checks the size flags against the maxima (cellsFlag names the cells flag of the space).
 func paramsBounds(channels, cells, classes int, cellsFlag string) error {
 	switch {
 	case channels > maxParamsChannels:

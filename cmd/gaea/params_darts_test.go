@@ -24,7 +24,7 @@ func TestParamsDARTS(t *testing.T) {
 	}
 	for _, c := range cases {
 		var out bytes.Buffer
-		if err := paramsDARTSTo(&out, c.args); err != nil {
+		if err := paramsTo(&out, c.args); err != nil {
 			t.Errorf("%q: %v", c.args, err)
 			continue
 		}
@@ -41,7 +41,7 @@ func TestParamsDARTSErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"--space", "darts"}, "--genotype is required"},
-		{[]string{"--space", "nb201", "--genotype", valid}, `--space "nb201"`},
+		{[]string{"--space", "nb201", "--genotype", valid}, "--space darts"},
 		{[]string{"--space", "darts", "--genotype", "NASNet"}, "expected Genotype"},
 		{[]string{"--space", "darts", "--genotype", strings.Replace(valid, "sep_conv_5x5", "conv_9x9", 1)}, `unknown op "conv_9x9"`},
 		{[]string{"--space", "darts", "--genotype", valid, "--channels", "35"}, "--channels must be even"},
@@ -52,7 +52,7 @@ func TestParamsDARTSErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		var out bytes.Buffer
-		err := paramsDARTSTo(&out, c.args)
+		err := paramsTo(&out, c.args)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%q: error %v, want it to contain %q", c.args, err, c.want)
 		}

@@ -18,7 +18,7 @@ func TestParamsNB201(t *testing.T) {
 	}
 	for _, c := range cases {
 		var buf bytes.Buffer
-		if err := paramsNB201To(&buf, c.args); err != nil {
+		if err := paramsTo(&buf, c.args); err != nil {
 			t.Fatalf("params %q: %v", c.args, err)
 		}
 		if buf.String() != c.want {
@@ -35,32 +35,17 @@ func TestParamsNB201(t *testing.T) {
 		{[]string{"--space", "nb201", "--arch", "|nor_conv_3x3~0|"}, "1 nodes"},
 	}
 	for _, c := range bad {
-		if err := paramsNB201To(&bytes.Buffer{}, c.args); err == nil || !strings.Contains(err.Error(), c.want) {
+		if err := paramsTo(&bytes.Buffer{}, c.args); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("params %q: error %v, want %q", c.args, err, c.want)
 		}
 	}
 }
 
-func TestSpaceFlag(t *testing.T) {
-	cases := []struct {
-		args []string
-		want string
-		err  bool
-	}{
-		{nil, "nb201", false},
-		{[]string{"--space", "darts", "--genotype", "x"}, "darts", false},
-		{[]string{"-space=darts"}, "darts", false},
-		{[]string{"--arch", "a", "--space", "nb201"}, "nb201", false},
-		{[]string{"--space"}, "", true},
-		{[]string{"--", "--space", "darts"}, "nb201", false},
-	}
-	for _, c := range cases {
-		got, err := spaceFlag(c.args)
-		if got != c.want || (err != nil) != c.err {
-			t.Errorf("spaceFlag(%q) = %q, %v", c.args, got, err)
-		}
-	}
+func TestParamsSpace(t *testing.T) {
 	if err := runParams([]string{"--space", "nope"}); err == nil || !strings.Contains(err.Error(), "want nb201 or darts") {
 		t.Errorf("runParams(--space nope): %v", err)
+	}
+	if err := paramsTo(&bytes.Buffer{}, []string{"--space", "nb201", "--genotype", "DARTS_V2"}); err == nil || !strings.Contains(err.Error(), "--space darts") {
+		t.Errorf("nb201 with --genotype: %v", err)
 	}
 }
