@@ -318,8 +318,8 @@ func (a *Aggregate) HTML() string {
 	var b strings.Builder
 	title := "gaea sweep — " + a.Dir
 	fmt.Fprintf(&b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>%s</title>\n", html.EscapeString(title))
-	b.WriteString(`<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}
-table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}td:first-child,th:first-child{text-align:left}
+	b.WriteString(`<style>body{font-family:sans-serif;max-width:1200px;margin:2em auto;color:#222}
+table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}td{white-space:nowrap}td:first-child,th:first-child{text-align:left}
 figure{margin:1.5em 0}figcaption{font-size:90%;color:#555}</style></head><body>
 `)
 	fmt.Fprintf(&b, "<h1>%s</h1>\n<p>%d finished runs; mean ± sample standard deviation over seeds. Accuracies: NAS-Bench-201 test accuracy (%%) of the found cell after 200 epochs, ranks among its 15,625 cells (1 = best).</p>\n",

@@ -123,6 +123,7 @@ func groupFigure(title string, p *plot.Plot, legend []legendEntry) (*Figure, err
 	}
 	fixRange(&p.X.Min, &p.X.Max, 1)
 	fixRange(&p.Y.Min, &p.Y.Max, 0.5)
+	p.X.Tick.Marker = integerTicks{}
 	perRow := min(len(legend), 3)
 	h := 320 + vg.Length(legendRows(len(legend), perRow))*legendRow + 10
 	return render(title, figWidth, h, func(dc draw.Canvas) {
@@ -160,7 +161,7 @@ func addGroups(p *plot.Plot, groups []RunGroup, series func(Run) (plotter.XYs, e
 			if err != nil {
 				return nil, err
 			}
-			band.Color = color.RGBA{R: c.R, G: c.G, B: c.B, A: 0x40}
+			band.Color = color.NRGBA{R: c.R, G: c.G, B: c.B, A: 0x40}
 			band.LineStyle.Width = 0
 			p.Add(band)
 		}
@@ -233,4 +234,21 @@ func MeanStd(v []float64) (mean, std float64) {
 		ss += (x - mean) * (x - mean)
 	}
 	return mean, math.Sqrt(ss / float64(len(v)-1))
+}
+
+// integerTicks labels about five whole-number ticks (steps): multiples of 1, 2 or 5 × 10^k.
+type integerTicks struct{}
+
+func (integerTicks) Ticks(min, max float64) []plot.Tick {
+	raw := (max - min) / 5
+	major := 1.0
+	if raw > 1 {
+		mag := math.Pow(10, math.Floor(math.Log10(raw)))
+		for _, f := range []float64{1, 2, 5, 10} {
+			if major = f * mag; major >= raw {
+				break
+			}
+		}
+	}
+	return stepTicks{major: major, minor: major}.Ticks(min, max)
 }
