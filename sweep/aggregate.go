@@ -88,6 +88,9 @@ func AggregateDir(dir string) (*Aggregate, error) {
 		order = sw.Spec.Algos
 	} else if errors.Is(err, ErrNotSweep) {
 		entries, err := os.ReadDir(dir)
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%s: %w (no such folder)", dir, ErrNotSweep)
+		}
 		if err != nil {
 			return nil, err
 		}

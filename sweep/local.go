@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -150,6 +151,7 @@ feed:
 // logs/CELL.failed (removed when the cell next starts).
 func (s *Sweep) runCell(ctx context.Context, bin string, env []string, c Cell) error {
 	os.Remove(s.failedPath(c))
+	s.waitCellFree(ctx, c, time.Minute)
 	logFile, err := os.OpenFile(s.LogPath(c), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return err
@@ -205,4 +207,22 @@ func lastLine(path string) string {
 		}
 	}
 	return last
+}
+
+// waitCellFree waits (at most max) while another process holds the cell's run folder, e.g. the search
+// of a killed sweep that is still saving its checkpoint.
+func (s *Sweep) waitCellFree(ctx context.Context, c Cell, max time.Duration) {
+	f, err := os.Open(filepath.Join(s.CellDir(c), ".lock"))
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	deadline := time.Now().Add(max)
+	for ctx.Err() == nil && time.Now().Before(deadline) {
+		if flock(f) == nil {
+			funlock(f)
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }

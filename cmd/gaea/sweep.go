@@ -73,6 +73,9 @@ func runSweep(args []string) error {
 	if *jobs < 1 {
 		return usagef("--jobs must be at least 1, got %d", *jobs)
 	}
+	if *executor != "local" && *executor != "slurm" {
+		return usagef("--executor %q: want local or slurm", *executor)
+	}
 	so.Binary, so.Extra = *binary, extra
 	grid := len(algos)+len(seeds)+len(spaces)+len(datasets)+len(lrs)+len(*passed) > 0
 	var sp *sweep.Spec
@@ -143,13 +146,14 @@ func runSweepStatus(args []string) error {
 		fmt.Fprintf(fs.Output(), "Usage: gaea sweep status DIR [--json]\n\nThe state of every cell of a sweep (pending, started, failed, done) from its run folder, with the\nSlurm state of its array task where squeue/sacct know it.\n")
 		fs.PrintDefaults()
 	}
-	if err := parseFlags(fs, args); err != nil {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return usagef("want one sweep folder, got %d arguments", fs.NArg())
+	if len(pos) != 1 {
+		return usagef("want one sweep folder, got %d arguments", len(pos))
 	}
-	sw, err := sweep.Open(fs.Arg(0), nil)
+	sw, err := sweep.Open(pos[0], nil)
 	if err != nil {
 		return usageError{err}
 	}
@@ -191,13 +195,14 @@ func runAggregate(args []string) error {
 		fmt.Fprintf(fs.Output(), "Usage: gaea aggregate DIR [--json]\n\nOne table per (space, data set) of a sweep folder (or of any folder of search run folders): per algorithm,\nmean ± std over seeds of the found cell's NAS-Bench-201 accuracies and ranks, final mean per-edge entropy\nof θ and search time. Writes DIR/aggregate.html (with curves over the search), aggregate.csv and\naggregate.json.\n")
 		fs.PrintDefaults()
 	}
-	if err := parseFlags(fs, args); err != nil {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return usagef("want one sweep folder, got %d arguments", fs.NArg())
+	if len(pos) != 1 {
+		return usagef("want one sweep folder, got %d arguments", len(pos))
 	}
-	agg, err := sweep.AggregateDir(fs.Arg(0))
+	agg, err := sweep.AggregateDir(pos[0])
 	if errors.Is(err, sweep.ErrNotSweep) {
 		return usageError{err}
 	}
