@@ -85,6 +85,7 @@ func (s *Sweep) SlurmScript(opt SlurmOptions, array []int) (string, error) {
 	line("--chdir=%s", dir)
 	line("--ntasks=1")
 	line("--requeue")
+	line("--open-mode=append")
 	line("--signal=B:TERM@120")
 	if opt.Partition != "" {
 		line("--partition=%s", opt.Partition)

@@ -216,6 +216,19 @@ func cellArgs(cells []Cell) [][]string {
 	return out
 }
 
+// Plan is Open without writing anything: the sweep a grid would make in dir (for dry runs). A folder
+// that already holds a sweep is read (and must hold the same grid).
+func Plan(dir string, spec *Spec) (*Sweep, error) {
+	if spec == nil || fileExists(filepath.Join(dir, SpecFile)) {
+		return Open(dir, spec)
+	}
+	s := *spec
+	if err := s.Expand(); err != nil {
+		return nil, err
+	}
+	return &Sweep{Dir: dir, Spec: s}, nil
+}
+
 // ReadSpecFile reads a grid from a JSON file (the fields of Spec, without cells).
 func ReadSpecFile(path string) (*Spec, error) {
 	var s Spec

@@ -121,3 +121,28 @@ grep -qE '^gaea-darts +2 ' "$WORK/aggregate.txt" && grep -qE '^darts +2 ' "$WORK
 n=$(ls "$SW"/logs/slurm-*.out 2>/dev/null | wc -l)
 [ "$n" = 4 ] || fail "want 4 array-task logs, got $n"
 echo "slurm: ok — 4 array tasks ran the sweep's cells; gaea aggregate agrees"
+
+# A requeued task resumes its cell from the checkpoint.
+SW2="$WORK/requeue"
+"$WORK/gaea" sweep --executor slurm --out "$SW2" --algos gaea-darts --seeds 0 --space tiny --dataset embedded \
+  --preset quick --subset 96 --batch 16 --epochs 40 --channels 4 --checkpoint-every 5 --slurm-cpus 1 --slurm-mem 1000 >/dev/null ||
+  fail "gaea sweep --executor slurm (requeue test)"
+JOB=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["job_id"])' "$SW2/slurm.json")
+CELL="$SW2/tiny-gaea-darts-s0"
+for _ in $(seq 600); do
+  [ -e "$CELL/progress.json" ] && break
+  sleep 0.1
+done
+[ -e "$CELL/progress.json" ] || fail "the requeue test's cell made no checkpoint"
+"$WORK/gaea" sweep status "$SW2" | head -n 1
+scontrol requeue "${JOB}_0" || fail "scontrol requeue ${JOB}_0"
+echo "requeued ${JOB}_0"
+for _ in $(seq 300); do
+  [ -e "$CELL/result.json" ] && break
+  sleep 1
+done
+LOG=$(ls "$SW2"/logs/slurm-*.out | head -n 1)
+[ -e "$CELL/result.json" ] || { tail -n 20 "$LOG"; fail "the requeued cell did not finish"; }
+grep -q 'restart 1' "$LOG" && grep -q '^resuming .* at iteration [1-9]' "$LOG" || { cat "$LOG"; fail "the requeued task did not resume the cell"; }
+grep -E '^gaea sweep: task|^resuming|interrupted' "$LOG"
+echo "slurm: ok — the requeued array task resumed its cell from the checkpoint"

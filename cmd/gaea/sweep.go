@@ -91,7 +91,11 @@ func runSweep(args []string) error {
 		spec = sweep.Spec{Algos: algos, Seeds: seeds, Spaces: spaces, Datasets: datasets, ArchLRs: lrs, Args: *passed}
 		sp = &spec
 	}
-	sw, err := sweep.Open(*out, sp)
+	open := sweep.Open
+	if *dryRun {
+		open = sweep.Plan
+	}
+	sw, err := open(*out, sp)
 	if err != nil {
 		if errors.Is(err, sweep.ErrNotSweep) {
 			return usagef("%v; give a grid (--algos A,B --seeds 0,1) or --spec FILE", err)

@@ -276,11 +276,20 @@ func TestSweepUsageErrors(t *testing.T) {
 			t.Errorf("gaea %q: exit %d, want 2 with %q:\n%s", c.args, code, c.contains, out)
 		}
 	}
-	// A different grid on a sweep folder is refused.
-	if out, err := gaeaCmd(bin, "sweep", "--out", dir, "--algos", "darts", "--space", "tiny", "--dry-run").CombinedOutput(); codeOf(t, err) != 0 {
+	// A dry run writes nothing.
+	out, err := gaeaCmd(bin, "sweep", "--out", dir, "--algos", "darts", "--seeds", "0-1", "--space", "tiny", "--epochs", "1", "--dry-run").CombinedOutput()
+	if codeOf(t, err) != 0 || !strings.Contains(string(out), "tiny-darts-s1\tsearch --out "+filepath.Join(dir, "tiny-darts-s1")+" --space tiny --algo darts --seed 1 --epochs=1") {
 		t.Fatalf("dry run: %s", out)
 	}
-	out, err := gaeaCmd(bin, "sweep", "--out", dir, "--algos", "gdas", "--space", "tiny").CombinedOutput()
+	if fileExists(dir) {
+		t.Errorf("the dry run made %s", dir)
+	}
+	// A different grid on a sweep folder is refused.
+	if out, err := gaeaCmd(bin, "sweep", "--out", dir, "--algos", "darts", "--space", "tiny", "--dataset", "embedded", "--preset", "quick",
+		"--subset", "32", "--batch", "16", "--epochs", "1", "--channels", "2").CombinedOutput(); codeOf(t, err) != 0 {
+		t.Fatalf("one-cell sweep: %s", out)
+	}
+	out, err = gaeaCmd(bin, "sweep", "--out", dir, "--algos", "gdas", "--space", "tiny").CombinedOutput()
 	if code := codeOf(t, err); code != 2 || !strings.Contains(string(out), "different sweep") {
 		t.Errorf("different grid: exit %d\n%s", code, out)
 	}
