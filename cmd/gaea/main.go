@@ -9,7 +9,9 @@
 //
 //	search    run (or resume) an architecture search
 //	presets   the settings of a preset per space and algorithm, with their sources
-//	report    (re)write a search run's report.html
+//	report    (re)write a search run's report.html (a sweep's aggregate.html)
+//	sweep     run a grid of searches (algorithms × seeds × …) locally or on Slurm; sweep status
+//	aggregate tables (mean ± std over seeds) and curves of a sweep's results
 //	train     train a discrete network from scratch (a genotype or a search run)
 //	lookup    NAS-Bench-201 benchmark accuracies and ranks of an architecture
 //	params    parameter count of a discrete network
@@ -41,7 +43,9 @@ type command struct {
 var commands = []command{
 	{"search", "run (or --resume) an architecture search; with no flags a quick GAEA search on NAS-Bench-201", runSearch},
 	{"presets", "print the settings of a preset for each space and algorithm, with their sources (--json)", runPresets},
-	{"report", "(re)write report.html for a search run folder", runReport},
+	{"report", "(re)write report.html for a search run folder (aggregate.html for a sweep folder)", runReport},
+	{"sweep", "run a grid of searches, algorithms × seeds × …, locally (--jobs N) or on Slurm; gaea sweep status DIR", runSweep},
+	{"aggregate", "tables (mean ± std over seeds) and curves of a sweep's results: aggregate.html, .csv, .json", runAggregate},
 	{"train", "train an architecture from scratch (--space nb201 --arch S | --space darts --genotype G | --from RUN_DIR)", runTrain},
 	{"lookup", "print a NAS-Bench-201 architecture's benchmark accuracies and ranks as JSON", runLookup},
 	{"params", "print the parameter count of a discrete network (--space nb201 or darts)", runParams},

@@ -6,18 +6,31 @@ import (
 	"fmt"
 
 	"github.com/gaeanas/gaeanas/experiment"
+	"github.com/gaeanas/gaeanas/sweep"
 )
 
 func runReport(args []string) error {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: gaea report RUN_DIR\n\n(Re)writes RUN_DIR/report.html for a search run: settings, the genotype and its cell diagram, θ per edge\nover the search, entropy, losses and accuracies, and for NAS-Bench-201 the table accuracy over time. Static\nSVG pictures; the file opens offline.\n")
+		fmt.Fprintf(fs.Output(), "Usage: gaea report RUN_DIR|SWEEP_DIR\n\n(Re)writes RUN_DIR/report.html for a search run: settings, the genotype and its cell diagram, θ per edge\nover the search, entropy, losses and accuracies, and for NAS-Bench-201 the table accuracy over time. Static\nSVG pictures; the file opens offline. For a sweep folder: its aggregate.html, .csv and .json (gaea aggregate).\n")
 	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return usagef("want one run folder, got %d arguments", fs.NArg())
+	}
+	if _, err := sweep.Open(fs.Arg(0), nil); err == nil {
+		agg, err := sweep.AggregateDir(fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		path, err := agg.Write()
+		if err != nil {
+			return err
+		}
+		fmt.Println(path)
+		return nil
 	}
 	path, err := experiment.WriteReport(fs.Arg(0))
 	if errors.Is(err, experiment.ErrNotRun) {

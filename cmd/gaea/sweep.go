@@ -1,0 +1,228 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/gaeanas/gaeanas/experiment"
+	"github.com/gaeanas/gaeanas/sweep"
+)
+
+func runSweep(args []string) error {
+	if len(args) > 0 && args[0] == "status" {
+		return runSweepStatus(args[1:])
+	}
+	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
+	// The gaea search flags, passed to every cell as given.
+	experiment.AddFlags(fs)
+	fs.String("preset", "", "quick or paper (as gaea search; default: paper on a GPU, quick otherwise)")
+	fs.String("data-dir", "", "data directory (default $GAEA_DATA or the user cache)")
+	fs.Int("checkpoint-every", 0, "iterations between checkpoints (as gaea search)")
+	fs.String("backend", "", "GoMLX backend of the cells (go, xla, xla:cuda, …)")
+	passed := sweep.RecordArgs(fs)
+	var spec sweep.Spec
+	var algos, spaces, datasets sweep.StringList
+	var seeds sweep.IntList
+	var lrs sweep.FloatList
+	fs.Var(&algos, "algos", "algorithms, comma-separated: "+joinAlgos())
+	fs.Var(&algos, "algo", "same as --algos")
+	fs.Var(&seeds, "seeds", "seeds, comma-separated or a range (0-4); default 1")
+	fs.Var(&seeds, "seed", "same as --seeds")
+	fs.Var(&spaces, "spaces", "search spaces, comma-separated (nb201, darts, tiny); default nb201")
+	fs.Var(&spaces, "space", "same as --spaces")
+	fs.Var(&datasets, "datasets", "data sets, comma-separated (default: the preset's; --dataset D gives every cell D)")
+	fs.Var(&lrs, "arch-lrs", "architecture learning rates, comma-separated (default: the preset's)")
+	specFile := fs.String("spec", "", "read the grid from this JSON file: {\"algos\": [...], \"seeds\": [...], \"spaces\": [...], \"datasets\": [...], \"arch_lrs\": [...], \"args\": [\"--epochs=2\", ...]}")
+	out := fs.String("out", "", "sweep folder (required); given again with the same grid, or with no grid, the sweep continues")
+	executor := fs.String("executor", "local", "local (child processes on this machine) or slurm (one job array submitted with sbatch)")
+	jobs := fs.Int("jobs", 1, "local: cells run at a time")
+	dryRun := fs.Bool("dry-run", false, "local: print the cells' commands; slurm: print the job script; run nothing")
+	binary := fs.String("binary", "", "gaea executable the cells run (default: this one; for Slurm, a path every node sees)")
+	var so sweep.SlurmOptions
+	var extra sweep.StringList
+	fs.StringVar(&so.Partition, "slurm-partition", "", "slurm: partition (default: the cluster's)")
+	fs.StringVar(&so.Time, "slurm-time", "", "slurm: time limit per cell, e.g. 4:00:00 (SIGTERM 2 min before: the cell checkpoints)")
+	fs.IntVar(&so.CPUs, "slurm-cpus", 0, "slurm: CPUs per cell")
+	fs.StringVar(&so.Mem, "slurm-mem", "", "slurm: memory per cell, e.g. 8G")
+	fs.IntVar(&so.GPUs, "slurm-gpus", 0, "slurm: GPUs per cell (--gres=gpu:N)")
+	fs.StringVar(&so.Account, "slurm-account", "", "slurm: account")
+	fs.StringVar(&so.JobName, "slurm-job-name", "gaea-sweep", "slurm: job name")
+	fs.IntVar(&so.MaxParallel, "slurm-max-parallel", 0, "slurm: at most this many cells at a time (0: no limit)")
+	fs.Var(&extra, "slurm-opt", "slurm: a further sbatch option for the script, e.g. --qos=long (repeatable; no commas)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: gaea sweep --out DIR --algos A,B --seeds 0,1,2 [grid flags] [gaea search flags] [--executor local|slurm]\n"+
+			"       gaea sweep --out DIR                 continue a sweep\n"+
+			"       gaea sweep status DIR [--json]\n\n"+
+			"Runs a grid of searches, algorithms × seeds × spaces × data sets × architecture learning rates, one\n"+
+			"run folder per cell under DIR, described by DIR/sweep.json. Every gaea search flag given is applied to\n"+
+			"every cell. Then: gaea aggregate DIR.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if *out == "" {
+		return usagef("--out DIR is required")
+	}
+	if *jobs < 1 {
+		return usagef("--jobs must be at least 1, got %d", *jobs)
+	}
+	if *executor != "local" && *executor != "slurm" {
+		return usagef("--executor %q: want local or slurm", *executor)
+	}
+	so.Binary, so.Extra = *binary, extra
+	grid := len(algos)+len(seeds)+len(spaces)+len(datasets)+len(lrs)+len(*passed) > 0
+	var sp *sweep.Spec
+	switch {
+	case *specFile != "" && grid:
+		return usagef("--spec takes the whole grid from %s; drop the grid and search flags", *specFile)
+	case *specFile != "":
+		var err error
+		if sp, err = sweep.ReadSpecFile(*specFile); err != nil {
+			return usageError{err}
+		}
+	case grid:
+		spec = sweep.Spec{Algos: algos, Seeds: seeds, Spaces: spaces, Datasets: datasets, ArchLRs: lrs, Args: *passed}
+		sp = &spec
+	}
+	open := sweep.Open
+	if *dryRun {
+		open = sweep.Plan
+	}
+	sw, err := open(*out, sp)
+	if err != nil {
+		if errors.Is(err, sweep.ErrNotSweep) {
+			return usagef("%v; give a grid (--algos A,B --seeds 0,1) or --spec FILE", err)
+		}
+		return usageError{err}
+	}
+	ctx, sig := signalContext()
+	switch *executor {
+	case "local":
+		if *dryRun {
+			for _, c := range sw.Spec.Cells {
+				fmt.Printf("%s\t%s\n", c.Name, strings.Join(sw.SearchArgs(c), " "))
+			}
+			return nil
+		}
+		sum, err := sw.RunLocal(ctx, sweep.LocalOptions{Jobs: *jobs, Binary: *binary, Log: os.Stderr})
+		if errors.Is(err, sweep.ErrInterrupted) {
+			fmt.Fprintf(os.Stderr, "gaea sweep: %v\n", err)
+			os.Exit(max(*sig, 130))
+		}
+		if errors.Is(err, sweep.ErrBusy) {
+			return usageError{err}
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Printf("sweep %s: %d cells finished (%d now, %d before); next: gaea aggregate %s\n", sw.Dir, sum.Done+sum.Skipped, sum.Done, sum.Skipped, sw.Dir)
+	case "slurm":
+		if *dryRun {
+			script, err := sw.SlurmScript(so, nil)
+			if err != nil {
+				return err
+			}
+			fmt.Print(script)
+			return nil
+		}
+		job, err := sw.SubmitSlurm(ctx, so)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("submitted job array %s (cells %s), script %s; follow it with: gaea sweep status %s\n", job.JobID, job.Array, job.Script, sw.Dir)
+	default:
+		return usagef("--executor %q: want local or slurm", *executor)
+	}
+	return nil
+}
+
+func runSweepStatus(args []string) error {
+	fs := flag.NewFlagSet("sweep status", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print the cells' states as JSON")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: gaea sweep status DIR [--json]\n\nThe state of every cell of a sweep (pending, started, failed, done) from its run folder, with the\nSlurm state of its array task where squeue/sacct know it.\n")
+		fs.PrintDefaults()
+	}
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("want one sweep folder, got %d arguments", len(pos))
+	}
+	sw, err := sweep.Open(pos[0], nil)
+	if err != nil {
+		return usageError{err}
+	}
+	ctx, _ := signalContext()
+	sts := sw.Status()
+	if slurm := sw.SlurmStates(ctx); slurm != nil {
+		for i := range sts {
+			sts[i].Slurm = slurm[i]
+		}
+	}
+	if *asJSON {
+		return printJSON(os.Stdout, sts)
+	}
+	for _, st := range sts {
+		line := fmt.Sprintf("%-40s %-8s", st.Cell.Name, st.State)
+		if st.Iteration > 0 {
+			line += fmt.Sprintf("  iter %d  %.0f s", st.Iteration, st.Seconds)
+		}
+		if st.Slurm != "" {
+			line += "  slurm " + st.Slurm
+		}
+		if st.Genotype != "" {
+			line += "  " + st.Genotype
+		}
+		if st.Error != "" {
+			line += "  " + st.Error
+		}
+		fmt.Println(strings.TrimRight(line, " "))
+	}
+	n := sweep.Counts(sts)
+	fmt.Printf("%d cells: %d done, %d started, %d failed, %d pending\n", len(sts), n[sweep.Done], n[sweep.Started], n[sweep.Failed], n[sweep.Pending])
+	return nil
+}
+
+func runAggregate(args []string) error {
+	fs := flag.NewFlagSet("aggregate", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print the tables as JSON instead of text")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: gaea aggregate DIR [--json]\n\nOne table per (space, data set) of a sweep folder (or of any folder of search run folders): per algorithm,\nmean ± std over seeds of the found cell's NAS-Bench-201 accuracies and ranks, final mean per-edge entropy\nof θ and search time. Writes DIR/aggregate.html (with curves over the search), aggregate.csv and\naggregate.json.\n")
+		fs.PrintDefaults()
+	}
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("want one sweep folder, got %d arguments", len(pos))
+	}
+	agg, err := sweep.AggregateDir(pos[0])
+	if errors.Is(err, sweep.ErrNotSweep) {
+		return usageError{err}
+	}
+	if err != nil {
+		return err
+	}
+	path, err := agg.Write()
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(os.Stdout, agg)
+	}
+	if err := agg.WriteText(os.Stdout); err != nil {
+		return err
+	}
+	fmt.Printf("\nreport: %s\n", path)
+	return nil
+}

@@ -1,0 +1,372 @@
+package sweep
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/gaeanas/gaeanas/experiment"
+	"github.com/gaeanas/gaeanas/gaea"
+	"github.com/gaeanas/gaeanas/spaces/nb201"
+	"github.com/gaeanas/gaeanas/viz"
+)
+
+// Files Aggregate writes in the sweep folder.
+const (
+	AggregateHTML = "aggregate.html"
+	AggregateCSV  = "aggregate.csv"
+	AggregateJSON = "aggregate.json"
+)
+
+// Stat is the mean and the sample standard deviation (n − 1; 0 for one run) over N runs.
+type Stat struct {
+	Mean float64 `json:"mean"`
+	Std  float64 `json:"std"`
+	N    int     `json:"n"`
+}
+
+func statOf(v []float64) Stat {
+	m, s := viz.MeanStd(v)
+	return Stat{Mean: m, Std: s, N: len(v)}
+}
+
+// Row is one algorithm (at one architecture learning rate) of a table, over its seeds.
+type Row struct {
+	Algo   string  `json:"algo"`
+	ArchLR float64 `json:"arch_lr"`
+	Seeds  []int64 `json:"seeds"`
+	// NAS-Bench-201 test accuracies (%) and ranks (1 = best of 15,625) of the found cells; nil for
+	// other spaces.
+	CIFAR10        *Stat `json:"cifar10,omitempty"`
+	CIFAR100       *Stat `json:"cifar100,omitempty"`
+	ImageNet16     *Stat `json:"imagenet16,omitempty"`
+	RankCIFAR10    *Stat `json:"rank_cifar10,omitempty"`
+	RankCIFAR100   *Stat `json:"rank_cifar100,omitempty"`
+	RankImageNet16 *Stat `json:"rank_imagenet16,omitempty"`
+	Entropy        Stat  `json:"mean_entropy"` // final mean per-edge entropy of θ (nats)
+	Seconds        Stat  `json:"seconds"`      // search time
+
+	dirs []string
+	ops  [][]string
+}
+
+// Table is the rows of one (space, data set).
+type Table struct {
+	Space   string `json:"space"`
+	Dataset string `json:"dataset"`
+	NB201   bool   `json:"nb201"` // the accuracy and rank columns are present
+	Rows    []Row  `json:"rows"`
+}
+
+// Aggregate is the results of a sweep folder (or of any folder of run folders).
+type Aggregate struct {
+	Dir      string   `json:"dir"`
+	Runs     int      `json:"runs"`              // finished runs aggregated
+	Missing  []string `json:"missing,omitempty"` // cells without result.json
+	Tables   []Table  `json:"tables"`
+	Warnings []string `json:"warnings,omitempty"` // result files that could not be read
+}
+
+// AggregateDir reads the result.json of every cell of the sweep folder dir (of every subfolder
+// holding one, when dir has no sweep.json) and groups them by (space, data set) and (algorithm,
+// architecture learning rate).
+func AggregateDir(dir string) (*Aggregate, error) {
+	agg := &Aggregate{Dir: dir}
+	var dirs []string
+	var order []string // algorithms in the sweep's order
+	if sw, err := Open(dir, nil); err == nil {
+		for _, c := range sw.Spec.Cells {
+			dirs = append(dirs, sw.CellDir(c))
+		}
+		order = sw.Spec.Algos
+	} else if errors.Is(err, ErrNotSweep) {
+		entries, err := os.ReadDir(dir)
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%s: %w (no such folder)", dir, ErrNotSweep)
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range entries {
+			if e.IsDir() && fileExists(filepath.Join(dir, e.Name(), experiment.SettingsFile)) {
+				dirs = append(dirs, filepath.Join(dir, e.Name()))
+			}
+		}
+		if len(dirs) == 0 {
+			return nil, fmt.Errorf("%s: %w, and no subfolder holds a search run", dir, ErrNotSweep)
+		}
+	} else {
+		return nil, err
+	}
+	type key struct{ space, dataset string }
+	type rkey struct {
+		algo string
+		lr   float64
+	}
+	tables := map[key]map[rkey][]*experiment.Result{}
+	for _, d := range dirs {
+		res, err := experiment.ReadResult(d)
+		if errors.Is(err, os.ErrNotExist) {
+			agg.Missing = append(agg.Missing, filepath.Base(d))
+			continue
+		}
+		if err != nil {
+			agg.Warnings = append(agg.Warnings, err.Error())
+			continue
+		}
+		k := key{string(res.Space), res.Dataset}
+		if tables[k] == nil {
+			tables[k] = map[rkey][]*experiment.Result{}
+		}
+		rk := rkey{string(res.Algo), res.Settings.ArchLR}
+		tables[k][rk] = append(tables[k][rk], res)
+		agg.Runs++
+	}
+	rank := func(a string) int {
+		for i, x := range order {
+			if x == a {
+				return i
+			}
+		}
+		return len(order)
+	}
+	for k, rows := range tables {
+		t := Table{Space: k.space, Dataset: k.dataset, NB201: k.space == string(experiment.NB201)}
+		for rk, runs := range rows {
+			sort.Slice(runs, func(i, j int) bool { return runs[i].Seed < runs[j].Seed })
+			r := Row{Algo: rk.algo, ArchLR: rk.lr}
+			var ent, sec []float64
+			var acc, rnk [3][]float64
+			for _, res := range runs {
+				r.Seeds = append(r.Seeds, res.Seed)
+				r.dirs = append(r.dirs, res.Dir)
+				r.ops = append(r.ops, res.Ops)
+				ent = append(ent, res.Entropy)
+				sec = append(sec, res.Seconds)
+				if n := res.NB201; n != nil {
+					acc[0], acc[1], acc[2] = append(acc[0], n.CIFAR10), append(acc[1], n.CIFAR100), append(acc[2], n.ImageNet16)
+					rnk[0], rnk[1], rnk[2] = append(rnk[0], float64(n.RankCIFAR10)), append(rnk[1], float64(n.RankCIFAR100)), append(rnk[2], float64(n.RankImageNet16))
+				}
+			}
+			r.Entropy, r.Seconds = statOf(ent), statOf(sec)
+			if t.NB201 && len(acc[0]) > 0 {
+				s := func(v []float64) *Stat { x := statOf(v); return &x }
+				r.CIFAR10, r.CIFAR100, r.ImageNet16 = s(acc[0]), s(acc[1]), s(acc[2])
+				r.RankCIFAR10, r.RankCIFAR100, r.RankImageNet16 = s(rnk[0]), s(rnk[1]), s(rnk[2])
+			}
+			t.Rows = append(t.Rows, r)
+		}
+		sort.Slice(t.Rows, func(i, j int) bool {
+			a, b := t.Rows[i], t.Rows[j]
+			if rank(a.Algo) != rank(b.Algo) {
+				return rank(a.Algo) < rank(b.Algo)
+			}
+			if a.Algo != b.Algo {
+				return a.Algo < b.Algo
+			}
+			return a.ArchLR < b.ArchLR
+		})
+		agg.Tables = append(agg.Tables, t)
+	}
+	sort.Slice(agg.Tables, func(i, j int) bool {
+		a, b := agg.Tables[i], agg.Tables[j]
+		if a.Space != b.Space {
+			return a.Space < b.Space
+		}
+		return a.Dataset < b.Dataset
+	})
+	return agg, nil
+}
+
+// label names a row: the algorithm, with its architecture learning rate when the table has the
+// algorithm at several.
+func (t *Table) label(r Row) string {
+	n := 0
+	for _, x := range t.Rows {
+		if x.Algo == r.Algo {
+			n++
+		}
+	}
+	if n > 1 {
+		return fmt.Sprintf("%s (arch lr %g)", r.Algo, r.ArchLR)
+	}
+	return r.Algo
+}
+
+func pm(s *Stat, prec int) string {
+	if s == nil || s.N == 0 || math.IsNaN(s.Mean) {
+		return "–"
+	}
+	return fmt.Sprintf("%.*f ± %.*f", prec, s.Mean, prec, s.Std)
+}
+
+// columns of a table: header and cell text.
+func (t *Table) columns() ([]string, func(Row) []string) {
+	head := []string{"algorithm", "runs"}
+	if t.NB201 {
+		head = append(head, "CIFAR-10 %", "rank", "CIFAR-100 %", "rank", "ImageNet16-120 %", "rank")
+	}
+	head = append(head, "entropy (nats)", "search s")
+	return head, func(r Row) []string {
+		c := []string{t.label(r), fmt.Sprint(len(r.Seeds))}
+		if t.NB201 {
+			c = append(c, pm(r.CIFAR10, 2), pm(r.RankCIFAR10, 0), pm(r.CIFAR100, 2), pm(r.RankCIFAR100, 0), pm(r.ImageNet16, 2), pm(r.RankImageNet16, 0))
+		}
+		return append(c, pm(&r.Entropy, 3), pm(&r.Seconds, 1))
+	}
+}
+
+func (t *Table) title() string {
+	return fmt.Sprintf("%s on %s", t.Space, t.Dataset)
+}
+
+// WriteText writes the tables as aligned text.
+func (a *Aggregate) WriteText(w io.Writer) error {
+	for i, t := range a.Tables {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintf(w, "%s (mean ± std over seeds)\n", t.title())
+		head, cells := t.columns()
+		rows := [][]string{head}
+		for _, r := range t.Rows {
+			rows = append(rows, cells(r))
+		}
+		width := make([]int, len(head))
+		for _, r := range rows {
+			for j, c := range r {
+				width[j] = max(width[j], len([]rune(c)))
+			}
+		}
+		for _, r := range rows {
+			var b strings.Builder
+			for j, c := range r {
+				b.WriteString(c + strings.Repeat(" ", width[j]-len([]rune(c))))
+				if j < len(r)-1 {
+					b.WriteString("  ")
+				}
+			}
+			fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+		}
+	}
+	if len(a.Missing) > 0 {
+		fmt.Fprintf(w, "\nnot finished (left out): %s\n", strings.Join(a.Missing, ", "))
+	}
+	for _, m := range a.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", m)
+	}
+	_, err := fmt.Fprintf(w, "")
+	return err
+}
+
+// WriteCSV writes one line per row of every table, means and standard deviations in their own
+// columns (empty accuracy columns for non-NB201 spaces).
+func (a *Aggregate) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	head := []string{"space", "dataset", "algo", "arch_lr", "runs", "seeds"}
+	for _, n := range []string{"cifar10", "rank_cifar10", "cifar100", "rank_cifar100", "imagenet16", "rank_imagenet16", "mean_entropy", "seconds"} {
+		head = append(head, n+"_mean", n+"_std")
+	}
+	cw.Write(head)
+	f := func(v float64) string { return fmt.Sprintf("%.6g", v) }
+	for _, t := range a.Tables {
+		for _, r := range t.Rows {
+			seeds := make([]string, len(r.Seeds))
+			for i, s := range r.Seeds {
+				seeds[i] = fmt.Sprint(s)
+			}
+			line := []string{t.Space, t.Dataset, r.Algo, f(r.ArchLR), fmt.Sprint(len(r.Seeds)), strings.Join(seeds, " ")}
+			for _, s := range []*Stat{r.CIFAR10, r.RankCIFAR10, r.CIFAR100, r.RankCIFAR100, r.ImageNet16, r.RankImageNet16, &r.Entropy, &r.Seconds} {
+				if s == nil {
+					line = append(line, "", "")
+				} else {
+					line = append(line, f(s.Mean), f(s.Std))
+				}
+			}
+			cw.Write(line)
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// Write writes aggregate.json, aggregate.csv and aggregate.html into the folder; it returns the path of
+// the HTML report.
+func (a *Aggregate) Write() (string, error) {
+	if err := experiment.WriteJSON(filepath.Join(a.Dir, AggregateJSON), a); err != nil {
+		return "", err
+	}
+	var c strings.Builder
+	if err := a.WriteCSV(&c); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(filepath.Join(a.Dir, AggregateCSV), []byte(c.String()), 0o644); err != nil {
+		return "", err
+	}
+	path := filepath.Join(a.Dir, AggregateHTML)
+	return path, os.WriteFile(path, []byte(a.HTML()), 0o644)
+}
+
+// HTML is the report: per (space, data set) the table, the NAS-Bench-201 CIFAR-10 accuracy of the
+// argmax cell over the search (NB201 only) and the mean per-edge entropy of θ, one line per algorithm
+// with a band over seeds.
+func (a *Aggregate) HTML() string {
+	var b strings.Builder
+	title := "gaea sweep — " + a.Dir
+	fmt.Fprintf(&b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>%s</title>\n", html.EscapeString(title))
+	b.WriteString(`<style>body{font-family:sans-serif;max-width:1200px;margin:2em auto;color:#222}
+table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}td{white-space:nowrap}td:first-child,th:first-child{text-align:left}
+figure{margin:1.5em 0}figcaption{font-size:90%;color:#555}</style></head><body>
+`)
+	fmt.Fprintf(&b, "<h1>%s</h1>\n<p>%d finished runs; mean ± sample standard deviation over seeds. Accuracies: NAS-Bench-201 test accuracy (%%) of the found cell after 200 epochs, ranks among its 15,625 cells (1 = best).</p>\n",
+		html.EscapeString(title), a.Runs)
+	if len(a.Missing) > 0 {
+		fmt.Fprintf(&b, "<p>Not finished (left out): %s</p>\n", html.EscapeString(strings.Join(a.Missing, ", ")))
+	}
+	for _, t := range a.Tables {
+		fmt.Fprintf(&b, "<h2>%s</h2>\n<table>\n<tr>", html.EscapeString(t.title()))
+		head, cells := t.columns()
+		for _, h := range head {
+			fmt.Fprintf(&b, "<th>%s</th>", html.EscapeString(h))
+		}
+		b.WriteString("</tr>\n")
+		var groups []viz.RunGroup
+		for _, r := range t.Rows {
+			b.WriteString("<tr>")
+			for _, c := range cells(r) {
+				fmt.Fprintf(&b, "<td>%s</td>", html.EscapeString(c))
+			}
+			b.WriteString("</tr>\n")
+			g := viz.RunGroup{Name: t.label(r)}
+			for i, d := range r.dirs {
+				h, err := experiment.ReadJSONLines[gaea.Record](filepath.Join(d, experiment.HistoryFile))
+				if err != nil {
+					continue
+				}
+				g.Runs = append(g.Runs, viz.Run{History: h, Ops: r.ops[i]})
+			}
+			groups = append(groups, g)
+		}
+		b.WriteString("</table>\n")
+		add := func(f *viz.Figure, err error) {
+			if err != nil {
+				fmt.Fprintf(&b, "<p><em>(picture not available: %s)</em></p>\n", html.EscapeString(err.Error()))
+				return
+			}
+			b.WriteString(f.HTML() + "\n")
+		}
+		if t.NB201 {
+			add(viz.NB201AccuracyOverSearchRuns(groups, nb201.CIFAR10))
+		}
+		add(viz.EntropyOverSearchRuns(groups))
+	}
+	b.WriteString("</body></html>\n")
+	return b.String()
+}

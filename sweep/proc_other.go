@@ -1,0 +1,7 @@
+//go:build !linux
+
+package sweep
+
+import "os/exec"
+
+func childAttrs(*exec.Cmd) {}

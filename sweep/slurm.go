@@ -1,0 +1,235 @@
+package sweep
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gaeanas/gaeanas/experiment"
+)
+
+// Files the Slurm executor writes in the sweep folder.
+const (
+	SlurmScriptFile = "sweep.sbatch"
+	SlurmJobFile    = "slurm.json"
+)
+
+// SlurmOptions are the resources of each array task and how the array is submitted.
+type SlurmOptions struct {
+	Binary      string   // gaea executable the tasks run (an absolute path every node sees); "" = this one
+	JobName     string   // default gaea-sweep
+	Partition   string   // "" = the cluster's default
+	Account     string   // "" = none
+	Time        string   // time limit per task (Slurm syntax, e.g. 4:00:00); "" = the partition's
+	CPUs        int      // CPUs per task (0 = Slurm's default)
+	Mem         string   // memory per task, e.g. 8G; "" = the partition's default
+	GPUs        int      // GPUs per task (--gres=gpu:N); 0 = none
+	MaxParallel int      // at most this many tasks at a time (0 = no limit)
+	Extra       []string // further #SBATCH lines, e.g. "--qos=long"
+}
+
+// SlurmJob is slurm.json: the last submitted array.
+type SlurmJob struct {
+	JobID     string `json:"job_id"`
+	Array     string `json:"array"` // the array indices submitted (cells without result.json)
+	Script    string `json:"script"`
+	Submitted string `json:"submitted"`
+}
+
+// SlurmScript is a job-array script that runs the cells whose indices are in array (nil: every cell
+// without result.json): array task i runs cell i, `gaea search --out CELL …`, or `--resume CELL` when
+// the cell's folder already holds a run (a requeued or resubmitted task), and does nothing for a
+// finished cell. SIGTERM reaches gaea two minutes before the time limit, so it saves a checkpoint.
+func (s *Sweep) SlurmScript(opt SlurmOptions, array []int) (string, error) {
+	bin := opt.Binary
+	if bin == "" {
+		var err error
+		if bin, err = os.Executable(); err != nil {
+			return "", err
+		}
+	}
+	bin, err := filepath.Abs(bin)
+	if err != nil {
+		return "", err
+	}
+	dir, err := filepath.Abs(s.Dir)
+	if err != nil {
+		return "", err
+	}
+	if array == nil {
+		array = s.unfinished()
+	}
+	if len(array) == 0 {
+		return "", fmt.Errorf("sweep %s: every cell is finished; nothing to submit", s.Dir)
+	}
+	name := opt.JobName
+	if name == "" {
+		name = "gaea-sweep"
+	}
+	var b strings.Builder
+	b.WriteString("#!/bin/bash\n")
+	fmt.Fprintf(&b, "# gaea sweep: %d cells of %s (written %s)\n", len(s.Spec.Cells), dir, time.Now().UTC().Format(time.RFC3339))
+	line := func(format string, args ...any) { fmt.Fprintf(&b, "#SBATCH "+format+"\n", args...) }
+	line("--job-name=%s", safeName(name))
+	arr := joinInts(array)
+	if opt.MaxParallel > 0 {
+		arr += "%" + strconv.Itoa(opt.MaxParallel)
+	}
+	line("--array=%s", arr)
+	line("--output=%s", filepath.Join(dir, LogDir, "slurm-%A_%a.out"))
+	line("--chdir=%s", dir)
+	line("--ntasks=1")
+	line("--requeue")
+	line("--open-mode=append")
+	line("--signal=B:TERM@120")
+	if opt.Partition != "" {
+		line("--partition=%s", opt.Partition)
+	}
+	if opt.Account != "" {
+		line("--account=%s", opt.Account)
+	}
+	if opt.Time != "" {
+		line("--time=%s", opt.Time)
+	}
+	if opt.CPUs > 0 {
+		line("--cpus-per-task=%d", opt.CPUs)
+	}
+	if opt.Mem != "" {
+		line("--mem=%s", opt.Mem)
+	}
+	if opt.GPUs > 0 {
+		line("--gres=gpu:%d", opt.GPUs)
+	}
+	for _, e := range opt.Extra {
+		if strings.ContainsAny(e, "\n\r") {
+			return "", fmt.Errorf("sweep: slurm option %q spans lines", e)
+		}
+		line("%s", e)
+	}
+	fmt.Fprintf(&b, "set -u\nGAEA=%s\nSWEEP=%s\n", shellQuote(bin), shellQuote(dir))
+	b.WriteString("case \"${SLURM_ARRAY_TASK_ID:?not an array task}\" in\n")
+	for i, c := range s.Spec.Cells {
+		args := make([]string, len(c.Args))
+		for j, a := range c.Args {
+			args[j] = shellQuote(a)
+		}
+		fmt.Fprintf(&b, "  %d) CELL=%s; ARGS=(%s) ;;\n", i, shellQuote(c.Name), strings.Join(args, " "))
+	}
+	b.WriteString("  *) echo \"gaea sweep: no cell $SLURM_ARRAY_TASK_ID\" >&2; exit 2 ;;\nesac\n")
+	fmt.Fprintf(&b, `DIR="$SWEEP/$CELL"
+echo "gaea sweep: task $SLURM_ARRAY_TASK_ID (job ${SLURM_JOB_ID:-?}, restart ${SLURM_RESTART_COUNT:-0}) → $DIR on $(hostname)"
+rm -f "$SWEEP/%s/$CELL%s"
+if [ -e "$DIR/%s" ]; then echo "finished already"; exit 0; fi
+if [ -e "$DIR/%s" ]; then exec "$GAEA" search --resume "$DIR"; fi
+exec "$GAEA" search --out "$DIR" "${ARGS[@]}"
+`, LogDir, failedExt, experiment.ResultFile, experiment.SettingsFile)
+	return b.String(), nil
+}
+
+func (s *Sweep) unfinished() []int {
+	var idx []int
+	for i, c := range s.Spec.Cells {
+		if !fileExists(filepath.Join(s.CellDir(c), experiment.ResultFile)) {
+			idx = append(idx, i)
+		}
+	}
+	return idx
+}
+
+// SubmitSlurm writes sweep.sbatch for the unfinished cells and submits it with sbatch; slurm.json
+// records the job id.
+func (s *Sweep) SubmitSlurm(ctx context.Context, opt SlurmOptions) (*SlurmJob, error) {
+	unlock, err := s.lock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	array := s.unfinished()
+	script, err := s.SlurmScript(opt, array)
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(s.Dir, SlurmScriptFile)
+	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
+		return nil, err
+	}
+	if _, err := exec.LookPath("sbatch"); err != nil {
+		return nil, fmt.Errorf("sweep: sbatch not found (is this a Slurm login node?); the script is %s", path)
+	}
+	out, err := exec.CommandContext(ctx, "sbatch", "--parsable", path).Output()
+	if err != nil {
+		msg := err.Error()
+		if ee, ok := err.(*exec.ExitError); ok && len(ee.Stderr) > 0 {
+			msg += ": " + strings.TrimSpace(string(ee.Stderr))
+		}
+		return nil, fmt.Errorf("sweep: sbatch %s: %s", path, msg)
+	}
+	id := strings.TrimSpace(string(out))
+	if i := strings.IndexByte(id, ';'); i >= 0 { // "jobid;cluster"
+		id = id[:i]
+	}
+	job := &SlurmJob{JobID: id, Array: joinInts(array), Script: path, Submitted: time.Now().UTC().Format(time.RFC3339)}
+	return job, experiment.WriteJSON(filepath.Join(s.Dir, SlurmJobFile), job)
+}
+
+// SlurmStates asks squeue (pending and running tasks) and sacct (finished ones, where accounting is
+// on) about the last submitted array: the state of each cell index. Without slurm.json or the
+// commands it returns nil.
+func (s *Sweep) SlurmStates(ctx context.Context) map[int]string {
+	var job SlurmJob
+	if readJSON(filepath.Join(s.Dir, SlurmJobFile), &job) != nil || job.JobID == "" {
+		return nil
+	}
+	states := map[int]string{}
+	parse := func(id, state string) {
+		_, task, ok := strings.Cut(strings.TrimSpace(id), "_")
+		if !ok || strings.Contains(task, ".") {
+			return
+		}
+		if i, err := strconv.Atoi(task); err == nil {
+			states[i] = strings.Fields(state + " ")[0]
+		}
+	}
+	if _, err := exec.LookPath("sacct"); err == nil {
+		out, err := exec.CommandContext(ctx, "sacct", "-n", "-P", "-X", "-j", job.JobID, "-o", "JobID,State").Output()
+		if err == nil {
+			for _, l := range strings.Split(string(out), "\n") {
+				if id, st, ok := strings.Cut(l, "|"); ok {
+					parse(id, st)
+				}
+			}
+		}
+	}
+	if _, err := exec.LookPath("squeue"); err == nil {
+		out, err := exec.CommandContext(ctx, "squeue", "-h", "-r", "-j", job.JobID, "-o", "%i|%T").Output()
+		if err == nil {
+			for _, l := range strings.Split(string(out), "\n") {
+				if id, st, ok := strings.Cut(l, "|"); ok {
+					parse(id, st)
+				}
+			}
+		}
+	}
+	return states
+}
+
+func joinInts(v []int) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = strconv.Itoa(x)
+	}
+	return strings.Join(s, ",")
+}
+
+// shellQuote quotes a word for bash.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/=:,+@") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

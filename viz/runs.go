@@ -1,0 +1,254 @@
+package viz
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"sort"
+
+	"github.com/gaeanas/gaeanas/gaea"
+	"github.com/gaeanas/gaeanas/spaces/nb201"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// Run is one search's history with the names of θ's columns (spaces.Space's Ops).
+type Run struct {
+	History []gaea.Record
+	Ops     []string
+}
+
+// RunGroup is the runs of one algorithm (e.g. one per seed), drawn as one line with a band.
+type RunGroup struct {
+	Name string
+	Runs []Run
+}
+
+// NB201AccuracyOverSearchRuns is NB201AccuracyOverSearch for groups of runs: for each group (one
+// algorithm over seeds) the mean over its runs of the table accuracy of the argmax cell after every
+// architecture step, with a band of ± one standard deviation. A run's value at a step is its value at
+// its last architecture step up to it; the curve stops where the shortest run of the group stops.
+func NB201AccuracyOverSearchRuns(groups []RunGroup, dataset nb201.Dataset) (*Figure, error) {
+	const what = "NB201 accuracy over search (runs)"
+	if err := checkDataset(what, dataset); err != nil {
+		return nil, err
+	}
+	series := func(r Run) (plotter.XYs, error) {
+		nops, err := nb201Ops(what, r.Ops)
+		if err != nil {
+			return nil, err
+		}
+		edges := nb201EdgeNames()
+		var xys plotter.XYs
+		for _, rec := range r.History {
+			if rec.Block != "arch" {
+				continue
+			}
+			if err := checkTheta(fmt.Sprintf("%s: step %d", what, rec.Step), rec.Theta, r.Ops, edges); err != nil {
+				return nil, err
+			}
+			var a nb201.Arch
+			for e, row := range rec.Theta {
+				k := 0
+				for j, v := range row {
+					if v > row[k] {
+						k = j
+					}
+				}
+				a[e] = nops[k]
+			}
+			xys = append(xys, plotter.XY{X: float64(rec.Step), Y: nb201.Lookup(a).Accuracy[dataset]})
+		}
+		return xys, nil
+	}
+	title := fmt.Sprintf("NAS-Bench-201 %s test accuracy of the argmax cell during the search", datasetTitles[dataset])
+	p := newPlot(title, "step", "test accuracy (%)")
+	p.Title.TextStyle.Font = sans(12)
+	legend, err := addGroups(p, groups, series)
+	if err != nil {
+		return nil, fmt.Errorf("viz: %s: %w", what, err)
+	}
+	best := nb201.Best(dataset).Accuracy[dataset]
+	if len(legend) > 0 {
+		bl, err := plotter.NewLine(plotter.XYs{{X: p.X.Min, Y: best}, {X: p.X.Max, Y: best}})
+		if err != nil {
+			return nil, err
+		}
+		bl.Color, bl.Width, bl.Dashes = color.Gray{Y: 0x55}, 1.2, []vg.Length{4, 3}
+		p.Add(bl)
+		legend = append(legend, legendEntry{fmt.Sprintf("best in the table (%.2f %%)", best), bl})
+		p.Y.Max = max(p.Y.Max, best+1)
+		p.Y.Min = max(0, p.Y.Min-5)
+	}
+	return groupFigure(title, p, legend)
+}
+
+// EntropyOverSearchRuns draws, for each group of runs, the mean per-edge entropy of θ (nats) over the
+// steps: the mean over the group's runs with a band of ± one standard deviation.
+func EntropyOverSearchRuns(groups []RunGroup) (*Figure, error) {
+	series := func(r Run) (plotter.XYs, error) {
+		var xys plotter.XYs
+		for _, rec := range r.History {
+			if len(rec.Entropy) == 0 {
+				continue
+			}
+			var s float64
+			for _, h := range rec.Entropy {
+				s += h
+			}
+			if m := s / float64(len(rec.Entropy)); finite(m) {
+				xys = append(xys, plotter.XY{X: float64(rec.Step), Y: m})
+			}
+		}
+		return xys, nil
+	}
+	const title = "Mean per-edge entropy of θ during the search"
+	p := newPlot(title, "step", "entropy (nats)")
+	p.Title.TextStyle.Font = sans(12)
+	legend, err := addGroups(p, groups, series)
+	if err != nil {
+		return nil, fmt.Errorf("viz: entropy over search (runs): %w", err)
+	}
+	p.Y.Tick.Marker = twoDecimals{}
+	return groupFigure(title, p, legend)
+}
+
+func groupFigure(title string, p *plot.Plot, legend []legendEntry) (*Figure, error) {
+	if len(legend) == 0 {
+		p.Add(note{"no steps recorded yet"})
+		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
+		return renderPlot(title, p, figWidth, 300)
+	}
+	fixRange(&p.X.Min, &p.X.Max, 1)
+	fixRange(&p.Y.Min, &p.Y.Max, 0.5)
+	p.X.Tick.Marker = integerTicks{}
+	perRow := min(len(legend), 3)
+	h := 320 + vg.Length(legendRows(len(legend), perRow))*legendRow + 10
+	return render(title, figWidth, h, func(dc draw.Canvas) {
+		dc = drawLegendBand(dc, legend, perRow)
+		p.Draw(dc)
+	})
+}
+
+// addGroups draws each group's mean line and band on p.
+func addGroups(p *plot.Plot, groups []RunGroup, series func(Run) (plotter.XYs, error)) ([]legendEntry, error) {
+	var legend []legendEntry
+	for g, grp := range groups {
+		var all []plotter.XYs
+		for i, r := range grp.Runs {
+			xys, err := series(r)
+			if err != nil {
+				return nil, fmt.Errorf("%s run %d: %w", grp.Name, i, err)
+			}
+			if len(xys) > 0 {
+				all = append(all, xys)
+			}
+		}
+		mean, lo, hi := MeanBand(all)
+		if len(mean) == 0 {
+			continue
+		}
+		c := seriesColor(g)
+		if len(all) > 1 {
+			poly := make(plotter.XYs, 0, 2*len(lo))
+			poly = append(poly, hi...)
+			for i := len(lo) - 1; i >= 0; i-- {
+				poly = append(poly, lo[i])
+			}
+			band, err := plotter.NewPolygon(poly)
+			if err != nil {
+				return nil, err
+			}
+			band.Color = color.NRGBA{R: c.R, G: c.G, B: c.B, A: 0x40}
+			band.LineStyle.Width = 0
+			p.Add(band)
+		}
+		ps, thumb, err := seriesLine(mean, c, 1.8, false)
+		if err != nil {
+			return nil, err
+		}
+		p.Add(ps...)
+		legend = append(legend, legendEntry{fmt.Sprintf("%s (%d runs)", grp.Name, len(all)), thumb})
+	}
+	return legend, nil
+}
+
+// MeanBand is the mean and mean ± one (sample) standard deviation of several series over their steps:
+// at every x of any series up to the end of the shortest one, each series contributes its value at its
+// last x not after it (series that have not started yet are left out there).
+func MeanBand(series []plotter.XYs) (mean, lo, hi plotter.XYs) {
+	if len(series) == 0 {
+		return nil, nil, nil
+	}
+	end := math.Inf(1)
+	var xs []float64
+	seen := map[float64]bool{}
+	for _, s := range series {
+		end = math.Min(end, s[len(s)-1].X)
+		for _, p := range s {
+			if !seen[p.X] {
+				seen[p.X] = true
+				xs = append(xs, p.X)
+			}
+		}
+	}
+	sort.Float64s(xs)
+	pos := make([]int, len(series)) // index of the next point of each series
+	for _, x := range xs {
+		if x > end {
+			break
+		}
+		var vals []float64
+		for i, s := range series {
+			for pos[i] < len(s) && s[pos[i]].X <= x {
+				pos[i]++
+			}
+			if pos[i] > 0 {
+				vals = append(vals, s[pos[i]-1].Y)
+			}
+		}
+		m, sd := MeanStd(vals)
+		mean = append(mean, plotter.XY{X: x, Y: m})
+		lo = append(lo, plotter.XY{X: x, Y: m - sd})
+		hi = append(hi, plotter.XY{X: x, Y: m + sd})
+	}
+	return mean, lo, hi
+}
+
+// MeanStd is the mean and the sample standard deviation (n − 1 in the denominator; 0 for one value).
+func MeanStd(v []float64) (mean, std float64) {
+	if len(v) == 0 {
+		return math.NaN(), math.NaN()
+	}
+	for _, x := range v {
+		mean += x
+	}
+	mean /= float64(len(v))
+	if len(v) < 2 {
+		return mean, 0
+	}
+	var ss float64
+	for _, x := range v {
+		ss += (x - mean) * (x - mean)
+	}
+	return mean, math.Sqrt(ss / float64(len(v)-1))
+}
+
+// integerTicks labels about five whole-number ticks (steps): multiples of 1, 2 or 5 × 10^k.
+type integerTicks struct{}
+
+func (integerTicks) Ticks(min, max float64) []plot.Tick {
+	raw := (max - min) / 5
+	major := 1.0
+	if raw > 1 {
+		mag := math.Pow(10, math.Floor(math.Log10(raw)))
+		for _, f := range []float64{1, 2, 5, 10} {
+			if major = f * mag; major >= raw {
+				break
+			}
+		}
+	}
+	return stepTicks{major: major, minor: major}.Ticks(min, max)
+}

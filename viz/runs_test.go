@@ -1,0 +1,36 @@
+package viz
+
+import (
+	"testing"
+
+	"github.com/gaeanas/gaeanas/spaces/nb201"
+)
+
+func TestRunsFigures(t *testing.T) {
+	groups := []RunGroup{
+		{Name: "gaea-darts", Runs: []Run{{fakeHistory(ops4, 6, 20, true), ops4}, {fakeHistory(ops4, 6, 20, true), ops4}}},
+		{Name: "darts", Runs: []Run{{fakeHistory(ops5, 6, 20, true), ops5}}},
+		{Name: "rsws", Runs: []Run{{fakeHistory(ops4, 6, 20, false), ops4}}}, // no architecture steps
+	}
+	f := check(t, "nb201-accuracy-runs")(NB201AccuracyOverSearchRuns(groups, nb201.CIFAR10))
+	ts := texts(t, f.SVG)
+	for _, want := range []string{"gaea-darts (2 runs)", "darts (1 runs)", "best in the table (94.37 %)"} {
+		if count(ts, want) != 1 {
+			t.Errorf("no legend entry %q: %q", want, ts)
+		}
+	}
+	if count(ts, "rsws (0 runs)")+count(ts, "rsws (1 runs)") != 0 {
+		t.Errorf("a group without architecture steps has a line")
+	}
+	f = check(t, "entropy-runs")(EntropyOverSearchRuns(groups))
+	ts = texts(t, f.SVG)
+	for _, want := range []string{"gaea-darts (2 runs)", "darts (1 runs)", "rsws (1 runs)"} {
+		if count(ts, want) != 1 {
+			t.Errorf("no legend entry %q: %q", want, ts)
+		}
+	}
+	check(t, "entropy-runs-empty")(EntropyOverSearchRuns(nil))
+	if _, err := NB201AccuracyOverSearchRuns([]RunGroup{{Name: "x", Runs: []Run{{fakeHistory(ops4, 6, 3, true), []string{"conv"}}}}}, nb201.CIFAR10); err == nil {
+		t.Errorf("bad ops: no error")
+	}
+}
