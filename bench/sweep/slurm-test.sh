@@ -136,6 +136,13 @@ done
 [ -e "$CELL/progress.json" ] || fail "the requeue test's cell made no checkpoint"
 "$WORK/gaea" sweep status "$SW2" | head -n 1
 scontrol requeue "${JOB}_0" || fail "scontrol requeue ${JOB}_0"
+# Slurm holds a requeued job for two minutes (BeginTime); let it start now.
+for _ in $(seq 120); do
+  if [ "$(squeue -h -j "$JOB" -o '%T %r' 2>/dev/null)" = "PENDING BeginTime" ]; then
+    scontrol update JobId="${JOB}_0" StartTime=now && break
+  fi
+  sleep 0.5
+done
 echo "requeued ${JOB}_0"
 for _ in $(seq 300); do
   [ -e "$CELL/result.json" ] && break
