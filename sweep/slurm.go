@@ -149,6 +149,17 @@ func (s *Sweep) SubmitSlurm(ctx context.Context, opt SlurmOptions) (*SlurmJob, e
 		return nil, err
 	}
 	defer unlock()
+	active := 0
+	for _, st := range s.SlurmStates(ctx) {
+		if st == "PENDING" || st == "RUNNING" || st == "CONFIGURING" || st == "COMPLETING" || st == "REQUEUED" || st == "SUSPENDED" {
+			active++
+		}
+	}
+	if active > 0 {
+		var job SlurmJob
+		readJSON(filepath.Join(s.Dir, SlurmJobFile), &job)
+		return nil, fmt.Errorf("sweep %s: %w: job %s still has %d array tasks queued or running (wait for them, or scancel %s)", s.Dir, ErrBusy, job.JobID, active, job.JobID)
+	}
 	array := s.unfinished()
 	script, err := s.SlurmScript(opt, array)
 	if err != nil {
@@ -232,4 +243,26 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// slurmFailed are the Slurm states of a task that ended without finishing its cell.
+var slurmFailed = map[string]bool{"FAILED": true, "TIMEOUT": true, "CANCELLED": true, "OUT_OF_MEMORY": true,
+	"NODE_FAIL": true, "BOOT_FAIL": true, "DEADLINE": true, "PREEMPTED": true}
+
+// StatusWithSlurm is Status with each cell's Slurm state (SlurmStates); a cell whose task ended in a
+// failed state without result.json is Failed.
+func (s *Sweep) StatusWithSlurm(ctx context.Context) []CellStatus {
+	sts := s.Status()
+	states := s.SlurmStates(ctx)
+	for i := range sts {
+		st := states[i]
+		sts[i].Slurm = st
+		if slurmFailed[st] && sts[i].State != Done {
+			sts[i].State = Failed
+			if sts[i].Error == "" {
+				sts[i].Error = fmt.Sprintf("slurm task %s (log: %s)", st, filepath.Join(s.Dir, LogDir, "slurm-*_"+strconv.Itoa(i)+".out"))
+			}
+		}
+	}
+	return sts
 }
