@@ -76,7 +76,7 @@ func (s *Sweep) SlurmScript(opt SlurmOptions, array []int) (string, error) {
 	fmt.Fprintf(&b, "# gaea sweep: %d cells of %s (written %s)\n", len(s.Spec.Cells), dir, time.Now().UTC().Format(time.RFC3339))
 	line := func(format string, args ...any) { fmt.Fprintf(&b, "#SBATCH "+format+"\n", args...) }
 	line("--job-name=%s", safeName(name))
-	arr := joinInts(array)
+	arr := joinRanges(array)
 	if opt.MaxParallel > 0 {
 		arr += "%" + strconv.Itoa(opt.MaxParallel)
 	}
@@ -184,7 +184,7 @@ func (s *Sweep) SubmitSlurm(ctx context.Context, opt SlurmOptions) (*SlurmJob, e
 	if i := strings.IndexByte(id, ';'); i >= 0 { // "jobid;cluster"
 		id = id[:i]
 	}
-	job := &SlurmJob{JobID: id, Array: joinInts(array), Script: path, Submitted: time.Now().UTC().Format(time.RFC3339)}
+	job := &SlurmJob{JobID: id, Array: joinRanges(array), Script: path, Submitted: time.Now().UTC().Format(time.RFC3339)}
 	return job, experiment.WriteJSON(filepath.Join(s.Dir, SlurmJobFile), job)
 }
 
@@ -229,12 +229,22 @@ func (s *Sweep) SlurmStates(ctx context.Context) map[int]string {
 	return states
 }
 
-func joinInts(v []int) string {
-	s := make([]string, len(v))
-	for i, x := range v {
-		s[i] = strconv.Itoa(x)
+// joinRanges writes increasing indices as Slurm's array list: 0-3,5,7-8.
+func joinRanges(v []int) string {
+	var parts []string
+	for i := 0; i < len(v); {
+		j := i
+		for j+1 < len(v) && v[j+1] == v[j]+1 {
+			j++
+		}
+		if j > i {
+			parts = append(parts, fmt.Sprintf("%d-%d", v[i], v[j]))
+		} else {
+			parts = append(parts, strconv.Itoa(v[i]))
+		}
+		i = j + 1
 	}
-	return strings.Join(s, ",")
+	return strings.Join(parts, ",")
 }
 
 // shellQuote quotes a word for bash.
