@@ -192,9 +192,16 @@ func (s *Sweep) SubmitSlurm(ctx context.Context, opt SlurmOptions) (*SlurmJob, e
 // on) about the last submitted array: the state of each cell index. Without slurm.json or the
 // commands it returns nil.
 func (s *Sweep) SlurmStates(ctx context.Context) map[int]string {
+	states, _, _ := s.slurmStates(ctx)
+	return states
+}
+
+// slurmStates is SlurmStates, with the last submitted job and whether squeue answered (then a task
+// of the job it does not list is no longer queued or running).
+func (s *Sweep) slurmStates(ctx context.Context) (map[int]string, *SlurmJob, bool) {
 	var job SlurmJob
 	if readJSON(filepath.Join(s.Dir, SlurmJobFile), &job) != nil || job.JobID == "" {
-		return nil
+		return nil, nil, false
 	}
 	states := map[int]string{}
 	parse := func(id, state string) {
@@ -216,9 +223,11 @@ func (s *Sweep) SlurmStates(ctx context.Context) map[int]string {
 			}
 		}
 	}
+	queued := false
 	if _, err := exec.LookPath("squeue"); err == nil {
 		out, err := exec.CommandContext(ctx, "squeue", "-h", "-r", "-j", job.JobID, "-o", "%i|%T").Output()
 		if err == nil {
+			queued = true
 			for _, l := range strings.Split(string(out), "\n") {
 				if id, st, ok := strings.Cut(l, "|"); ok {
 					parse(id, st)
@@ -226,7 +235,7 @@ func (s *Sweep) SlurmStates(ctx context.Context) map[int]string {
 			}
 		}
 	}
-	return states
+	return states, &job, queued
 }
 
 // joinRanges writes increasing indices as Slurm's array list: 0-3,5,7-8.
@@ -259,20 +268,63 @@ func shellQuote(s string) string {
 var slurmFailed = map[string]bool{"FAILED": true, "TIMEOUT": true, "CANCELLED": true, "OUT_OF_MEMORY": true,
 	"NODE_FAIL": true, "BOOT_FAIL": true, "DEADLINE": true, "PREEMPTED": true}
 
-// StatusWithSlurm is Status with each cell's Slurm state (SlurmStates); a cell whose task ended in a
-// failed state without result.json is Failed.
+// StatusWithSlurm is Status with each cell's Slurm state (SlurmStates). A cell without result.json
+// whose task ended in a failed state, or (without accounting) is no longer in the queue and whose
+// log does not end with an interruption, is Failed, with the last line of its task's log.
 func (s *Sweep) StatusWithSlurm(ctx context.Context) []CellStatus {
 	sts := s.Status()
-	states := s.SlurmStates(ctx)
+	states, job, queued := s.slurmStates(ctx)
+	if job == nil {
+		return sts
+	}
+	submitted := map[int]bool{}
+	for _, i := range parseRanges(job.Array) {
+		submitted[i] = true
+	}
 	for i := range sts {
 		st := states[i]
 		sts[i].Slurm = st
-		if slurmFailed[st] && sts[i].State != Done {
-			sts[i].State = Failed
-			if sts[i].Error == "" {
-				sts[i].Error = fmt.Sprintf("slurm task %s (log: %s)", st, filepath.Join(s.Dir, LogDir, "slurm-*_"+strconv.Itoa(i)+".out"))
-			}
+		if sts[i].State == Done || !submitted[i] {
+			continue
+		}
+		logPath := filepath.Join(s.Dir, LogDir, fmt.Sprintf("slurm-%s_%d.out", job.JobID, i))
+		ended := slurmFailed[st] || (st == "" && queued && fileExists(logPath))
+		if !ended {
+			continue
+		}
+		last := lastLine(logPath)
+		if st == "" {
+			sts[i].Slurm = "ENDED"
+		}
+		if strings.Contains(last, "interrupted") {
+			continue // a checkpoint was saved: it resumes when the sweep is submitted again
+		}
+		sts[i].State = Failed
+		if sts[i].Error == "" {
+			sts[i].Error = fmt.Sprintf("slurm task %s: %s (log: %s)", sts[i].Slurm, last, logPath)
 		}
 	}
 	return sts
+}
+
+// parseRanges reads a list written by joinRanges.
+func parseRanges(s string) []int {
+	var out []int
+	for _, p := range strings.Split(s, ",") {
+		a, b, isRange := strings.Cut(p, "-")
+		lo, err := strconv.Atoi(a)
+		if err != nil {
+			continue
+		}
+		hi := lo
+		if isRange {
+			if hi, err = strconv.Atoi(b); err != nil {
+				continue
+			}
+		}
+		for i := lo; i <= hi; i++ {
+			out = append(out, i)
+		}
+	}
+	return out
 }

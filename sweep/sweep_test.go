@@ -117,6 +117,9 @@ func TestJoinRanges(t *testing.T) {
 		if got := joinRanges(c.in); got != c.want {
 			t.Errorf("joinRanges(%v) = %q, want %q", c.in, got, c.want)
 		}
+		if back := parseRanges(c.want); !reflect.DeepEqual(back, c.in) {
+			t.Errorf("parseRanges(%q) = %v, want %v", c.want, back, c.in)
+		}
 	}
 }
 

@@ -129,6 +129,20 @@ n=$(ls "$SW"/logs/slurm-*.out 2>/dev/null | wc -l)
 [ "$n" = 4 ] || fail "want 4 array-task logs, got $n"
 echo "slurm: ok — 4 array tasks ran the sweep's cells; gaea aggregate agrees"
 
+# A failing cell (PC-DARTS needs the darts space) is reported by gaea sweep status; the other finishes.
+SW3="$WORK/failing"
+"$WORK/gaea" sweep --executor slurm --out "$SW3" --algos gaea-darts,gaea-pcdarts --seeds 0 --space tiny --dataset embedded \
+  --preset quick --subset 96 --batch 16 --epochs 2 --channels 4 --slurm-cpus 1 --slurm-mem 1000 >/dev/null ||
+  fail "gaea sweep --executor slurm (failing cell)"
+for _ in $(seq 300); do
+  [ -z "$(squeue -h 2>/dev/null)" ] && break
+  sleep 1
+done
+"$WORK/gaea" sweep status "$SW3" | tee "$WORK/status3.txt"
+grep -q '^2 cells: 1 done, 0 started, 1 failed' "$WORK/status3.txt" && grep -q 'needs the darts space' "$WORK/status3.txt" ||
+  fail "the failing cell is not reported as failed"
+echo "slurm: ok — a failing cell is reported, the other finished"
+
 # A requeued task resumes its cell from the checkpoint.
 SW2="$WORK/requeue"
 "$WORK/gaea" sweep --executor slurm --out "$SW2" --algos gaea-darts --seeds 0 --space tiny --dataset embedded \
