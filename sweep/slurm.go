@@ -76,7 +76,7 @@ func (s *Sweep) SlurmScript(opt SlurmOptions, array []int) (string, error) {
 	fmt.Fprintf(&b, "# gaea sweep: %d cells of %s (written %s)\n", len(s.Spec.Cells), dir, time.Now().UTC().Format(time.RFC3339))
 	line := func(format string, args ...any) { fmt.Fprintf(&b, "#SBATCH "+format+"\n", args...) }
 	line("--job-name=%s", safeName(name))
-	arr := joinInts(array)
+	arr := joinRanges(array)
 	if opt.MaxParallel > 0 {
 		arr += "%" + strconv.Itoa(opt.MaxParallel)
 	}
@@ -149,6 +149,17 @@ func (s *Sweep) SubmitSlurm(ctx context.Context, opt SlurmOptions) (*SlurmJob, e
 		return nil, err
 	}
 	defer unlock()
+	active := 0
+	for _, st := range s.SlurmStates(ctx) {
+		if st == "PENDING" || st == "RUNNING" || st == "CONFIGURING" || st == "COMPLETING" || st == "REQUEUED" || st == "SUSPENDED" {
+			active++
+		}
+	}
+	if active > 0 {
+		var job SlurmJob
+		readJSON(filepath.Join(s.Dir, SlurmJobFile), &job)
+		return nil, fmt.Errorf("sweep %s: %w: job %s still has %d array tasks queued or running (wait for them, or scancel %s)", s.Dir, ErrBusy, job.JobID, active, job.JobID)
+	}
 	array := s.unfinished()
 	script, err := s.SlurmScript(opt, array)
 	if err != nil {
@@ -173,7 +184,7 @@ func (s *Sweep) SubmitSlurm(ctx context.Context, opt SlurmOptions) (*SlurmJob, e
 	if i := strings.IndexByte(id, ';'); i >= 0 { // "jobid;cluster"
 		id = id[:i]
 	}
-	job := &SlurmJob{JobID: id, Array: joinInts(array), Script: path, Submitted: time.Now().UTC().Format(time.RFC3339)}
+	job := &SlurmJob{JobID: id, Array: joinRanges(array), Script: path, Submitted: time.Now().UTC().Format(time.RFC3339)}
 	return job, experiment.WriteJSON(filepath.Join(s.Dir, SlurmJobFile), job)
 }
 
@@ -181,9 +192,16 @@ func (s *Sweep) SubmitSlurm(ctx context.Context, opt SlurmOptions) (*SlurmJob, e
 // on) about the last submitted array: the state of each cell index. Without slurm.json or the
 // commands it returns nil.
 func (s *Sweep) SlurmStates(ctx context.Context) map[int]string {
+	states, _, _ := s.slurmStates(ctx)
+	return states
+}
+
+// slurmStates is SlurmStates, with the last submitted job and whether squeue answered (then a task
+// of the job it does not list is no longer queued or running).
+func (s *Sweep) slurmStates(ctx context.Context) (map[int]string, *SlurmJob, bool) {
 	var job SlurmJob
 	if readJSON(filepath.Join(s.Dir, SlurmJobFile), &job) != nil || job.JobID == "" {
-		return nil
+		return nil, nil, false
 	}
 	states := map[int]string{}
 	parse := func(id, state string) {
@@ -205,9 +223,11 @@ func (s *Sweep) SlurmStates(ctx context.Context) map[int]string {
 			}
 		}
 	}
+	queued := false
 	if _, err := exec.LookPath("squeue"); err == nil {
 		out, err := exec.CommandContext(ctx, "squeue", "-h", "-r", "-j", job.JobID, "-o", "%i|%T").Output()
 		if err == nil {
+			queued = true
 			for _, l := range strings.Split(string(out), "\n") {
 				if id, st, ok := strings.Cut(l, "|"); ok {
 					parse(id, st)
@@ -215,15 +235,25 @@ func (s *Sweep) SlurmStates(ctx context.Context) map[int]string {
 			}
 		}
 	}
-	return states
+	return states, &job, queued
 }
 
-func joinInts(v []int) string {
-	s := make([]string, len(v))
-	for i, x := range v {
-		s[i] = strconv.Itoa(x)
+// joinRanges writes increasing indices as Slurm's array list: 0-3,5,7-8.
+func joinRanges(v []int) string {
+	var parts []string
+	for i := 0; i < len(v); {
+		j := i
+		for j+1 < len(v) && v[j+1] == v[j]+1 {
+			j++
+		}
+		if j > i {
+			parts = append(parts, fmt.Sprintf("%d-%d", v[i], v[j]))
+		} else {
+			parts = append(parts, strconv.Itoa(v[i]))
+		}
+		i = j + 1
 	}
-	return strings.Join(s, ",")
+	return strings.Join(parts, ",")
 }
 
 // shellQuote quotes a word for bash.
@@ -232,4 +262,69 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// slurmFailed are the Slurm states of a task that ended without finishing its cell.
+var slurmFailed = map[string]bool{"FAILED": true, "TIMEOUT": true, "CANCELLED": true, "OUT_OF_MEMORY": true,
+	"NODE_FAIL": true, "BOOT_FAIL": true, "DEADLINE": true, "PREEMPTED": true}
+
+// StatusWithSlurm is Status with each cell's Slurm state (SlurmStates). A cell without result.json
+// whose task ended in a failed state, or (without accounting) is no longer in the queue and whose
+// log does not end with an interruption, is Failed, with the last line of its task's log.
+func (s *Sweep) StatusWithSlurm(ctx context.Context) []CellStatus {
+	sts := s.Status()
+	states, job, queued := s.slurmStates(ctx)
+	if job == nil {
+		return sts
+	}
+	submitted := map[int]bool{}
+	for _, i := range parseRanges(job.Array) {
+		submitted[i] = true
+	}
+	for i := range sts {
+		st := states[i]
+		sts[i].Slurm = st
+		if sts[i].State == Done || !submitted[i] {
+			continue
+		}
+		logPath := filepath.Join(s.Dir, LogDir, fmt.Sprintf("slurm-%s_%d.out", job.JobID, i))
+		ended := slurmFailed[st] || (st == "" && queued && fileExists(logPath))
+		if !ended {
+			continue
+		}
+		last := lastLine(logPath)
+		if st == "" {
+			sts[i].Slurm = "ENDED"
+		}
+		if strings.Contains(last, "interrupted") {
+			continue // a checkpoint was saved: it resumes when the sweep is submitted again
+		}
+		sts[i].State = Failed
+		if sts[i].Error == "" {
+			sts[i].Error = fmt.Sprintf("slurm task %s: %s (log: %s)", sts[i].Slurm, last, logPath)
+		}
+	}
+	return sts
+}
+
+// parseRanges reads a list written by joinRanges.
+func parseRanges(s string) []int {
+	var out []int
+	for _, p := range strings.Split(s, ",") {
+		a, b, isRange := strings.Cut(p, "-")
+		lo, err := strconv.Atoi(a)
+		if err != nil {
+			continue
+		}
+		hi := lo
+		if isRange {
+			if hi, err = strconv.Atoi(b); err != nil {
+				continue
+			}
+		}
+		for i := lo; i <= hi; i++ {
+			out = append(out, i)
+		}
+	}
+	return out
 }

@@ -73,7 +73,7 @@ func TestSlurmScript(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"#SBATCH --array=0,1%1\n", "#SBATCH --time=0:10:00\n", "#SBATCH --cpus-per-task=2\n", "#SBATCH --mem=2G\n", "#SBATCH --requeue\n"} {
+	for _, want := range []string{"#SBATCH --array=0-1%1\n", "#SBATCH --time=0:10:00\n", "#SBATCH --cpus-per-task=2\n", "#SBATCH --mem=2G\n", "#SBATCH --requeue\n"} {
 		if !strings.Contains(script, want) {
 			t.Errorf("script lacks %q:\n%s", want, script)
 		}
@@ -106,6 +106,20 @@ func TestSlurmScript(t *testing.T) {
 	}
 	if s, _ := sw.SlurmScript(SlurmOptions{Binary: "/bin/echo"}, nil); !strings.Contains(s, "#SBATCH --array=1\n") {
 		t.Errorf("a finished cell is in the array:\n%s", s)
+	}
+}
+
+func TestJoinRanges(t *testing.T) {
+	for _, c := range []struct {
+		in   []int
+		want string
+	}{{[]int{0}, "0"}, {[]int{0, 1, 2, 3}, "0-3"}, {[]int{0, 2, 3, 5, 7, 8, 9}, "0,2-3,5,7-9"}} {
+		if got := joinRanges(c.in); got != c.want {
+			t.Errorf("joinRanges(%v) = %q, want %q", c.in, got, c.want)
+		}
+		if back := parseRanges(c.want); !reflect.DeepEqual(back, c.in) {
+			t.Errorf("parseRanges(%q) = %v, want %v", c.want, back, c.in)
+		}
 	}
 }
 

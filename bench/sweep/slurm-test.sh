@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# A real Slurm test of `gaea sweep --executor slurm` on this one machine: starts munged (if it is not
-# running), a slurmctld and a slurmd of a private one-node cluster (own config, ports, state and logs
-# under a temporary folder), submits a tiny sweep (teaching space, 2 algorithms × 2 seeds) as a job
+# A real Slurm test of `gaea sweep --executor slurm` on this one machine: starts a munged, a slurmctld
+# and a slurmd of a private one-node cluster (own munge socket, config, ports, state and logs under a
+# temporary folder, so that runs side by side do not meet), submits a tiny sweep (teaching space, 2 algorithms × 2 seeds) as a job
 # array, waits for it, and checks `gaea sweep status` and `gaea aggregate`. Stops what it started.
 # Where Slurm cannot start it prints one line `slurm: skipped — <reason>` and exits 0; a sweep that
 # runs and fails exits 1. Run as root (it starts daemons): bash bench/sweep/slurm-test.sh
@@ -33,19 +33,25 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# munge: reuse a running munged, else start one as the munge user.
-if [ -S /run/munge/munge.socket.2 ] && munge -n </dev/null >/dev/null 2>&1; then
-  echo "munge: using the running munged"
-else
-  id munge >/dev/null 2>&1 || skip "no munge user (the munge package did not install it)"
-  mkdir -p /run/munge /var/log/munge /var/lib/munge /etc/munge
-  [ -s /etc/munge/munge.key ] || { dd if=/dev/urandom of=/etc/munge/munge.key bs=1024 count=1 2>/dev/null; chmod 400 /etc/munge/munge.key; }
-  chown -R munge:munge /run/munge /var/log/munge /var/lib/munge /etc/munge
-  runuser -u munge -- munged --pid-file=/run/munge/munged.pid || skip "munged did not start"
-  for _ in $(seq 50); do [ -s /run/munge/munged.pid ] && break; sleep 0.1; done
-  MUNGE_PID=$(cat /run/munge/munged.pid 2>/dev/null)
-  munge -n </dev/null >/dev/null 2>&1 || skip "munged does not answer"
+# munge: a private munged (own socket, as the munge user) with the system key, so that this test
+# neither depends on nor stops a munged that something else uses.
+id munge >/dev/null 2>&1 || skip "no munge user (the munge package did not install it)"
+if [ ! -s /etc/munge/munge.key ]; then
+  mkdir -p /etc/munge
+  dd if=/dev/urandom of=/etc/munge/munge.key bs=1024 count=1 2>/dev/null
+  chown -R munge:munge /etc/munge; chmod 700 /etc/munge; chmod 400 /etc/munge/munge.key
 fi
+chmod 755 "$WORK"
+mkdir -p "$WORK/munge"
+chown munge:munge "$WORK/munge"
+chmod 755 "$WORK/munge"
+MUNGE_SOCKET="$WORK/munge/munge.socket"
+runuser -u munge -- munged --socket="$MUNGE_SOCKET" --pid-file="$WORK/munge/munged.pid" \
+  --log-file="$WORK/munge/munged.log" --seed-file="$WORK/munge/munged.seed" >"$WORK/munged.out" 2>&1 ||
+  skip "munged did not start: $(tail -n 1 "$WORK/munged.out")"
+for _ in $(seq 50); do [ -s "$WORK/munge/munged.pid" ] && break; sleep 0.1; done
+MUNGE_PID=$(cat "$WORK/munge/munged.pid" 2>/dev/null)
+munge --socket="$MUNGE_SOCKET" -n </dev/null >/dev/null 2>&1 || skip "munged does not answer on $MUNGE_SOCKET"
 
 # Two free TCP ports for our controller and node daemon.
 read -r CTLD_PORT SLURMD_PORT < <(python3 -c 'import socket
@@ -64,6 +70,7 @@ SlurmdPort=$SLURMD_PORT
 SlurmUser=root
 AuthType=auth/munge
 CredType=cred/munge
+AuthInfo=socket=$MUNGE_SOCKET
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
 SelectType=select/cons_tres
@@ -122,6 +129,20 @@ n=$(ls "$SW"/logs/slurm-*.out 2>/dev/null | wc -l)
 [ "$n" = 4 ] || fail "want 4 array-task logs, got $n"
 echo "slurm: ok — 4 array tasks ran the sweep's cells; gaea aggregate agrees"
 
+# A failing cell (PC-DARTS needs the darts space) is reported by gaea sweep status; the other finishes.
+SW3="$WORK/failing"
+"$WORK/gaea" sweep --executor slurm --out "$SW3" --algos gaea-darts,gaea-pcdarts --seeds 0 --space tiny --dataset embedded \
+  --preset quick --subset 96 --batch 16 --epochs 2 --channels 4 --slurm-cpus 1 --slurm-mem 1000 >/dev/null ||
+  fail "gaea sweep --executor slurm (failing cell)"
+for _ in $(seq 300); do
+  [ -z "$(squeue -h 2>/dev/null)" ] && break
+  sleep 1
+done
+"$WORK/gaea" sweep status "$SW3" | tee "$WORK/status3.txt"
+grep -q '^2 cells: 1 done, 0 started, 1 failed' "$WORK/status3.txt" && grep -q 'needs the darts space' "$WORK/status3.txt" ||
+  fail "the failing cell is not reported as failed"
+echo "slurm: ok — a failing cell is reported, the other finished"
+
 # A requeued task resumes its cell from the checkpoint.
 SW2="$WORK/requeue"
 "$WORK/gaea" sweep --executor slurm --out "$SW2" --algos gaea-darts --seeds 0 --space tiny --dataset embedded \
@@ -136,6 +157,13 @@ done
 [ -e "$CELL/progress.json" ] || fail "the requeue test's cell made no checkpoint"
 "$WORK/gaea" sweep status "$SW2" | head -n 1
 scontrol requeue "${JOB}_0" || fail "scontrol requeue ${JOB}_0"
+# Slurm holds a requeued job for two minutes (BeginTime); let it start now.
+for _ in $(seq 120); do
+  if [ "$(squeue -h -j "$JOB" -o '%T %r' 2>/dev/null)" = "PENDING BeginTime" ]; then
+    scontrol update JobId="${JOB}_0" StartTime=now && break
+  fi
+  sleep 0.5
+done
 echo "requeued ${JOB}_0"
 for _ in $(seq 300); do
   [ -e "$CELL/result.json" ] && break

@@ -133,6 +133,9 @@ func runSweep(args []string) error {
 			return nil
 		}
 		job, err := sw.SubmitSlurm(ctx, so)
+		if errors.Is(err, sweep.ErrBusy) {
+			return usageError{err}
+		}
 		if err != nil {
 			return err
 		}
@@ -162,12 +165,7 @@ func runSweepStatus(args []string) error {
 		return usageError{err}
 	}
 	ctx, _ := signalContext()
-	sts := sw.Status()
-	if slurm := sw.SlurmStates(ctx); slurm != nil {
-		for i := range sts {
-			sts[i].Slurm = slurm[i]
-		}
-	}
+	sts := sw.StatusWithSlurm(ctx)
 	if *asJSON {
 		return printJSON(os.Stdout, sts)
 	}
