@@ -126,14 +126,19 @@ var ErrLocked = errors.New("another process is using this run folder")
 
 // lockDir takes an exclusive lock on dir/.lock for the life of the process (or until unlock is
 // called). It fails at once, with ErrLocked, if another process holds it.
-func lockDir(dir string) (unlock func(), err error) {
-	f, err := os.OpenFile(filepath.Join(dir, ".lock"), os.O_CREATE|os.O_RDWR, 0o644)
+func lockDir(dir string) (unlock func(), err error) { return LockFile(filepath.Join(dir, ".lock")) }
+
+// LockFile takes an exclusive advisory lock (flock) on the file at path, creating it if needed, until
+// unlock is called or the process ends. It fails at once with an error wrapping ErrLocked when another
+// process holds it. On systems without flock it always succeeds.
+func LockFile(path string) (unlock func(), err error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
 		return nil, err
 	}
 	if err := flock(f); err != nil {
 		f.Close()
-		return nil, fmt.Errorf("%s: %w", dir, ErrLocked)
+		return nil, fmt.Errorf("%s: %w", filepath.Dir(path), ErrLocked)
 	}
 	return func() { funlock(f); f.Close() }, nil
 }

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/gaeanas/gaeanas/experiment"
 )
 
 // ErrInterrupted is returned (wrapped) when the context was cancelled: the running cells were told to
@@ -212,15 +214,14 @@ func lastLine(path string) string {
 // waitCellFree waits (at most max) while another process holds the cell's run folder, e.g. the search
 // of a killed sweep that is still saving its checkpoint.
 func (s *Sweep) waitCellFree(ctx context.Context, c Cell, max time.Duration) {
-	f, err := os.Open(filepath.Join(s.CellDir(c), ".lock"))
-	if err != nil {
+	path := filepath.Join(s.CellDir(c), ".lock")
+	if _, err := os.Stat(path); err != nil {
 		return
 	}
-	defer f.Close()
 	deadline := time.Now().Add(max)
 	for ctx.Err() == nil && time.Now().Before(deadline) {
-		if flock(f) == nil {
-			funlock(f)
+		if unlock, err := experiment.LockFile(path); err == nil {
+			unlock()
 			return
 		}
 		time.Sleep(200 * time.Millisecond)

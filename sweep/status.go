@@ -75,15 +75,11 @@ func Counts(sts []CellStatus) map[State]int {
 
 // lock takes the sweep folder's lock: one executor at a time.
 func (s *Sweep) lock() (func(), error) {
-	f, err := os.OpenFile(filepath.Join(s.Dir, lockFile), os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		return nil, err
-	}
-	if err := flock(f); err != nil {
-		f.Close()
+	unlock, err := experiment.LockFile(filepath.Join(s.Dir, lockFile))
+	if errors.Is(err, experiment.ErrLocked) {
 		return nil, fmt.Errorf("%s: %w", s.Dir, ErrBusy)
 	}
-	return func() { funlock(f); f.Close() }, nil
+	return unlock, err
 }
 
 // ErrBusy is returned when another process runs the same sweep.
