@@ -539,6 +539,11 @@ func (s *Search) History() []Record { return append([]Record(nil), s.history...)
 // Space returns the search space.
 func (s *Search) Space() spaces.Space { return s.cfg.Space }
 
+// Context returns the search's context: θ and β under ArchScope, the supernet's weights under
+// "supernet" (created by the first step, or earlier by a graph that builds the supernet in that scope
+// with Checked(false)), the weight step's state under "weights_opt". Tests read and set weights through it.
+func (s *Search) Context() *context.Context { return s.ctx }
+
 // Config returns the configuration (with defaults filled in).
 func (s *Search) Config() Config { return s.cfg }
 
