@@ -27,7 +27,10 @@ import sys
 import torch
 import torch.nn.functional as F
 
-torch.set_default_dtype(torch.float64)
+import os
+
+DTYPE = torch.float32 if os.environ.get("TWIN_DTYPE") == "float32" else torch.float64
+torch.set_default_dtype(DTYPE)
 
 
 def conv(P, s, x, stride=1, pad=0, dilation=1, groups=1):
@@ -35,9 +38,14 @@ def conv(P, s, x, stride=1, pad=0, dilation=1, groups=1):
     return F.conv2d(x, w, P.get(s + "/biases"), stride, pad, dilation, groups)
 
 
+# Batch-norm epsilon: the request's bn_eps (our batch norm hands 1e-5 to the backend as a float32,
+# 9.99999974738e-06; see README.md), TWIN_EPS overrides it.
+EPS = 1e-5
+
+
 def bn(P, s, x):
     s += "/batch_normalization"
-    return F.batch_norm(x, None, None, P.get(s + "/scale"), P.get(s + "/offset"), True, 0.1, 1e-5)
+    return F.batch_norm(x, None, None, P.get(s + "/scale"), P.get(s + "/offset"), True, 0.1, EPS)
 
 
 def dense(P, s, x):
@@ -188,7 +196,7 @@ def darts(P, x, theta, beta, req):
 # ---------------------------------------------------------------- driver
 
 def tensor(t):
-    return torch.tensor(t["values"], dtype=torch.float64).reshape(t["shape"])
+    return torch.tensor(t["values"], dtype=DTYPE).reshape(t["shape"])
 
 
 def images(t):
@@ -209,7 +217,9 @@ def edge_beta(groups, rows):
 
 
 def main():
+    global EPS
     req = json.load(open(sys.argv[1]))
+    EPS = float(os.environ.get("TWIN_EPS", req.get("bn_eps") or 1e-5))
     net = nb201 if req["space"] == "nb201" else darts
     P = {n: tensor(v).requires_grad_(True) for n, v in req["vars"].items()}
     out = {}
