@@ -467,7 +467,8 @@ func runSearch(t *testing.T, nc netCase, seed int64, dtype dtypes.DType, fb *fix
 // the cosine schedule, momentum, weight decay and clipping) from our initial weights, fed the same
 // batches, ends at the twin's θ and β.
 //
-//   - In float64 (Config.DType) the whole trajectory must agree: θ and β to 1e-6 relative.
+//   - In float64 (Config.DType) the whole trajectory must agree: θ, β and every loss to 1e-8 relative
+//     (measured: NB201 ~4e-15, DARTS C=4 K=4 ~4e-11, its single-channel batch norms amplifying rounding).
 //   - In float32 (how searches run) the run is compared with the twin in float64 and in float32. Before
 //     the float32 twin itself leaves the float64 one (a ReLU input or a max-pool choice rounded to the
 //     other side; after that float32 trajectories separate at a rate set by the dynamics, not by the
@@ -520,8 +521,8 @@ func TestSearchMatchesTwin(t *testing.T) {
 			e64 := relErr(ours.thetaAndBeta, append(flat(r.Theta), flat(r.Beta)...))
 			t.Logf("%s float64: after %d iterations θ rel. error %.2e, β %.2e; losses of all %d steps within %.1e",
 				nc.name, iterations, relErr(ours.theta, flat(r.Theta)), relErr(ours.beta, flat(r.Beta)), 2*iterations, worst)
-			if e64 > 1e-6 || worst > 1e-6 || math.IsNaN(e64+worst) {
-				t.Errorf("%s float64: θ, β differ from the twin's by %.3g, losses by %.3g (tolerance 1e-6)", nc.name, e64, worst)
+			if e64 > 1e-8 || worst > 1e-8 || math.IsNaN(e64+worst) {
+				t.Errorf("%s float64: θ, β differ from the twin's by %.3g, losses by %.3g (tolerance 1e-8)", nc.name, e64, worst)
 			}
 
 			// float32.
