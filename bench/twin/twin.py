@@ -5,8 +5,8 @@ Written for gaeanas from the space definitions of /work/shared/DESIGN.md and the
 facts (no reference code copied). It is functional: every layer reads its parameters from a dict keyed
 by our GoMLX variable paths ("/cell0/1<-0/nor_conv_3x3/conv/weights"), in our layouts (conv kernels
 [kh, kw, in, out], dense [in, out]); they are permuted to PyTorch's [out, in, kh, kw] at use, so
-gradients come back in our layout. Images come NHWC and are permuted to NCHW. Everything in float64,
-batch norm in training mode (batch statistics, biased variance, eps 1e-5).
+gradients come back in our layout. Images come NHWC and are permuted to NCHW. Float64 (TWIN_DTYPE=float32:
+float32), batch norm in training mode (batch statistics, biased variance, eps = the request's bn_eps).
 
   NAS-Bench-201 supernet (AutoDL-Projects TinyNetwork with search cells): stem conv3x3 + affine BN;
   N cells at C; ResNet basic block (stride 2) to 2C; N cells; block to 4C; N cells; BN, ReLU, global
