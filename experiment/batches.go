@@ -77,7 +77,8 @@ func firstN(set *data.Set, n int) *data.Set {
 // Batches feeds a search from data iterators: the weight block from Data.Train, the architecture block
 // from Data.Arch. Both streams are infinite, reshuffled every epoch with the search's seed, and augmented
 // with the data set's training transform (random crop and flip for colour images, then normalisation), as
-// the reference search loaders do for both blocks. Their positions are checkpointed (gaea.Batches).
+// the reference search loaders do for both blocks; with Settings.AugmentArch false the architecture
+// stream gets the test transform (normalisation only). Their positions are checkpointed (gaea.Batches).
 type Batches struct {
 	weights, arch *data.Iterator
 }
@@ -90,14 +91,20 @@ func NewBatches(s *Settings, d *Data) (*Batches, error) {
 	if err != nil {
 		tf = data.Transform{} // data sets without normalisation constants: pixels scaled to 0–1 only
 	}
-	mk := func(set *data.Set, seed uint64) (*data.Iterator, error) {
+	archTf := tf
+	if !s.AugmentArch {
+		if archTf, err = data.TestTransform(s.Dataset); err != nil {
+			archTf = data.Transform{}
+		}
+	}
+	mk := func(set *data.Set, seed uint64, tf data.Transform) (*data.Iterator, error) {
 		return data.NewIterator(set, s.Batch).Seed(seed).Infinite().Transform(tf).Done()
 	}
-	w, err := mk(d.Train, uint64(s.Seed)*2+1)
+	w, err := mk(d.Train, uint64(s.Seed)*2+1, tf)
 	if err != nil {
 		return nil, err
 	}
-	a, err := mk(d.Arch, uint64(s.Seed)*2+2)
+	a, err := mk(d.Arch, uint64(s.Seed)*2+2, archTf)
 	if err != nil {
 		return nil, err
 	}

@@ -143,6 +143,7 @@ var flagUsage = map[string]string{
 	"tau_max":          "GDAS temperature at the start",
 	"tau_min":          "GDAS temperature at the end",
 	"weights_first":    "each iteration: weight step first",
+	"augment_arch":     "augment the architecture batches (random crop and flip) as the weight batches; false: normalisation only",
 	"candidates":       "RS-WS: random architectures scored at the end",
 	"valid_batch":      "RS-WS: batch size of the held-out batch that scores a candidate",
 	"subset":           "use only the first N images of each split",

@@ -64,6 +64,8 @@ var paperTable = []entry{
 	{"", "", "", "grad_clip", 5.0, "every reference: clip_grad_norm 5 (" + grNB201 + "grad_clip; " + dxyExps + "GDAS.py; " + qd + "--grad_clip)"},
 	{"", "", "", "nesterov", false, grSGD},
 	{"", "", "", "weights_first", false, grOrder},
+	{"", "", "", "augment_arch", true, "every reference search loader draws the architecture batches through the training transform (" +
+		qd + "valid_queue samples train_data, built with train_transform; " + pc + "the same)"},
 	{"", "", "", "schedule_offset", 0, grSched},
 	{"", "", "", "second_order", false, "first-order gradient (" + qd + "--unrolled defaults to False)"},
 	{"", "", "", "edge_weights", false, "no edge weights β outside PC-DARTS (quark0/darts cnn/model_search.py has alphas only)"},

@@ -118,6 +118,7 @@ type Settings struct {
 	TauMax          float64 `json:"tau_max"`          // GDAS temperature at the first epoch …
 	TauMin          float64 `json:"tau_min"`          // … and at the last (linear per epoch)
 	WeightsFirst    bool    `json:"weights_first"`    // each iteration: weight step, then architecture step
+	AugmentArch     bool    `json:"augment_arch"`     // the architecture batches get the training augmentation too
 	Candidates      int     `json:"candidates"`       // RS-WS: random architectures scored at the end …
 	ValidBatch      int     `json:"valid_batch"`      // … one batch of this size each, from the held-out split
 	ScheduleOffset  int     `json:"schedule_offset"`  // epoch e uses the cosine's value at e+offset (1: scheduler stepped first)
@@ -229,6 +230,7 @@ var fields = map[string]field{
 	"tau_max":          floatField(func(s *Settings) *float64 { return &s.TauMax }),
 	"tau_min":          floatField(func(s *Settings) *float64 { return &s.TauMin }),
 	"weights_first":    boolField(func(s *Settings) *bool { return &s.WeightsFirst }),
+	"augment_arch":     boolField(func(s *Settings) *bool { return &s.AugmentArch }),
 	"candidates":       intField(func(s *Settings) *int { return &s.Candidates }),
 	"valid_batch":      intField(func(s *Settings) *int { return &s.ValidBatch }),
 	"schedule_offset":  intField(func(s *Settings) *int { return &s.ScheduleOffset }),

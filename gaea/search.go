@@ -79,6 +79,12 @@ type Config struct {
 
 	WeightsFirst bool  // run the weight step before the architecture step in Step (default: arch first)
 	Seed         int64 // initial θ (softmax geometry) and the network's initial weights
+
+	// DType, when set (Float32 or Float64), is the floating-point type of the whole search: θ, β, the
+	// supernet's weights and all the arithmetic (the images are converted). Zero keeps θ and β in
+	// float32 and builds the supernet in the dtype of the images. Float64 is for numerical checks
+	// (bench/twin compares a float64 search with a PyTorch twin).
+	DType dtypes.DType
 }
 
 func (c *Config) defaults() {
@@ -109,6 +115,14 @@ func (c *Config) defaults() {
 	}
 	def(&c.TauMax, 10)
 	def(&c.TauMin, 0.1)
+}
+
+// archDType is the dtype of θ and β: DType, or float32 when DType is not set.
+func (c *Config) archDType() dtypes.DType {
+	if c.DType == dtypes.InvalidDType {
+		return dtypes.Float32
+	}
+	return c.DType
 }
 
 // Record is one block step of the search, as kept in the history.
@@ -165,6 +179,9 @@ func NewSearch(be backends.Backend, cfg Config, batches Batches) (*Search, error
 		return nil, fmt.Errorf("gaea: negative StepsPerEpoch (%d), Epochs (%d) or WarmupSteps (%d)",
 			cfg.StepsPerEpoch, cfg.Epochs, cfg.WarmupSteps)
 	}
+	if cfg.DType != dtypes.InvalidDType && cfg.DType != dtypes.Float32 && cfg.DType != dtypes.Float64 {
+		return nil, fmt.Errorf("gaea: Config.DType %s: want Float32 or Float64", cfg.DType)
+	}
 	if cfg.SecondOrder && cfg.Sampling != WeightedSum {
 		return nil, fmt.Errorf("gaea: the second-order architecture gradient needs weighted-sum sampling, not %q", cfg.Sampling)
 	}
@@ -175,12 +192,12 @@ func NewSearch(be backends.Backend, cfg Config, batches Batches) (*Search, error
 	s.ctx.SetParam(initializers.ParamInitialSeed, cfg.Seed)
 	rows, cols := len(cfg.Space.Edges()), len(cfg.Space.Ops())
 	init := cfg.Geometry.Init(rows, cols, rand.New(rand.NewSource(cfg.Seed)))
-	if _, err := NewBlock(s.ctx, "theta", rows, cols, init, dtypes.Float32); err != nil {
+	if _, err := NewBlock(s.ctx, "theta", rows, cols, init, cfg.archDType()); err != nil {
 		return nil, err
 	}
 	for i, group := range cfg.Space.EdgeGroups() {
 		init := cfg.Geometry.Init(1, len(group), rand.New(rand.NewSource(cfg.Seed+int64(i)+1)))
-		if _, err := NewBlock(s.ctx, fmt.Sprintf("%s%02d", BetaPrefix, i), 1, len(group), init, dtypes.Float32); err != nil {
+		if _, err := NewBlock(s.ctx, fmt.Sprintf("%s%02d", BetaPrefix, i), 1, len(group), init, cfg.archDType()); err != nil {
 			return nil, err
 		}
 	}
@@ -244,6 +261,9 @@ func (s *Search) forward(ctx *context.Context, images, labels *graph.Node) (loss
 
 // forwardWith is forward with a given mixture.
 func (s *Search) forwardWith(ctx *context.Context, images, labels *graph.Node, mix spaces.Mixture) (loss, acc *graph.Node) {
+	if s.cfg.DType != dtypes.InvalidDType && images.DType() != s.cfg.DType {
+		images = graph.ConvertDType(images, s.cfg.DType)
+	}
 	// The two blocks build the same supernet: its variables are created once and reused.
 	logits := s.cfg.Space.Supernet(ctx.In(supernetScope).Checked(false), images, mix)
 	l32 := graph.Reshape(graph.ConvertDType(labels, dtypes.Int32), labels.Shape().Dimensions[0]) // [B] or [B, 1]
@@ -538,6 +558,11 @@ func (s *Search) History() []Record { return append([]Record(nil), s.history...)
 
 // Space returns the search space.
 func (s *Search) Space() spaces.Space { return s.cfg.Space }
+
+// Context returns the search's context: θ and β under ArchScope, the supernet's weights under
+// "supernet" (created by the first step, or earlier by a graph that builds the supernet in that scope
+// with Checked(false)), the weight step's state under "weights_opt". Tests read and set weights through it.
+func (s *Search) Context() *context.Context { return s.ctx }
 
 // Config returns the configuration (with defaults filled in).
 func (s *Search) Config() Config { return s.cfg }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gaeanas/gaeanas/backend"
 	"github.com/gaeanas/gaeanas/spaces/tiny"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 )
 
 // stripes is a synthetic task: 8×8×1 images of horizontal (class 0) or vertical (class 1) stripes of
@@ -328,5 +329,36 @@ func TestRestoreFallsBackFromCorruptCheckpoint(t *testing.T) {
 	_, err = restore()
 	if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), filepath.Base(newest)) {
 		t.Errorf("both corrupt: error %v, want one line naming %s", err, filepath.Base(newest))
+	}
+}
+
+// Config.DType: a float64 search keeps θ and the supernet's weights in float64 (the float32 images are
+// converted); other dtypes are refused.
+func TestSearchDType(t *testing.T) {
+	b, err := NewMemoryBatches(stripes(64, 1), stripes(64, 2), BiLevel, 16, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewSearch(backend.MustNew(), Config{Space: tiny.New().Channels(4).Classes(2), Steps: 10, Seed: 3, DType: dtypes.Float64}, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Run(2); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for v := range s.Context().IterVariables() {
+		if v.DType().IsFloat() && v.Shape().Rank() > 0 {
+			n++
+			if v.DType() != dtypes.Float64 {
+				t.Errorf("variable %s/%s is %s, want float64", v.Scope(), v.Name(), v.DType())
+			}
+		}
+	}
+	if n < 3 {
+		t.Errorf("only %d float variables", n)
+	}
+	if _, err := NewSearch(backend.MustNew(), Config{Space: tiny.New(), DType: dtypes.Int32}, b); err == nil {
+		t.Error("DType Int32 accepted")
 	}
 }
