@@ -22,3 +22,19 @@ func TestIntegerTicks(t *testing.T) {
 		}
 	}
 }
+
+func TestSignedHeatmap(t *testing.T) {
+	f, err := SignedHeatmap([][]float64{{-0.02, 0.01, 0.01}, {0.003, 0, -0.003}}, []string{"a", "b", "c"}, []string{"1<-0", "2<-0"}, "∇θL")
+	if err != nil || len(f.SVG) == 0 {
+		t.Fatalf("SignedHeatmap: %v", err)
+	}
+	if c := divergingColor(0); c.R != 255 || c.G != 255 || c.B != 255 {
+		t.Errorf("0 should be white, got %v", c)
+	}
+	if neg, pos := divergingColor(-1), divergingColor(1); !(neg.B > neg.R && pos.R > pos.B) {
+		t.Errorf("negative should be blue, positive red: %v %v", neg, pos)
+	}
+	if _, err := SignedHeatmap([][]float64{{1}}, []string{"a", "b"}, []string{"e"}, ""); err == nil {
+		t.Error("want an error for a short row")
+	}
+}
