@@ -48,7 +48,7 @@ func eval[T any](p page, js string) (T, error) {
 
 // errorsOnPage returns the text of error outputs (a failing cell, a panic, anything on stderr).
 const errorsJS = `[...document.querySelectorAll('.output_error, .output_stderr')].map(e => e.innerText)
-  .concat([...document.querySelectorAll('.output_area')].map(e => e.innerText).filter(s => /panic:|Error:|cell failed/.test(s)))`
+  .concat([...document.querySelectorAll('.output_area')].map(e => e.innerText).filter(s => /panic:|Error:|cell failed|no browser answered/.test(s)))`
 
 func (p page) checkNoErrors() {
 	p.t.Helper()
@@ -72,7 +72,8 @@ func (p page) waitFor(what, js string, limit time.Duration) {
 		}
 		p.checkNoErrors()
 		if time.Now().After(deadline) {
-			p.t.Fatalf("waiting %v for %s: last error %v", limit, what, err)
+			out, _ := eval[[]string](p, `[...document.querySelectorAll('.output_area')].map(e => e.innerText.slice(0, 300))`)
+			p.t.Fatalf("waiting %v for %s: last error %v; cell outputs on the page:\n%s", limit, what, err, strings.Join(out, "\n---\n"))
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -230,7 +231,7 @@ func TestLiveCell(t *testing.T) {
 	}
 	sctx, scancel := context.WithTimeout(ctx, 30*time.Second)
 	defer scancel()
-	if err := chromedp.Do(sctx, chromedp.Evaluate[chromedp.Void](`document.querySelector('input[type=range]').scrollIntoView()`)); err != nil {
+	if err := chromedp.Do(sctx, chromedp.Evaluate[chromedp.Void](`document.querySelector('input[type=range]').scrollIntoView(); (document.getElementById('site') || document.scrollingElement).scrollBy(0, -140)`)); err != nil {
 		t.Fatalf("scrolling: %v", err)
 	}
 	png, err := chromedp.Run(sctx, chromedp.CaptureScreenshot())
