@@ -67,6 +67,7 @@ func LossCurves(history []gaea.Record) (*Figure, error) {
 	for _, p := range []*plot.Plot{loss, acc} {
 		fixRange(&p.X.Min, &p.X.Max, 1)
 		fixRange(&p.Y.Min, &p.Y.Max, 0.05)
+		p.X.Tick.Marker = integerTicks{}
 	}
 	const title = "Loss and accuracy of both blocks"
 	h := titleH + 280 + legendRow + 10

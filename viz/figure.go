@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"html"
+	"math"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -203,13 +206,20 @@ func drawLegendBand(dc draw.Canvas, entries []legendEntry, perRow int) draw.Canv
 	rows := legendRows(len(entries), perRow)
 	band := dc
 	band.Max.Y = dc.Min.Y + vg.Length(rows)*legendRow + 6
-	colW := (dc.Max.X - dc.Min.X) / vg.Length(perRow)
+	// Columns as wide as the longest entry (estimated), the band centred: a legend of two entries under
+	// two panels must not read as one legend per panel.
+	longest := 0
+	for _, e := range entries {
+		longest = max(longest, utf8.RuneCountInString(e.name))
+	}
+	colW := min((dc.Max.X-dc.Min.X)/vg.Length(perRow), vg.Length(longest)*5.6+50)
+	left := dc.Min.X + ((dc.Max.X-dc.Min.X)-vg.Length(min(perRow, len(entries)))*colW)/2
 	for i, e := range entries {
 		r, c := i/perRow, i%perRow
 		l := newLegend()
 		l.Add(e.name, e.thumb)
 		cell := band
-		cell.Min.X = dc.Min.X + vg.Length(c)*colW + 20
+		cell.Min.X = left + vg.Length(c)*colW + 10
 		cell.Max.X = cell.Min.X + colW
 		cell.Max.Y = band.Max.Y - vg.Length(r)*legendRow
 		cell.Min.Y = cell.Max.Y - legendRow
@@ -220,4 +230,32 @@ func drawLegendBand(dc draw.Canvas, entries []legendEntry, perRow int) draw.Canv
 	out := dc
 	out.Min.Y = band.Max.Y + 2
 	return out
+}
+
+// integerTicks labels an axis of steps (iterations, block steps) with integers only: gonum's default
+// ticks put labels such as 2.50 or 12.50 on a short range.
+type integerTicks struct{}
+
+func (integerTicks) Ticks(min, max float64) []plot.Tick {
+	if !(max > min) {
+		return []plot.Tick{{Value: math.Round(min), Label: strconv.Itoa(int(math.Round(min)))}}
+	}
+	step := 1.0
+	for mag := 1.0; ; mag *= 10 {
+		found := false
+		for _, m := range []float64{1, 2, 5} {
+			if (max-min)/(m*mag) <= 6 {
+				step, found = m*mag, true
+				break
+			}
+		}
+		if found {
+			break
+		}
+	}
+	var ticks []plot.Tick
+	for v := math.Ceil(min/step) * step; v <= max; v += step {
+		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.Itoa(int(v))})
+	}
+	return ticks
 }

@@ -177,6 +177,7 @@ func NB201AccuracyOverSearch(history []gaea.Record, ops []string, dataset nb201.
 	title := fmt.Sprintf("NAS-Bench-201 %s test accuracy of the argmax cell during the search", datasetTitles[dataset])
 	p := newPlot(title, "step", "test accuracy (%)")
 	p.Title.TextStyle.Font = sans(12)
+	p.X.Tick.Marker = integerTicks{}
 	best := nb201.Best(dataset).Accuracy[dataset]
 	if len(xys) == 0 {
 		p.Add(note{"no architecture steps yet"})

@@ -235,20 +235,3 @@ func MeanStd(v []float64) (mean, std float64) {
 	}
 	return mean, math.Sqrt(ss / float64(len(v)-1))
 }
-
-// integerTicks labels about five whole-number ticks (steps): multiples of 1, 2 or 5 × 10^k.
-type integerTicks struct{}
-
-func (integerTicks) Ticks(min, max float64) []plot.Tick {
-	raw := (max - min) / 5
-	major := 1.0
-	if raw > 1 {
-		mag := math.Pow(10, math.Floor(math.Log10(raw)))
-		for _, f := range []float64{1, 2, 5, 10} {
-			if major = f * mag; major >= raw {
-				break
-			}
-		}
-	}
-	return stepTicks{major: major, minor: major}.Ticks(min, max)
-}

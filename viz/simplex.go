@@ -36,7 +36,8 @@ func ternary(w [3]float64) plotter.XY {
 // labelled (labels[i] is the corner where coordinate i is 1), each trajectory a line in its own colour
 // from a hollow start marker to a filled end marker, and, when objective is non-nil, its level sets
 // (contour lines of objective over the simplex, at 10 evenly spaced values) in grey. Points must have 3
-// finite, non-negative coordinates summing to 1 (within 1e-3; they are renormalised for drawing).
+// finite, non-negative coordinates summing to 1 (within 1e-3; they are renormalised for drawing). Earlier
+// trajectories are drawn wider, so one that a later trajectory covers stays visible along its sides.
 func SimplexTrajectories(trajs []Trajectory, labels [3]string, objective func(w [3]float64) float64, title string) (*Figure, error) {
 	if title == "" {
 		title = "Trajectories on the simplex"
@@ -87,7 +88,9 @@ func SimplexTrajectories(trajs []Trajectory, labels [3]string, objective func(w 
 		if err != nil {
 			return nil, fmt.Errorf("viz: simplex trajectories: %q: %w", t.Name, err)
 		}
-		line.Color, line.Width = c, 1.8
+		// Earlier paths are drawn wider, so a later path that runs on top of an earlier one (e.g. the
+		// Euclidean step along an edge EG also follows) leaves the earlier one visible at both sides.
+		line.Color, line.Width = c, vg.Length(math.Max(1.4, 1.8+1.6*float64(len(trajs)-1-i)))
 		ends, err := plotter.NewScatter(plotter.XYs{xys[0]})
 		if err != nil {
 			return nil, err

@@ -68,6 +68,24 @@ func ThetaEvolution(history []gaea.Record, ops, edges []string) (*Figure, error)
 	if cols >= 4 {
 		ph = 130
 	}
+	// The y axis spans 0–1 when θ does; a search whose θ stays near uniform (e.g. DARTS's softmax early
+	// on) gets an axis scaled to its data, the same on every panel, so the lines are not flat.
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, r := range recs {
+		for _, row := range r.Theta {
+			for _, v := range row {
+				if finite(v) {
+					lo, hi = math.Min(lo, v), math.Max(hi, v)
+				}
+			}
+		}
+	}
+	if !(hi > lo) || hi-lo > 0.5 {
+		lo, hi = 0, 1
+	} else {
+		pad := math.Max(0.1*(hi-lo), 0.005)
+		lo, hi = math.Max(0, lo-pad), math.Min(1, hi+pad)
+	}
 	plots := make([]*plot.Plot, len(edges))
 	var legend []legendEntry
 	for e, name := range edges {
@@ -93,7 +111,9 @@ func ThetaEvolution(history []gaea.Record, ops, edges []string) (*Figure, error)
 				legend = append(legend, legendEntry{op, thumb})
 			}
 		}
-		p.Y.Min, p.Y.Max = 0, 1
+		p.Y.Min, p.Y.Max = lo, hi
+		p.Y.Tick.Marker = twoDecimals{}
+		p.X.Tick.Marker = integerTicks{}
 		fixRange(&p.X.Min, &p.X.Max, 1)
 		plots[e] = p
 	}
@@ -307,6 +327,7 @@ func EntropyCurves(history []gaea.Record, edges []string) (*Figure, error) {
 	fixRange(&p.X.Min, &p.X.Max, 1)
 	fixRange(&p.Y.Min, &p.Y.Max, 0.5)
 	p.Y.Tick.Marker = twoDecimals{}
+	p.X.Tick.Marker = integerTicks{}
 	perRow := min(len(legend), 5)
 	h := 340 + vg.Length(legendRows(len(legend), perRow))*legendRow + 10
 	return render(title, figWidth, h, func(dc draw.Canvas) {
