@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -195,5 +196,17 @@ func TestInvalidPairs(t *testing.T) {
 		if _, err := Defaults(Paper, c.space, c.algo, ""); err == nil {
 			t.Errorf("%s/%s accepted", c.space, c.algo)
 		}
+	}
+}
+
+// A settings.json written before augment_arch existed reads back with the value that version used.
+func TestSettingsJSONDefaults(t *testing.T) {
+	var old Settings
+	if err := json.Unmarshal([]byte(`{"space":"nb201","algo":"gaea-darts"}`), &old); err != nil || !old.AugmentArch {
+		t.Errorf("settings without augment_arch: %v, augment_arch %v (want true)", err, old.AugmentArch)
+	}
+	var off Settings
+	if err := json.Unmarshal([]byte(`{"augment_arch":false}`), &off); err != nil || off.AugmentArch {
+		t.Errorf("augment_arch false read as %v (%v)", off.AugmentArch, err)
 	}
 }

@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"sort"
@@ -133,6 +134,18 @@ type Settings struct {
 	// Sources says where each value comes from: a reference configuration file and key, a paper, or
 	// "command line" for a value given by the user.
 	Sources map[string]string `json:"sources"`
+}
+
+// UnmarshalJSON reads settings.json; keys that a file written by an earlier version lacks take the
+// value that version used (augment_arch: true).
+func (s *Settings) UnmarshalJSON(b []byte) error {
+	type plain Settings
+	p := plain{AugmentArch: true}
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	*s = Settings(p)
+	return nil
 }
 
 // Keys are the settings.json keys of the values a preset sets, in a stable order.
