@@ -45,8 +45,8 @@ func writeFileAtomic(path string, b []byte) error {
 	return os.Rename(tmp.Name(), path)
 }
 
-// readJSON reads path into v; the error names the file.
-func readJSON(path string, v any) error {
+// ReadJSON reads the JSON file at path into v; a decoding error names the file.
+func ReadJSON(path string, v any) error {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return err
@@ -123,6 +123,18 @@ var ErrRunExists = errors.New("the folder already holds a run")
 
 // ErrLocked is returned when another process works on the same run folder.
 var ErrLocked = errors.New("another process is using this run folder")
+
+// claimDir makes the run folder dir and takes its lock; a new run (resuming false) refuses a folder that
+// holds one (ErrRunExists).
+func claimDir(dir string, resuming bool) (unlock func(), err error) {
+	if !resuming && fileExists(filepath.Join(dir, SettingsFile)) {
+		return nil, fmt.Errorf("%s: %w (continue it with --resume %s, or choose another folder)", dir, ErrRunExists, dir)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	return lockDir(dir)
+}
 
 // lockDir takes an exclusive lock on dir/.lock for the life of the process (or until unlock is
 // called). It fails at once, with ErrLocked, if another process holds it.

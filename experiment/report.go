@@ -19,7 +19,7 @@ import (
 // table accuracy over time. Static SVG pictures; the file opens offline. It works on unfinished runs too.
 func WriteReport(dir string) (string, error) {
 	var st Settings
-	if err := readJSON(filepath.Join(dir, SettingsFile), &st); err != nil {
+	if err := ReadJSON(filepath.Join(dir, SettingsFile), &st); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return "", fmt.Errorf("%s: %w (no %s)", dir, ErrNotRun, SettingsFile)
 		}

@@ -71,7 +71,7 @@ func NB201EntryOf(e nb201.Entry) *NB201Entry {
 // ReadResult reads result.json of a run folder.
 func ReadResult(dir string) (*Result, error) {
 	var r Result
-	if err := readJSON(filepath.Join(dir, ResultFile), &r); err != nil {
+	if err := ReadJSON(filepath.Join(dir, ResultFile), &r); err != nil {
 		return nil, err
 	}
 	r.Dir = dir

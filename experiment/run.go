@@ -101,13 +101,7 @@ func Prepare(ctx context.Context, st Settings, opt Options) (*Run, error) {
 	if dir == "" {
 		dir = filepath.Join("runs", fmt.Sprintf("%s-%s-%s", time.Now().Format("20060102-150405"), st.Space, st.Algo))
 	}
-	if fileExists(filepath.Join(dir, SettingsFile)) {
-		return nil, fmt.Errorf("%s: %w (continue it with --resume %s, or choose another folder)", dir, ErrRunExists, dir)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	unlock, err := lockDir(dir)
+	unlock, err := claimDir(dir, false)
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +144,7 @@ func prepare(ctx context.Context, st Settings, dir string, opt Options, restore 
 			return nil, err
 		}
 		var p progress
-		if readJSON(filepath.Join(dir, progressFile), &p) == nil {
+		if ReadJSON(filepath.Join(dir, progressFile), &p) == nil {
 			r.seconds = p.Seconds
 		}
 		return r, nil
@@ -308,7 +302,7 @@ func Search(ctx context.Context, st Settings, opt Options) (*Result, error) {
 // run is not touched: its result is returned with Result.AlreadyFinished set.
 func Resume(ctx context.Context, dir string, opt Options) (*Result, error) {
 	var st Settings
-	if err := readJSON(filepath.Join(dir, SettingsFile), &st); err != nil {
+	if err := ReadJSON(filepath.Join(dir, SettingsFile), &st); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("%s: %w (no %s)", dir, ErrNotRun, SettingsFile)
 		}

@@ -94,7 +94,7 @@ type TrainResult struct {
 // ReadTrainResult reads result.json of a training run folder.
 func ReadTrainResult(dir string) (*TrainResult, error) {
 	var r TrainResult
-	if err := readJSON(filepath.Join(dir, ResultFile), &r); err != nil {
+	if err := ReadJSON(filepath.Join(dir, ResultFile), &r); err != nil {
 		return nil, err
 	}
 	if r.Genotype == "" || r.Steps == 0 {
@@ -350,13 +350,7 @@ func Train(ctx stdctx.Context, st TrainSettings, dir string, resuming bool, log 
 		log = io.Discard
 	}
 	start := time.Now()
-	if !resuming && fileExists(filepath.Join(dir, SettingsFile)) {
-		return nil, fmt.Errorf("%s: %w (continue it with --resume %s, or choose another folder)", dir, ErrRunExists, dir)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	unlock, err := lockDir(dir)
+	unlock, err := claimDir(dir, resuming)
 	if err != nil {
 		return nil, err
 	}

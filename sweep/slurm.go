@@ -157,7 +157,7 @@ func (s *Sweep) SubmitSlurm(ctx context.Context, opt SlurmOptions) (*SlurmJob, e
 	}
 	if active > 0 {
 		var job SlurmJob
-		readJSON(filepath.Join(s.Dir, SlurmJobFile), &job)
+		experiment.ReadJSON(filepath.Join(s.Dir, SlurmJobFile), &job)
 		return nil, fmt.Errorf("sweep %s: %w: job %s still has %d array tasks queued or running (wait for them, or scancel %s)", s.Dir, ErrBusy, job.JobID, active, job.JobID)
 	}
 	array := s.unfinished()
@@ -200,7 +200,7 @@ func (s *Sweep) SlurmStates(ctx context.Context) map[int]string {
 // of the job it does not list is no longer queued or running).
 func (s *Sweep) slurmStates(ctx context.Context) (map[int]string, *SlurmJob, bool) {
 	var job SlurmJob
-	if readJSON(filepath.Join(s.Dir, SlurmJobFile), &job) != nil || job.JobID == "" {
+	if experiment.ReadJSON(filepath.Join(s.Dir, SlurmJobFile), &job) != nil || job.JobID == "" {
 		return nil, nil, false
 	}
 	states := map[int]string{}

@@ -178,7 +178,7 @@ type Sweep struct {
 func Open(dir string, spec *Spec) (*Sweep, error) {
 	path := filepath.Join(dir, SpecFile)
 	var old Spec
-	err := readJSON(path, &old)
+	err := experiment.ReadJSON(path, &old)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
@@ -232,7 +232,7 @@ func Plan(dir string, spec *Spec) (*Sweep, error) {
 // ReadSpecFile reads a grid from a JSON file (the fields of Spec, without cells).
 func ReadSpecFile(path string) (*Spec, error) {
 	var s Spec
-	if err := readJSON(path, &s); err != nil {
+	if err := experiment.ReadJSON(path, &s); err != nil {
 		return nil, err
 	}
 	if len(s.Cells) > 0 {

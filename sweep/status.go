@@ -54,7 +54,7 @@ func (s *Sweep) cellStatus(c Cell) CellStatus {
 			Iteration int     `json:"iteration"`
 			Seconds   float64 `json:"seconds"`
 		}
-		if readJSON(filepath.Join(dir, "progress.json"), &p) == nil {
+		if experiment.ReadJSON(filepath.Join(dir, "progress.json"), &p) == nil {
 			st.Iteration, st.Seconds = p.Iteration, p.Seconds
 		}
 	}
@@ -84,3 +84,21 @@ func (s *Sweep) lock() (func(), error) {
 
 // ErrBusy is returned when another process runs the same sweep.
 var ErrBusy = errors.New("another process is running this sweep")
+
+// String is the cell's line in `gaea sweep status`: name, state, progress, Slurm state, genotype, error.
+func (st CellStatus) String() string {
+	line := fmt.Sprintf("%-40s %-8s", st.Cell.Name, st.State)
+	if st.Iteration > 0 {
+		line += fmt.Sprintf("  iter %d  %.0f s", st.Iteration, st.Seconds)
+	}
+	if st.Slurm != "" {
+		line += "  slurm " + st.Slurm
+	}
+	if st.Genotype != "" {
+		line += "  " + st.Genotype
+	}
+	if st.Error != "" {
+		line += "  " + st.Error
+	}
+	return strings.TrimRight(line, " ")
+}

@@ -64,7 +64,7 @@ func (t *Trainer) Save(dir string, state any) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileSync(filepath.Join(tmp, StateFile), data); err != nil {
+	if err := ckpt.WriteFileSync(filepath.Join(tmp, StateFile), data); err != nil {
 		return err
 	}
 	if err := ckpt.WriteManifest(tmp); err != nil {
@@ -92,22 +92,6 @@ func (t *Trainer) Save(dir string, state any) error {
 		}
 	}
 	return nil
-}
-
-func writeFileSync(path string, data []byte) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
 
 // listCheckpoints returns the complete checkpoint folders of dir, oldest first.

@@ -151,28 +151,9 @@ func NB201AccuracyOverSearch(history []gaea.Record, ops []string, dataset nb201.
 	if len(history) == 0 {
 		return nil, fmt.Errorf("viz: %s: empty history", what)
 	}
-	edges := nb201EdgeNames()
-	var xys plotter.XYs
-	var last nb201.Entry
-	for _, r := range history {
-		if r.Block != "arch" {
-			continue
-		}
-		if err := checkTheta(fmt.Sprintf("%s: step %d", what, r.Step), r.Theta, ops, edges); err != nil {
-			return nil, err
-		}
-		var a nb201.Arch
-		for e, row := range r.Theta {
-			k := 0
-			for j, v := range row {
-				if v > row[k] {
-					k = j
-				}
-			}
-			a[e] = nops[k]
-		}
-		last = nb201.Lookup(a)
-		xys = append(xys, plotter.XY{X: float64(r.Step), Y: last.Accuracy[dataset]})
+	xys, last, err := nb201AccuracySeries(what, history, ops, nops, dataset)
+	if err != nil {
+		return nil, err
 	}
 	title := fmt.Sprintf("NAS-Bench-201 %s test accuracy of the argmax cell during the search", datasetTitles[dataset])
 	p := newPlot(title, "step", "test accuracy (%)")
@@ -222,4 +203,33 @@ func (n note) Plot(c draw.Canvas, p *plot.Plot) {
 	sty.Color = color.Gray{Y: 0x60}
 	sty.XAlign, sty.YAlign = draw.XCenter, draw.YCenter
 	c.FillText(sty, vg.Point{X: (c.Min.X + c.Max.X) / 2, Y: (c.Min.Y + c.Max.Y) / 2}, n.text)
+}
+
+// nb201AccuracySeries is the table accuracy (on dataset) of the argmax cell after every architecture
+// step of a history (first op among ties), and the entry of the last one.
+func nb201AccuracySeries(what string, history []gaea.Record, ops []string, nops []nb201.Op, dataset nb201.Dataset) (plotter.XYs, nb201.Entry, error) {
+	edges := nb201EdgeNames()
+	var xys plotter.XYs
+	var last nb201.Entry
+	for _, r := range history {
+		if r.Block != "arch" {
+			continue
+		}
+		if err := checkTheta(fmt.Sprintf("%s: step %d", what, r.Step), r.Theta, ops, edges); err != nil {
+			return nil, last, err
+		}
+		var a nb201.Arch
+		for e, row := range r.Theta {
+			k := 0
+			for j, v := range row {
+				if v > row[k] {
+					k = j
+				}
+			}
+			a[e] = nops[k]
+		}
+		last = nb201.Lookup(a)
+		xys = append(xys, plotter.XY{X: float64(r.Step), Y: last.Accuracy[dataset]})
+	}
+	return xys, last, nil
 }

@@ -40,28 +40,8 @@ func NB201AccuracyOverSearchRuns(groups []RunGroup, dataset nb201.Dataset) (*Fig
 		if err != nil {
 			return nil, err
 		}
-		edges := nb201EdgeNames()
-		var xys plotter.XYs
-		for _, rec := range r.History {
-			if rec.Block != "arch" {
-				continue
-			}
-			if err := checkTheta(fmt.Sprintf("%s: step %d", what, rec.Step), rec.Theta, r.Ops, edges); err != nil {
-				return nil, err
-			}
-			var a nb201.Arch
-			for e, row := range rec.Theta {
-				k := 0
-				for j, v := range row {
-					if v > row[k] {
-						k = j
-					}
-				}
-				a[e] = nops[k]
-			}
-			xys = append(xys, plotter.XY{X: float64(rec.Step), Y: nb201.Lookup(a).Accuracy[dataset]})
-		}
-		return xys, nil
+		xys, _, err := nb201AccuracySeries(what, r.History, r.Ops, nops, dataset)
+		return xys, err
 	}
 	title := fmt.Sprintf("NAS-Bench-201 %s test accuracy of the argmax cell during the search", datasetTitles[dataset])
 	p := newPlot(title, "step", "test accuracy (%)")

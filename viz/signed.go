@@ -36,7 +36,7 @@ func SignedHeatmap(m [][]float64, ops, edges []string, title string) (*Figure, e
 	}
 	p := newPlot(title, "op", "edge")
 	p.Title.TextStyle.Font = sans(13)
-	p.Add(signedCells{m: m, max: maxAbs})
+	p.Add(heatCells{m: m, max: maxAbs, colour: divergingColor})
 	for e, row := range m {
 		for k, v := range row {
 			lab, err := plotter.NewLabels(plotter.XYLabels{
@@ -65,32 +65,6 @@ func SignedHeatmap(m [][]float64, ops, edges []string, title string) (*Figure, e
 	p.X.Tick.Label.Font = sans(9)
 	p.Y.Padding, p.X.Padding = 12, 4
 	return renderPlot(title, p, figWidth, 90+vg.Length(len(edges))*24)
-}
-
-type signedCells struct {
-	m   [][]float64
-	max float64
-}
-
-func (s signedCells) Plot(c draw.Canvas, p *plot.Plot) {
-	tx, ty := p.Transforms(&c)
-	for e, row := range s.m {
-		for k, v := range row {
-			x0, x1 := tx(float64(k)-0.5), tx(float64(k)+0.5)
-			r := float64(len(s.m) - 1 - e)
-			y0, y1 := ty(r-0.5), ty(r+0.5)
-			rect := vg.Path{}
-			rect.Move(vg.Point{X: x0, Y: y0})
-			rect.Line(vg.Point{X: x1, Y: y0})
-			rect.Line(vg.Point{X: x1, Y: y1})
-			rect.Line(vg.Point{X: x0, Y: y1})
-			rect.Close()
-			c.SetColor(divergingColor(v / s.max))
-			c.Fill(rect)
-			c.SetLineStyle(draw.LineStyle{Color: color.White, Width: 1})
-			c.Stroke(rect)
-		}
-	}
 }
 
 // divergingColor maps [−1, 1] to #2166ac → white → #b2182b (ColorBrewer RdBu's ends).

@@ -150,7 +150,7 @@ func ThetaHeatmap(theta [][]float64, ops, edges []string, title string) (*Figure
 	}
 	p := newPlot(title, "op", "edge")
 	p.Title.TextStyle.Font = sans(13)
-	p.Add(thetaCells{theta: theta, max: maxV})
+	p.Add(heatCells{m: theta, max: maxV, colour: heatColor})
 	// The first edge is the top row.
 	rowY := func(e int) float64 { return float64(len(edges) - 1 - e) }
 	// Value labels, black on light cells and white on dark ones, bold for each row's maximum.
@@ -197,19 +197,21 @@ func ThetaHeatmap(theta [][]float64, ops, edges []string, title string) (*Figure
 	return renderPlot(title, p, figWidth, h)
 }
 
-// thetaCells draws the cells of a heatmap, one filled rectangle per (edge, op), coloured white → dark
-// blue. (plotter.HeatMap would do, but it draws with a discrete palette and no exact range control.)
-type thetaCells struct {
-	theta [][]float64
-	max   float64
+// heatCells draws the cells of a heatmap, one filled rectangle per (edge, op), coloured by colour(v/max):
+// white → dark blue for θ (ThetaHeatmap), blue–white–red for signed values (SignedHeatmap).
+// (plotter.HeatMap would do, but it draws with a discrete palette and no exact range control.)
+type heatCells struct {
+	m      [][]float64
+	max    float64
+	colour func(float64) color.RGBA
 }
 
-func (t thetaCells) Plot(c draw.Canvas, p *plot.Plot) {
+func (h heatCells) Plot(c draw.Canvas, p *plot.Plot) {
 	tx, ty := p.Transforms(&c)
-	for e, row := range t.theta {
+	for e, row := range h.m {
 		for k, v := range row {
 			x0, x1 := tx(float64(k)-0.5), tx(float64(k)+0.5)
-			r := float64(len(t.theta) - 1 - e)
+			r := float64(len(h.m) - 1 - e)
 			y0, y1 := ty(r-0.5), ty(r+0.5)
 			rect := vg.Path{}
 			rect.Move(vg.Point{X: x0, Y: y0})
@@ -217,7 +219,7 @@ func (t thetaCells) Plot(c draw.Canvas, p *plot.Plot) {
 			rect.Line(vg.Point{X: x1, Y: y1})
 			rect.Line(vg.Point{X: x0, Y: y1})
 			rect.Close()
-			c.SetColor(heatColor(v / t.max))
+			c.SetColor(h.colour(v / h.max))
 			c.Fill(rect)
 			c.SetLineStyle(draw.LineStyle{Color: color.White, Width: 1})
 			c.Stroke(rect)

@@ -59,3 +59,15 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 		args = fs.Args()[1:]
 	}
 }
+
+// folderArg parses fs's flags (before or after the folder) and returns the one folder argument.
+func folderArg(fs *flag.FlagSet, args []string) (string, error) {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return "", err
+	}
+	if len(pos) != 1 {
+		return "", usagef("want one sweep folder, got %d arguments", len(pos))
+	}
+	return pos[0], nil
+}

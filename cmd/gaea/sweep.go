@@ -153,14 +153,11 @@ func runSweepStatus(args []string) error {
 		fmt.Fprintf(fs.Output(), "Usage: gaea sweep status DIR [--json]\n\nThe state of every cell of a sweep (pending, started, failed, done) from its run folder, with the\nSlurm state of its array task where squeue/sacct know it.\n")
 		fs.PrintDefaults()
 	}
-	pos, err := parseInterspersed(fs, args)
+	dir, err := folderArg(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usagef("want one sweep folder, got %d arguments", len(pos))
-	}
-	sw, err := sweep.Open(pos[0], nil)
+	sw, err := sweep.Open(dir, nil)
 	if err != nil {
 		return usageError{err}
 	}
@@ -170,20 +167,7 @@ func runSweepStatus(args []string) error {
 		return printJSON(os.Stdout, sts)
 	}
 	for _, st := range sts {
-		line := fmt.Sprintf("%-40s %-8s", st.Cell.Name, st.State)
-		if st.Iteration > 0 {
-			line += fmt.Sprintf("  iter %d  %.0f s", st.Iteration, st.Seconds)
-		}
-		if st.Slurm != "" {
-			line += "  slurm " + st.Slurm
-		}
-		if st.Genotype != "" {
-			line += "  " + st.Genotype
-		}
-		if st.Error != "" {
-			line += "  " + st.Error
-		}
-		fmt.Println(strings.TrimRight(line, " "))
+		fmt.Println(st)
 	}
 	n := sweep.Counts(sts)
 	fmt.Printf("%d cells: %d done, %d started, %d failed, %d pending\n", len(sts), n[sweep.Done], n[sweep.Started], n[sweep.Failed], n[sweep.Pending])
@@ -197,14 +181,11 @@ func runAggregate(args []string) error {
 		fmt.Fprintf(fs.Output(), "Usage: gaea aggregate DIR [--json]\n\nOne table per (space, data set) of a sweep folder (or of any folder of search run folders): per algorithm,\nmean ± std over seeds of the found cell's NAS-Bench-201 accuracies and ranks, final mean per-edge entropy\nof θ and search time. Writes DIR/aggregate.html (with curves over the search), aggregate.csv and\naggregate.json.\n")
 		fs.PrintDefaults()
 	}
-	pos, err := parseInterspersed(fs, args)
+	dir, err := folderArg(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usagef("want one sweep folder, got %d arguments", len(pos))
-	}
-	agg, err := sweep.AggregateDir(pos[0])
+	agg, err := sweep.AggregateDir(dir)
 	if errors.Is(err, sweep.ErrNotSweep) {
 		return usageError{err}
 	}

@@ -41,11 +41,16 @@ func WriteManifest(dir string) error {
 		}
 		fmt.Fprintf(&buf, "%s  %s\n", sum, e.Name())
 	}
-	f, err := os.Create(filepath.Join(dir, ManifestFile))
+	return WriteFileSync(filepath.Join(dir, ManifestFile), buf.Bytes())
+}
+
+// WriteFileSync writes data to path and syncs it to disk before returning.
+func WriteFileSync(path string, data []byte) error {
+	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	if _, err := f.Write(buf.Bytes()); err != nil {
+	if _, err := f.Write(data); err != nil {
 		f.Close()
 		return err
 	}
