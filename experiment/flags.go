@@ -69,6 +69,15 @@ type boolFuncValue struct{ flag.Value }
 
 func (boolFuncValue) IsBoolFlag() bool { return true }
 
+// String is the wrapped value's; the flag package also calls it on a zero boolFuncValue (to find
+// the default), whose Value is nil.
+func (b boolFuncValue) String() string {
+	if b.Value == nil {
+		return ""
+	}
+	return b.Value.String()
+}
+
 func (s *Settings) mustGet(key string) any {
 	v, err := s.Get(key)
 	if err != nil {

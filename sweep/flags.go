@@ -24,6 +24,15 @@ type recorded struct {
 	args *[]string
 }
 
+// String is the wrapped value's; the flag package also calls it on a zero recorded (to find the
+// default), whose Value is nil.
+func (r *recorded) String() string {
+	if r == nil || r.Value == nil {
+		return ""
+	}
+	return r.Value.String()
+}
+
 func (r *recorded) Set(s string) error {
 	if err := r.Value.Set(s); err != nil {
 		return err

@@ -92,7 +92,7 @@ func TestExitCodes(t *testing.T) {
 				if code != 0 || !strings.Contains(out, "Usage") {
 					t.Errorf("gaea %s %s: exit %d, output %q; want exit 0 and the usage", c.name, h, code, out)
 				}
-				if strings.Contains(out, "help requested") {
+				if strings.Contains(out, "help requested") || strings.Contains(out, "panic") {
 					t.Errorf("gaea %s %s: output %q", c.name, h, out)
 				}
 			}
