@@ -229,6 +229,10 @@ func convolve[T float32 | float64](x, k, out []T, p *convParams) {
 // patches, whose first row is output row first. Output image b reads input image b+bOff.
 func im2colRows[T float32 | float64](xc, patches []T, lo, hi, bOff, M, r int, outSp, kSp []int, tables [][]int,
 	spStride []int, imgSize, chOff, cin, kdim, first int) {
+	if r == 2 {
+		im2colRows2D(xc, patches, lo, hi, bOff, M, outSp, kSp, tables, spStride, imgSize, chOff, cin, kdim, first)
+		return
+	}
 	oIdx := make([]int, r)
 	kIdx := make([]int, r)
 	for row := lo; row < hi; row++ {
@@ -274,6 +278,87 @@ func im2colRows[T float32 | float64](xc, patches []T, lo, hi, bOff, M, r int, ou
 			}
 		}
 	}
+}
+
+// im2colRows2D is im2colRows for two spatial axes, the convolutions of image networks. Along the
+// kernel's x axis the valid taps of one output position read a run of consecutive input columns when
+// the kernel is not dilated (and no input dilation): with all channels of a group contiguous (cin
+// equals the image's channel count), a kernel row is then one copy instead of one per tap.
+func im2colRows2D[T float32 | float64](xc, patches []T, lo, hi, bOff, M int, outSp, kSp []int, tables [][]int,
+	spStride []int, imgSize, chOff, cin, kdim, first int) {
+	outW, kh, kw := outSp[1], kSp[0], kSp[1]
+	tyAll, txAll := tables[0], tables[1]
+	sy, sx := spStride[0], spStride[1]
+	run := sx == cin && consecutiveTaps(txAll, outSp[1], kw)
+	for row := lo; row < hi; row++ {
+		img := bOff + row/M
+		o := row % M
+		oy, ox := o/outW, o%outW
+		dst := patches[(row-first)*kdim : (row-first+1)*kdim]
+		base := img*imgSize + chOff
+		ty := tyAll[oy*kh : (oy+1)*kh]
+		tx := txAll[ox*kw : (ox+1)*kw]
+		if run {
+			kx0, kx1 := 0, kw
+			for kx0 < kw && tx[kx0] < 0 {
+				kx0++
+			}
+			for kx1 > kx0 && tx[kx1-1] < 0 {
+				kx1--
+			}
+			for ky, iy := range ty {
+				seg := dst[ky*kw*cin : (ky+1)*kw*cin]
+				if iy < 0 || kx0 == kx1 {
+					clear(seg)
+					continue
+				}
+				clear(seg[:kx0*cin])
+				src := base + iy*sy + tx[kx0]*sx
+				copy(seg[kx0*cin:kx1*cin], xc[src:src+(kx1-kx0)*cin])
+				clear(seg[kx1*cin:])
+			}
+			continue
+		}
+		for ky, iy := range ty {
+			for kx, ix := range tx {
+				kp := ky*kw + kx
+				if iy < 0 || ix < 0 {
+					clear(dst[kp*cin : (kp+1)*cin])
+					continue
+				}
+				off := base + iy*sy + ix*sx
+				if cin == 1 {
+					dst[kp] = xc[off]
+				} else {
+					copy(dst[kp*cin:(kp+1)*cin], xc[off:off+cin])
+				}
+			}
+		}
+	}
+}
+
+// consecutiveTaps reports whether, for every output position, the valid entries of its kernel taps
+// (table row o: input coordinate of tap j, or -1) are one run of consecutive input coordinates.
+func consecutiveTaps(table []int, outN, k int) bool {
+	for o := 0; o < outN; o++ {
+		t := table[o*k : (o+1)*k]
+		j := 0
+		for j < k && t[j] < 0 {
+			j++
+		}
+		for j+1 < k && t[j+1] >= 0 {
+			if t[j+1] != t[j]+1 {
+				return false
+			}
+			j++
+		}
+		for j++; j < k; j++ {
+			if t[j] >= 0 {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 const (

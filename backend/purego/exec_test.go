@@ -1,6 +1,7 @@
 package purego
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 // TestKernelPanicBecomesError: a panic in a kernel's worker goroutine is reported as an error of the
 // op, not a crash of the process.
 func TestKernelPanicBecomesError(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2)) // at least two workers, also under GOMAXPROCS=1
 	c := &customOp{name: "Boom", outputs: []*node{{}}, run: func(be *Backend, in []backends.Buffer) ([]backends.Buffer, error) {
 		parallelFor(1000, 1, func(lo, hi int) {
 			if lo > 0 {

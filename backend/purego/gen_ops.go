@@ -25,8 +25,11 @@ func (b *Builder) Abs(a0 backends.Op) (backends.Op, error) {
 	return outs[0], nil
 }
 
-// Add forwards to simplego.
+// Add forwards to simplego (for some shapes, purego's own kernel: see fastPaths in internal/genops).
 func (b *Builder) Add(a0 backends.Op, a1 backends.Op) (backends.Op, error) {
+	if op, ok, err := b.fastBinary(binAdd, a0, a1); ok {
+		return op, err
+	}
 	var ins []backends.Op
 	ins = append(ins, a0)
 	ins = append(ins, a1)
@@ -270,8 +273,11 @@ func (b *Builder) Cos(a0 backends.Op) (backends.Op, error) {
 	return outs[0], nil
 }
 
-// Div forwards to simplego.
+// Div forwards to simplego (for some shapes, purego's own kernel: see fastPaths in internal/genops).
 func (b *Builder) Div(a0 backends.Op, a1 backends.Op) (backends.Op, error) {
+	if op, ok, err := b.fastBinary(binDiv, a0, a1); ok {
+		return op, err
+	}
 	var ins []backends.Op
 	ins = append(ins, a0)
 	ins = append(ins, a1)
@@ -781,8 +787,11 @@ func (b *Builder) Min(a0 backends.Op, a1 backends.Op) (backends.Op, error) {
 	return outs[0], nil
 }
 
-// Mul forwards to simplego.
+// Mul forwards to simplego (for some shapes, purego's own kernel: see fastPaths in internal/genops).
 func (b *Builder) Mul(a0 backends.Op, a1 backends.Op) (backends.Op, error) {
+	if op, ok, err := b.fastBinary(binMul, a0, a1); ok {
+		return op, err
+	}
 	var ins []backends.Op
 	ins = append(ins, a0)
 	ins = append(ins, a1)
@@ -1009,8 +1018,11 @@ func (b *Builder) ReduceProduct(a0 backends.Op, a1 ...int) (backends.Op, error) 
 	return outs[0], nil
 }
 
-// ReduceSum forwards to simplego.
+// ReduceSum forwards to simplego (for some shapes, purego's own kernel: see fastPaths in internal/genops).
 func (b *Builder) ReduceSum(a0 backends.Op, a1 ...int) (backends.Op, error) {
+	if op, ok, err := b.fastReduceSum(a0, a1...); ok {
+		return op, err
+	}
 	var ins []backends.Op
 	ins = append(ins, a0)
 	outs, err := b.native("ReduceSum", ins, 1, func(ib backends.Builder, in []backends.Op) ([]backends.Op, error) {
@@ -1215,8 +1227,11 @@ func (b *Builder) Sqrt(a0 backends.Op) (backends.Op, error) {
 	return outs[0], nil
 }
 
-// Sub forwards to simplego.
+// Sub forwards to simplego (for some shapes, purego's own kernel: see fastPaths in internal/genops).
 func (b *Builder) Sub(a0 backends.Op, a1 backends.Op) (backends.Op, error) {
+	if op, ok, err := b.fastBinary(binSub, a0, a1); ok {
+		return op, err
+	}
 	var ins []backends.Op
 	ins = append(ins, a0)
 	ins = append(ins, a1)

@@ -25,6 +25,16 @@ var handWritten = map[string]bool{
 	"ReduceWindow": true, "SelectAndScatterMax": true, "SelectAndScatterMin": true, "Sign": true,
 }
 
+// fastPaths are ops that purego runs with its own kernel for some shapes: the generated method first
+// calls the expression, which returns (op, true, err) when it took the op, (nil, false, nil) otherwise.
+var fastPaths = map[string]string{
+	"Add":       "b.fastBinary(binAdd, a0, a1)",
+	"Sub":       "b.fastBinary(binSub, a0, a1)",
+	"Mul":       "b.fastBinary(binMul, a0, a1)",
+	"Div":       "b.fastBinary(binDiv, a0, a1)",
+	"ReduceSum": "b.fastReduceSum(a0, a1...)",
+}
+
 var (
 	opType    = reflect.TypeOf((*backends.Op)(nil)).Elem()
 	opsType   = reflect.TypeOf([]backends.Op{})
@@ -118,7 +128,14 @@ func writeMethod(buf *bytes.Buffer, name string, mt reflect.Type) error {
 		results = append(results, "backends.Op")
 		zero = append(zero, "nil")
 	}
-	fmt.Fprintf(buf, "// %s forwards to simplego.\nfunc (b *Builder) %s(%s) (%s, error) {\n", name, name, strings.Join(params, ", "), strings.Join(results, ", "))
+	note := ""
+	if _, ok := fastPaths[name]; ok {
+		note = " (for some shapes, purego's own kernel: see fastPaths in internal/genops)"
+	}
+	fmt.Fprintf(buf, "// %s forwards to simplego%s.\nfunc (b *Builder) %s(%s) (%s, error) {\n", name, note, name, strings.Join(params, ", "), strings.Join(results, ", "))
+	if fast, ok := fastPaths[name]; ok {
+		fmt.Fprintf(buf, "\tif op, ok, err := %s; ok {\n\t\treturn op, err\n\t}\n", fast)
+	}
 	fmt.Fprintf(buf, "\tvar ins []backends.Op\n")
 	for _, c := range collect {
 		fmt.Fprintf(buf, "\t%s\n", c)

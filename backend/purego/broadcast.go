@@ -1,0 +1,316 @@
+package purego
+
+import (
+	"slices"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+)
+
+// Broadcasting binary ops and ReduceSum. simplego runs a binary op whose operands differ in shape
+// (a conv bias [1,1,1,C] added to [B,H,W,C]; the average pool's [B,H,W,C] / counts [1,H,W,1]) and
+// every ReduceSum (the gradients of those biases, of the mixed op's weights) through a per-element
+// index iterator, which the supernet's profiles show at 10–20% of a search iteration. purego runs
+// them, for float32/float64 tensors of at least fastMinSize elements, with loops over the collapsed
+// axes. The results are bit-identical to simplego's: the same IEEE operation per element, and each
+// sum accumulated from 0 in the operand's row-major order (tests compare bits).
+
+// fastMinSize: smaller tensors stay in simplego (no stage split for them).
+const fastMinSize = 1 << 14
+
+type binOp int
+
+const (
+	binAdd binOp = iota
+	binSub
+	binMul
+	binDiv
+)
+
+func (o binOp) String() string { return [...]string{"Add", "Sub", "Mul", "Div"}[o] }
+
+// bcastAxis is one collapsed axis of a broadcasting binary op: its size and each operand's element
+// stride along it (0 where that operand is broadcast).
+type bcastAxis struct{ n, sa, sb int }
+
+// fastBinary runs a, b of equal rank ≥ 1, shapes differing only where one of them has dimension 1.
+func (b *Builder) fastBinary(op binOp, x, y backends.Op) (backends.Op, bool, error) {
+	xs, err1 := shapeOf(b, x)
+	ys, err2 := shapeOf(b, y)
+	if err1 != nil || err2 != nil || xs.DType != ys.DType || !floatDType(xs.DType) || xs.Rank() != ys.Rank() ||
+		xs.Rank() == 0 || xs.Equal(ys) {
+		return nil, false, nil
+	}
+	dims := make([]int, xs.Rank())
+	for i := range dims {
+		dx, dy := xs.Dimensions[i], ys.Dimensions[i]
+		switch {
+		case dx == dy:
+			dims[i] = dx
+		case dx == 1:
+			dims[i] = dy
+		case dy == 1:
+			dims[i] = dx
+		default:
+			return nil, false, nil
+		}
+	}
+	out := shapes.Make(xs.DType, dims...)
+	if out.Size() < fastMinSize {
+		return nil, false, nil
+	}
+	axes := collapseBroadcast(dims, xs.Dimensions, ys.Dimensions)
+	res, err := b.custom1(op.String(), []backends.Op{x, y}, out, func(be *Backend, in []backends.Buffer) ([]backends.Buffer, error) {
+		if out.DType == dtypes.Float32 {
+			return runBinary[float32](be, in, out, op, axes)
+		}
+		return runBinary[float64](be, in, out, op, axes)
+	})
+	return res, true, err
+}
+
+// collapseBroadcast merges neighbouring axes on which both operands are broadcast the same way and
+// returns the collapsed axes (outermost first) with element strides; axes of size 1 are dropped.
+func collapseBroadcast(dims, da, db []int) []bcastAxis {
+	var axes []bcastAxis // innermost first while building
+	sa, sb := 1, 1
+	for i := len(dims) - 1; i >= 0; i-- {
+		n := dims[i]
+		if n == 1 {
+			continue
+		}
+		ax := bcastAxis{n: n}
+		if da[i] == n {
+			ax.sa = sa
+		}
+		if db[i] == n {
+			ax.sb = sb
+		}
+		if k := len(axes) - 1; k >= 0 && (axes[k].sa == 0) == (ax.sa == 0) && (axes[k].sb == 0) == (ax.sb == 0) {
+			axes[k].n *= n
+		} else {
+			axes = append(axes, ax)
+		}
+		sa *= da[i]
+		sb *= db[i]
+	}
+	slices.Reverse(axes)
+	return axes
+}
+
+func runBinary[T float32 | float64](be *Backend, in []backends.Buffer, out shapes.Shape, op binOp, axes []bcastAxis) ([]backends.Buffer, error) {
+	a, err := flatOf[T](be, in[0])
+	if err != nil {
+		return nil, err
+	}
+	bb, err := flatOf[T](be, in[1])
+	if err != nil {
+		return nil, err
+	}
+	buf, dst, err := newBuffer[T](be, out)
+	if err != nil {
+		return nil, err
+	}
+	inner := axes[len(axes)-1]
+	outer := axes[:len(axes)-1]
+	rows := 1
+	for _, ax := range outer {
+		rows *= ax.n
+	}
+	parallelFor(rows, max(1, fastMinSize/inner.n), func(lo, hi int) {
+		idx := make([]int, len(outer))
+		// Start the odometer at row lo.
+		r := lo
+		offA, offB := 0, 0
+		for k := len(outer) - 1; k >= 0; k-- {
+			idx[k] = r % outer[k].n
+			r /= outer[k].n
+			offA += idx[k] * outer[k].sa
+			offB += idx[k] * outer[k].sb
+		}
+		for row := lo; row < hi; row++ {
+			d := dst[row*inner.n : (row+1)*inner.n]
+			switch {
+			case inner.sa != 0 && inner.sb != 0:
+				binaryVV(op, d, a[offA:offA+inner.n], bb[offB:offB+inner.n])
+			case inner.sa != 0:
+				binaryVS(op, d, a[offA:offA+inner.n], bb[offB])
+			default:
+				binarySV(op, d, a[offA], bb[offB:offB+inner.n])
+			}
+			for k := len(outer) - 1; k >= 0; k-- {
+				idx[k]++
+				offA += outer[k].sa
+				offB += outer[k].sb
+				if idx[k] < outer[k].n {
+					break
+				}
+				offA -= idx[k] * outer[k].sa
+				offB -= idx[k] * outer[k].sb
+				idx[k] = 0
+			}
+		}
+	})
+	return []backends.Buffer{buf}, nil
+}
+
+func binaryVV[T float32 | float64](op binOp, d, x, y []T) {
+	x, y = x[:len(d)], y[:len(d)]
+	switch op {
+	case binAdd:
+		for i := range d {
+			d[i] = x[i] + y[i]
+		}
+	case binSub:
+		for i := range d {
+			d[i] = x[i] - y[i]
+		}
+	case binMul:
+		for i := range d {
+			d[i] = x[i] * y[i]
+		}
+	case binDiv:
+		for i := range d {
+			d[i] = x[i] / y[i]
+		}
+	}
+}
+
+func binaryVS[T float32 | float64](op binOp, d, x []T, s T) {
+	x = x[:len(d)]
+	switch op {
+	case binAdd:
+		for i := range d {
+			d[i] = x[i] + s
+		}
+	case binSub:
+		for i := range d {
+			d[i] = x[i] - s
+		}
+	case binMul:
+		for i := range d {
+			d[i] = x[i] * s
+		}
+	case binDiv:
+		for i := range d {
+			d[i] = x[i] / s
+		}
+	}
+}
+
+func binarySV[T float32 | float64](op binOp, d []T, s T, y []T) {
+	y = y[:len(d)]
+	switch op {
+	case binAdd:
+		for i := range d {
+			d[i] = s + y[i]
+		}
+	case binSub:
+		for i := range d {
+			d[i] = s - y[i]
+		}
+	case binMul:
+		for i := range d {
+			d[i] = s * y[i]
+		}
+	case binDiv:
+		for i := range d {
+			d[i] = s / y[i]
+		}
+	}
+}
+
+// fastReduceSum runs a ReduceSum whose reduced axes, after merging neighbours, form one block:
+// x viewed as [K1, R, K2], out[k1, k2] = Σ_r x[k1, r, k2], each sum from 0 in increasing r (the order
+// of simplego's row-major pass). Reducing all axes, the leading ones or the trailing ones are the
+// cases K1 = K2 = 1, K1 = 1 and K2 = 1.
+func (b *Builder) fastReduceSum(x backends.Op, axes ...int) (backends.Op, bool, error) {
+	xs, err := shapeOf(b, x)
+	if err != nil || !floatDType(xs.DType) || xs.Size() < fastMinSize || len(axes) == 0 {
+		return nil, false, nil
+	}
+	reduced := make([]bool, xs.Rank())
+	for _, a := range axes {
+		if a < 0 || a >= xs.Rank() || reduced[a] {
+			return nil, false, nil // simplego reports the error
+		}
+		reduced[a] = true
+	}
+	// Find the one block of reduced axes (axes of size 1 may sit anywhere).
+	k1, r, k2 := 1, 1, 1
+	phase := 0 // 0: before the block, 1: in it, 2: after it
+	var outDims []int
+	for i, d := range xs.Dimensions {
+		if !reduced[i] {
+			outDims = append(outDims, d)
+		}
+		if d == 1 {
+			continue
+		}
+		switch {
+		case reduced[i] && phase == 2:
+			return nil, false, nil
+		case reduced[i]:
+			phase = 1
+			r *= d
+		case phase == 0:
+			k1 *= d
+		default:
+			phase = 2
+			k2 *= d
+		}
+	}
+	out := shapes.Make(xs.DType, outDims...)
+	res, err := b.custom1("ReduceSum", []backends.Op{x}, out, func(be *Backend, in []backends.Buffer) ([]backends.Buffer, error) {
+		if xs.DType == dtypes.Float32 {
+			return runReduceSum[float32](be, in[0], out, k1, r, k2)
+		}
+		return runReduceSum[float64](be, in[0], out, k1, r, k2)
+	})
+	return res, true, err
+}
+
+func runReduceSum[T float32 | float64](be *Backend, in backends.Buffer, out shapes.Shape, k1, r, k2 int) ([]backends.Buffer, error) {
+	x, err := flatOf[T](be, in)
+	if err != nil {
+		return nil, err
+	}
+	buf, dst, err := newBuffer[T](be, out)
+	if err != nil {
+		return nil, err
+	}
+	clear(dst)
+	if k2 == 1 {
+		parallelFor(k1, max(1, fastMinSize/r), func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				var s T
+				for _, v := range x[i*r : (i+1)*r] {
+					s += v
+				}
+				dst[i] = s
+			}
+		})
+		return []backends.Buffer{buf}, nil
+	}
+	sum := func(i, c0, c1 int) {
+		o := dst[i*k2+c0 : i*k2+c1]
+		for j := 0; j < r; j++ {
+			row := x[(i*r+j)*k2+c0 : (i*r+j)*k2+c1]
+			for c := range o {
+				o[c] += row[c]
+			}
+		}
+	}
+	if k1 > 1 {
+		parallelFor(k1, max(1, fastMinSize/(r*k2)), func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				sum(i, 0, k2)
+			}
+		})
+	} else {
+		// One output row: split its columns (each column keeps its own order).
+		parallelFor(k2, 64, func(lo, hi int) { sum(0, lo, hi) })
+	}
+	return []backends.Buffer{buf}, nil
+}

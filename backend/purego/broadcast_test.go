@@ -1,0 +1,171 @@
+package purego
+
+import (
+	"fmt"
+	"math"
+	"math/rand"
+	"testing"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/backends/simplego"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+)
+
+// specialTensor is a tensor of normal values of varied magnitude with a few zeros, −0, ±Inf and NaN.
+func specialTensor(rng *rand.Rand, dtype dtypes.DType, dims ...int) *tensors.Tensor {
+	n := 1
+	for _, d := range dims {
+		n *= d
+	}
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = rng.NormFloat64() * math.Pow(10, float64(rng.Intn(6)-3))
+		switch rng.Intn(400) {
+		case 0:
+			v[i] = 0
+		case 1:
+			v[i] = math.Copysign(0, -1)
+		case 2:
+			v[i] = math.Inf(1 - 2*rng.Intn(2))
+		case 3:
+			v[i] = math.NaN()
+		}
+	}
+	if dtype == dtypes.Float64 {
+		return tensors.FromFlatDataAndDimensions(v, dims...)
+	}
+	v32 := make([]float32, n)
+	for i := range v {
+		v32[i] = float32(v[i])
+	}
+	return tensors.FromFlatDataAndDimensions(v32, dims...)
+}
+
+// sameBits fails unless got and want hold the same bits (any NaN matches any NaN).
+func sameBits(t *testing.T, name string, got, want *tensors.Tensor) {
+	t.Helper()
+	if !got.Shape().Equal(want.Shape()) {
+		t.Fatalf("%s: shape %s, simplego %s", name, got.Shape(), want.Shape())
+	}
+	var g, w []float64
+	if got.DType() == dtypes.Float32 {
+		for _, v := range tensors.MustCopyFlatData[float32](got) {
+			g = append(g, float64(v))
+		}
+		for _, v := range tensors.MustCopyFlatData[float32](want) {
+			w = append(w, float64(v))
+		}
+	} else {
+		g, w = tensors.MustCopyFlatData[float64](got), tensors.MustCopyFlatData[float64](want)
+	}
+	for i := range g {
+		if math.Float64bits(g[i]) != math.Float64bits(w[i]) && !(math.IsNaN(g[i]) && math.IsNaN(w[i])) {
+			t.Fatalf("%s: element %d = %v, simplego %v", name, i, g[i], w[i])
+		}
+	}
+}
+
+// TestBroadcastBinaryMatchesSimplego: purego's broadcasting Add/Sub/Mul/Div give simplego's bits.
+func TestBroadcastBinaryMatchesSimplego(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	cases := []struct{ a, b []int }{
+		{[]int{8, 16, 16, 8}, []int{1, 1, 1, 8}},   // conv bias
+		{[]int{1, 1, 1, 8}, []int{8, 16, 16, 8}},   // operands swapped
+		{[]int{8, 16, 16, 8}, []int{1, 16, 16, 1}}, // average-pool counts
+		{[]int{8, 1, 16, 8}, []int{1, 16, 1, 8}},   // both broadcast
+		{[]int{64, 300}, []int{64, 1}},             // per-row scalar
+		{[]int{3, 1, 7000}, []int{3, 5, 7000}},
+	}
+	ops := map[string]func(a, b *graph.Node) *graph.Node{"Add": graph.Add, "Sub": graph.Sub, "Mul": graph.Mul, "Div": graph.Div}
+	for _, dtype := range []dtypes.DType{dtypes.Float32, dtypes.Float64} {
+		for _, c := range cases {
+			a, b := specialTensor(rng, dtype, c.a...), specialTensor(rng, dtype, c.b...)
+			for name, f := range ops {
+				label := fmt.Sprintf("%s %v %v %s", name, c.a, c.b, dtype)
+				got := graph.MustExecOnce(New(), f, clone(t, a), clone(t, b))
+				want := graph.MustExecOnce(simple(t), f, clone(t, a), clone(t, b))
+				sameBits(t, label, got, want)
+			}
+		}
+	}
+}
+
+// TestReduceSumMatchesSimplego: purego's ReduceSum gives simplego's bits, on the one-block cases it
+// runs itself and on the others it leaves to simplego.
+func TestReduceSumMatchesSimplego(t *testing.T) {
+	rng := rand.New(rand.NewSource(8))
+	cases := []struct {
+		dims []int
+		axes []int
+	}{
+		{[]int{8, 16, 16, 8}, []int{0, 1, 2}}, // bias gradient
+		{[]int{8, 16, 16, 8}, []int{1, 2}},
+		{[]int{8, 16, 16, 8}, []int{3}},
+		{[]int{8, 16, 16, 8}, []int{0, 1, 2, 3}}, // mixed-op weight gradient
+		{[]int{8, 16, 16, 8}, []int{0}},
+		{[]int{8, 16, 16, 8}, []int{2, 3}},
+		{[]int{4, 1, 16, 16, 8}, []int{0, 2, 3}},
+		{[]int{8, 16, 16, 8}, []int{0, 2}}, // two blocks: simplego
+		{[]int{1, 40000}, []int{1}},
+	}
+	for _, dtype := range []dtypes.DType{dtypes.Float32, dtypes.Float64} {
+		for _, c := range cases {
+			x := specialTensor(rng, dtype, c.dims...)
+			// Finite values too, so the sums are not all NaN.
+			xf := graph.MustExecOnce(simple(t), func(x *graph.Node) *graph.Node {
+				return graph.Where(graph.IsFinite(x), x, graph.ZerosLike(x))
+			}, clone(t, x))
+			f := func(x *graph.Node) *graph.Node { return graph.ReduceSum(x, c.axes...) }
+			for _, in := range []*tensors.Tensor{x, xf} {
+				got := graph.MustExecOnce(New(), f, clone(t, in))
+				want := graph.MustExecOnce(simple(t), f, clone(t, in))
+				sameBits(t, fmt.Sprintf("ReduceSum %v axes %v %s", c.dims, c.axes, dtype), got, want)
+			}
+		}
+	}
+}
+
+// TestFastPathsTaken: the shapes of the supernet go to purego's kernels, small or unsupported ones to simplego.
+func TestFastPathsTaken(t *testing.T) {
+	b := New().Builder("t").(*Builder)
+	param := func(dims ...int) backends.Op {
+		op, err := b.Parameter(fmt.Sprint(dims), shapes.Make(dtypes.Float32, dims...), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return op
+	}
+	x, bias, counts, small := param(64, 16, 16, 8), param(1, 1, 1, 8), param(1, 16, 16, 1), param(2, 3, 4, 8)
+	isCustom := func(op backends.Op, err error) bool {
+		if err != nil {
+			t.Fatal(err)
+		}
+		return op.(*node).custom != nil
+	}
+	if !isCustom(b.Add(x, bias)) || !isCustom(b.Div(x, counts)) || !isCustom(b.ReduceSum(x, 0, 1, 2)) || !isCustom(b.ReduceSum(x, 0, 1, 2, 3)) {
+		t.Error("a supernet-sized broadcasting op or reduction did not take purego's kernel")
+	}
+	if isCustom(b.Add(small, bias)) || isCustom(b.Add(x, x)) || isCustom(b.ReduceSum(x, 0, 2)) {
+		t.Error("a small, same-shape or two-block op took purego's kernel")
+	}
+}
+
+func simple(t *testing.T) backends.Backend {
+	be, err := simplego.New("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return be
+}
+
+// clone is a local copy of x, so that each backend gets its own tensor.
+func clone(t *testing.T, x *tensors.Tensor) *tensors.Tensor {
+	c, err := x.LocalClone()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
