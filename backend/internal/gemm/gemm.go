@@ -109,7 +109,7 @@ func gemmThreads[T float32 | float64](maxThreads int, transA, transB bool, m, n,
 		b: b, ldb: ldb, transB: transB,
 		c: c, ldc: ldc, acc: acc,
 	}
-	kern := getKernel[T]()
+	kern := getKernel[T](n)
 
 	threads := maxThreads
 	if work := m * n * k / minWorkPerThread; work < threads {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"testing"
 )
 
@@ -60,114 +59,184 @@ func randSlice[T float32 | float64](r *rand.Rand, n int) []T {
 	return s
 }
 
-func checkGemm[T float32 | float64](t *testing.T, v variant, s shape, acc bool, tol float64) {
+// forEachLevel runs f as a subtest under every kernel level this CPU
+// supports (see supportedLevels), restoring kernelLevel afterwards.
+func forEachLevel(t *testing.T, f func(t *testing.T)) {
 	t.Helper()
+	for _, l := range supportedLevels() {
+		t.Run(l.String(), func(t *testing.T) {
+			defer func(old level) { kernelLevel = old }(kernelLevel)
+			kernelLevel = l
+			f(t)
+		})
+	}
+}
+
+// gemmCase is one product with its inputs and the exact (float64) result.
+type gemmCase[T float32 | float64] struct {
+	v           variant
+	s           shape
+	acc         bool
+	a, b, c0    []T
+	lda, ldb    int
+	ldc         int
+	want, scale []float64 // m×n: reference and Σ|a||b| (+|C| if acc)
+}
+
+func newCase[T float32 | float64](v variant, s shape, acc bool) *gemmCase[T] {
 	r := rand.New(rand.NewPCG(uint64(s.m*1000003+s.n*1009+s.k), uint64(v)))
 	m, n, k := s.m, s.n, s.k
+	tA := v == transA || v == serialTA
+	tB := v == transB
 	// Stored shapes.
 	aRows, aCols := m, k
-	if v == transA || v == serialTA {
+	if tA {
 		aRows, aCols = k, m
 	}
 	bRows, bCols := k, n
-	if v == transB {
+	if tB {
 		bRows, bCols = n, k
 	}
-	lda, ldb, ldc := aCols+s.padA, bCols+s.padB, n+s.padC
-	a := randSlice[T](r, (aRows-1)*lda+aCols)
-	b := randSlice[T](r, (bRows-1)*ldb+bCols)
-	c := randSlice[T](r, (m-1)*ldc+n+s.padC) // extra trailing elements must be untouched
-	orig := append([]T(nil), c...)
-	A := func(i, p int) float64 {
-		if v == transA || v == serialTA {
-			return float64(a[p*lda+i])
+	g := &gemmCase[T]{v: v, s: s, acc: acc, lda: aCols + s.padA, ldb: bCols + s.padB, ldc: n + s.padC}
+	g.a = randSlice[T](r, (aRows-1)*g.lda+aCols)
+	g.b = randSlice[T](r, (bRows-1)*g.ldb+bCols)
+	g.c0 = randSlice[T](r, (m-1)*g.ldc+n+s.padC) // entries past column n must stay untouched
+	if !acc {
+		// Overwrite must not read C: NaNs there must not propagate.
+		for i := 0; i < m; i++ {
+			for j := 0; j < n; j++ {
+				g.c0[i*g.ldc+j] = T(math.NaN())
+			}
 		}
-		return float64(a[i*lda+p])
 	}
-	B := func(p, j int) float64 {
-		if v == transB {
-			return float64(b[j*ldb+p])
+	A := make([]float64, m*k) // A(i,p) at i*k+p
+	for i := 0; i < m; i++ {
+		for p := 0; p < k; p++ {
+			if tA {
+				A[i*k+p] = float64(g.a[p*g.lda+i])
+			} else {
+				A[i*k+p] = float64(g.a[i*g.lda+p])
+			}
 		}
-		return float64(b[p*ldb+j])
 	}
-	switch v {
-	case plain:
-		Gemm(m, n, k, a, lda, b, ldb, c, ldc, acc)
-	case transA:
-		GemmTA(m, n, k, a, lda, b, ldb, c, ldc, acc)
-	case transB:
-		GemmTB(m, n, k, a, lda, b, ldb, c, ldc, acc)
-	case serialPlain:
-		GemmSerial(m, n, k, a, lda, b, ldb, c, ldc, acc)
-	case serialTA:
-		GemmTASerial(m, n, k, a, lda, b, ldb, c, ldc, acc)
+	B := make([]float64, k*n) // B(p,j) at j*k+p
+	for p := 0; p < k; p++ {
+		for j := 0; j < n; j++ {
+			if tB {
+				B[j*k+p] = float64(g.b[j*g.ldb+p])
+			} else {
+				B[j*k+p] = float64(g.b[p*g.ldb+j])
+			}
+		}
 	}
+	g.want = make([]float64, m*n)
+	g.scale = make([]float64, m*n)
+	for i := 0; i < m; i++ {
+		ai := A[i*k : i*k+k]
+		for j := 0; j < n; j++ {
+			bj := B[j*k : j*k+k]
+			var want, scale float64
+			if acc {
+				want = float64(g.c0[i*g.ldc+j])
+				scale = math.Abs(want)
+			}
+			for p, x := range ai {
+				x *= bj[p]
+				want += x
+				scale += math.Abs(x)
+			}
+			g.want[i*n+j], g.scale[i*n+j] = want, scale
+		}
+	}
+	return g
+}
+
+// run computes the product into a fresh copy of C: with the public
+// function for threads == 0, else with at most threads goroutines.
+func (g *gemmCase[T]) run(threads int) []T {
+	m, n, k := g.s.m, g.s.n, g.s.k
+	c := append([]T(nil), g.c0...)
+	if threads == 0 {
+		f := [...]func(m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int, accumulate bool){
+			plain: Gemm[T], transA: GemmTA[T], transB: GemmTB[T],
+			serialPlain: GemmSerial[T], serialTA: GemmTASerial[T],
+		}[g.v]
+		f(m, n, k, g.a, g.lda, g.b, g.ldb, c, g.ldc, g.acc)
+		return c
+	}
+	tA := g.v == transA || g.v == serialTA
+	gemmThreads(threads, tA, g.v == transB, m, n, k, g.a, g.lda, g.b, g.ldb, c, g.ldc, g.acc)
+	return c
+}
+
+// check compares c with the reference: |got-want| <= tol·Σ|a||b| per entry
+// and the entries past column n unchanged.
+func (g *gemmCase[T]) check(t *testing.T, c []T, tol float64, what string) {
+	t.Helper()
+	m, n := g.s.m, g.s.n
 	errors := 0
 	for i := 0; i < m; i++ {
-		for j := 0; j < ldc; j++ {
-			idx := i*ldc + j
+		for j := 0; j < g.ldc; j++ {
+			idx := i*g.ldc + j
 			if idx >= len(c) {
 				break
 			}
 			if j >= n {
-				if c[idx] != orig[idx] {
-					t.Fatalf("%v %+v acc=%v: padding C[%d][%d] modified", v, s, acc, i, j)
+				if c[idx] != g.c0[idx] {
+					t.Fatalf("%s %v %+v acc=%v: padding C[%d][%d] modified", what, g.v, g.s, g.acc, i, j)
 				}
 				continue
 			}
-			var want, scale float64
-			if acc {
-				want = float64(orig[idx])
-				scale = math.Abs(want)
-			}
-			for p := 0; p < k; p++ {
-				x := A(i, p) * B(p, j)
-				want += x
-				scale += math.Abs(x)
-			}
-			got := float64(c[idx])
-			if math.Abs(got-want) > tol*(scale+1e-30) {
+			got, want, scale := float64(c[idx]), g.want[i*n+j], g.scale[i*n+j]
+			if !(math.Abs(got-want) <= tol*(scale+1e-30)) { // NaN fails
 				errors++
 				if errors <= 5 {
-					t.Errorf("%v %+v acc=%v: C[%d][%d]=%g, want %g (scale %g)", v, s, acc, i, j, got, want, scale)
+					t.Errorf("%s %v %+v acc=%v: C[%d][%d]=%g, want %g (scale %g)", what, g.v, g.s, g.acc, i, j, got, want, scale)
 				}
 			}
 		}
 	}
 	if errors > 0 {
-		t.Fatalf("%v %+v acc=%v: %d wrong elements", v, s, acc, errors)
+		t.Fatalf("%s %v %+v acc=%v: %d wrong elements", what, g.v, g.s, g.acc, errors)
 	}
 }
 
-func runAll(t *testing.T) {
-	for _, v := range []variant{plain, transA, transB, serialPlain, serialTA} {
-		for _, s := range testShapes {
-			for _, acc := range []bool{false, true} {
-				checkGemm[float32](t, v, s, acc, 2e-5)
-				checkGemm[float64](t, v, s, acc, 1e-12)
-			}
+// checkGemm runs one product under every supported kernel level, with the
+// public function (GOMAXPROCS goroutines) and with 1 and 7 goroutines,
+// against the naive triple loop.
+func checkGemm[T float32 | float64](t *testing.T, v variant, s shape, acc bool, tol float64) {
+	t.Helper()
+	g := newCase[T](v, s, acc)
+	threads := []int{0, 1, 7}
+	if v == serialPlain || v == serialTA {
+		threads = []int{0}
+	}
+	defer func(old level) { kernelLevel = old }(kernelLevel)
+	for _, l := range supportedLevels() {
+		kernelLevel = l
+		for _, th := range threads {
+			g.check(t, g.run(th), tol, fmt.Sprintf("%v threads=%d", l, th))
 		}
 	}
 }
 
+var variants = []variant{plain, transA, transB, serialPlain, serialTA}
+
+const (
+	tol32 = 2e-5
+	tol64 = 1e-12
+)
+
 func TestGemm(t *testing.T) {
-	if !hasAsm {
-		t.Log("assembly kernels not available on this CPU/architecture; testing pure Go only")
+	t.Logf("kernel levels on this CPU: %v (default %v)", supportedLevels(), kernelLevel)
+	for _, v := range variants {
+		for _, s := range testShapes {
+			for _, acc := range []bool{false, true} {
+				checkGemm[float32](t, v, s, acc, tol32)
+				checkGemm[float64](t, v, s, acc, tol64)
+			}
+		}
 	}
-	t.Run("default", runAll)
-	t.Run("pureGo", func(t *testing.T) {
-		defer func(old bool) { useAsm = old }(useAsm)
-		useAsm = false
-		runAll(t)
-	})
-	t.Run("serial", func(t *testing.T) {
-		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-		runAll(t)
-	})
-	t.Run("manyThreads", func(t *testing.T) {
-		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(7))
-		runAll(t)
-	})
 }
 
 func TestZeroSizes(t *testing.T) {
@@ -257,12 +326,12 @@ func BenchmarkGemm(b *testing.B) {
 		name := fmt.Sprintf("%s_%dx%dx%d", s.name, s.m, s.n, s.k)
 		b.Run("f64/"+name, func(b *testing.B) { benchGemm[float64](b, s) })
 	}
-	if hasAsm {
+	if kernelLevel != levelGo {
 		for _, s := range benchShapes[:3] {
 			name := fmt.Sprintf("%s_%dx%dx%d", s.name, s.m, s.n, s.k)
 			b.Run("f32_purego/"+name, func(b *testing.B) {
-				defer func(old bool) { useAsm = old }(useAsm)
-				useAsm = false
+				defer func(old level) { kernelLevel = old }(kernelLevel)
+				kernelLevel = levelGo
 				benchGemm[float32](b, s)
 			})
 		}
