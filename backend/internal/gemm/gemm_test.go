@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 )
 
@@ -235,6 +236,168 @@ func TestGemm(t *testing.T) {
 				checkGemm[float32](t, v, s, acc, tol32)
 				checkGemm[float64](t, v, s, acc, tol64)
 			}
+		}
+	}
+}
+
+// TestOddSizes covers every (m, n, k) from a set of sizes around and off the
+// micro-tile sizes (mr ∈ {4, 6, 14, 16}, nr ∈ {4, 8, 16, 32}), with row
+// strides larger than the widths for some of them.
+func TestOddSizes(t *testing.T) {
+	sizes := []int{1, 2, 5, 13, 31, 33, 47, 65, 130}
+	if testing.Short() {
+		sizes = []int{1, 5, 13, 33, 65}
+	}
+	for _, v := range variants {
+		for _, m := range sizes {
+			for _, n := range sizes {
+				for _, k := range sizes {
+					pad := (m + 2*n + 3*k) % 4 // 0…3, varies over the combinations
+					s := shape{m, n, k, pad, (pad + 1) % 4, (pad + 2) % 4}
+					acc := (m+n+k)%2 == 0
+					checkGemm[float32](t, v, s, acc, tol32)
+					checkGemm[float64](t, v, s, !acc, tol64)
+				}
+			}
+		}
+	}
+}
+
+// levelKernels returns the distinct micro-kernels of level l (AVX-512 has a
+// narrow and a wide one).
+func levelKernels[T float32 | float64](l level) []*kernel[T] {
+	defer func(old level) { kernelLevel = old }(kernelLevel)
+	kernelLevel = l
+	var ks []*kernel[T]
+	for _, n := range []int{1, 1 << 20} {
+		k := getKernel[T](n)
+		if len(ks) == 0 || ks[len(ks)-1] != k {
+			ks = append(ks, k)
+		}
+	}
+	return ks
+}
+
+// TestMicroKernels calls every micro-kernel the CPU supports directly, with
+// packed and in-place A, against the naive product; the C tile sits in a
+// wider matrix whose other entries must stay untouched.
+func TestMicroKernels(t *testing.T) {
+	for _, l := range supportedLevels() {
+		for _, k := range levelKernels[float32](l) {
+			t.Run(fmt.Sprintf("f32/%v/%dx%d", l, k.mr, k.nr), func(t *testing.T) { checkKernel(t, k, tol32) })
+		}
+		for _, k := range levelKernels[float64](l) {
+			t.Run(fmt.Sprintf("f64/%v/%dx%d", l, k.mr, k.nr), func(t *testing.T) { checkKernel(t, k, tol64) })
+		}
+	}
+}
+
+func checkKernel[T float32 | float64](t *testing.T, kern *kernel[T], tol float64) {
+	mr, nr := kern.mr, kern.nr
+	r := rand.New(rand.NewPCG(uint64(mr), uint64(nr)))
+	for _, kc := range []int{1, 2, 3, 7, 64, 257} {
+		for _, packed := range []bool{true, false} {
+			for _, acc := range []bool{false, true} {
+				rs, cs := 1, mr // packed micro-panel
+				if !packed {
+					rs, cs = kc+3, 1 // row-major A read in place
+				}
+				a := randSlice[T](r, (mr-1)*rs+(kc-1)*cs+1)
+				b := randSlice[T](r, kc*nr)
+				ldc := nr + 5
+				c := randSlice[T](r, (mr+2)*ldc)
+				tile := c[ldc+2:] // rows 1…mr, columns 2…nr+1
+				orig := append([]T(nil), c...)
+				if !acc {
+					for i := 0; i < mr; i++ {
+						for j := 0; j < nr; j++ {
+							tile[i*ldc+j] = T(math.NaN())
+						}
+					}
+				}
+				kern.fn(kc, a, rs, cs, b, tile, ldc, acc)
+				for idx := range c {
+					i, j := idx/ldc-1, idx%ldc-2
+					if i < 0 || i >= mr || j < 0 || j >= nr {
+						if c[idx] != orig[idx] {
+							t.Fatalf("kc=%d packed=%v acc=%v: C outside the tile modified at %d", kc, packed, acc, idx)
+						}
+						continue
+					}
+					var want, scale float64
+					if acc {
+						want = float64(orig[idx])
+						scale = math.Abs(want)
+					}
+					for p := 0; p < kc; p++ {
+						x := float64(a[i*rs+p*cs]) * float64(b[p*nr+j])
+						want += x
+						scale += math.Abs(x)
+					}
+					if got := float64(c[idx]); !(math.Abs(got-want) <= tol*(scale+1e-30)) {
+						t.Fatalf("kc=%d packed=%v acc=%v: C[%d][%d]=%g, want %g", kc, packed, acc, i, j, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestDeterminism: for a fixed GOMAXPROCS the same call gives bit-identical
+// results (the work split, and so the summation order, depends only on the
+// sizes and the thread count).
+func TestDeterminism(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	shapes := []struct {
+		v variant
+		s shape
+	}{
+		{plain, shape{4096, 16, 144, 0, 0, 0}},  // split over m
+		{plain, shape{40, 1100, 70, 0, 0, 0}},   // split over n
+		{transA, shape{144, 16, 8192, 0, 0, 0}}, // split over k, with reduction
+		{transB, shape{300, 33, 130, 1, 2, 3}},  // odd sizes
+		{serialPlain, shape{65, 47, 31, 0, 0, 0}},
+	}
+	forEachLevel(t, func(t *testing.T) {
+		for _, x := range shapes {
+			for _, acc := range []bool{false, true} {
+				g32 := newCase[float32](x.v, x.s, acc)
+				if c1, c2 := g32.run(0), g32.run(0); !bitsEqual(c1, c2) {
+					t.Errorf("float32 %v %+v acc=%v: two calls differ", x.v, x.s, acc)
+				}
+				g64 := newCase[float64](x.v, x.s, acc)
+				if c1, c2 := g64.run(0), g64.run(0); !bitsEqual(c1, c2) {
+					t.Errorf("float64 %v %+v acc=%v: two calls differ", x.v, x.s, acc)
+				}
+			}
+		}
+	})
+}
+
+func bitsEqual[T float32 | float64](x, y []T) bool {
+	for i := range x {
+		if math.Float64bits(float64(x[i])) != math.Float64bits(float64(y[i])) {
+			return false
+		}
+	}
+	return len(x) == len(y)
+}
+
+// TestLevels: the default level is the best supported one, and at AVX-512
+// the narrow kernel is used exactly when n needs an odd number (< 8) of
+// vectors.
+func TestLevels(t *testing.T) {
+	levels := supportedLevels()
+	if levels[0] != levelGo || kernelLevel != levels[len(levels)-1] {
+		t.Fatalf("levels %v, default %v", levels, kernelLevel)
+	}
+	for _, c := range []struct {
+		n, w   int
+		narrow bool
+	}{{1, 16, true}, {16, 16, true}, {17, 16, false}, {32, 16, false}, {33, 16, true},
+		{48, 16, true}, {64, 16, false}, {8, 8, true}, {16, 8, false}, {40, 8, true}, {56, 8, true}, {120, 8, false}} {
+		if got := narrowFor(c.n, c.w); got != c.narrow {
+			t.Errorf("narrowFor(%d, %d) = %v", c.n, c.w, got)
 		}
 	}
 }
