@@ -442,6 +442,13 @@ type benchShape struct {
 }
 
 var benchShapes = []benchShape{
+	// im2col GEMMs of our conv nets (rows = batch·pixels, n = output
+	// channels, k = 3·3·input channels).
+	{"conv", plain, 4096, 16, 144},
+	{"conv", plain, 1024, 32, 288},
+	{"conv", plain, 4096, 8, 72},
+	{"conv", plain, 256, 64, 576},
+	// Larger training-time shapes.
 	{"fwd_k144", plain, 65536, 16, 144},
 	{"fwd_k27", plain, 65536, 16, 27},
 	{"fwd_n96_k864", plain, 16384, 96, 864},
@@ -480,23 +487,26 @@ func benchGemm[T float32 | float64](b *testing.B, s benchShape) {
 	b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
 
+// BenchmarkGemm: f32|f64 / shape / kernel level, e.g. compare AVX2 with
+// AVX-512 on the conv shapes, one goroutine:
+//
+//	go test -run '^$' -bench 'Gemm/f32/conv' -cpu 1 ./backend/internal/gemm
 func BenchmarkGemm(b *testing.B) {
-	for _, s := range benchShapes {
-		name := fmt.Sprintf("%s_%dx%dx%d", s.name, s.m, s.n, s.k)
-		b.Run("f32/"+name, func(b *testing.B) { benchGemm[float32](b, s) })
-	}
-	for _, s := range benchShapes {
-		name := fmt.Sprintf("%s_%dx%dx%d", s.name, s.m, s.n, s.k)
-		b.Run("f64/"+name, func(b *testing.B) { benchGemm[float64](b, s) })
-	}
-	if kernelLevel != levelGo {
-		for _, s := range benchShapes[:3] {
-			name := fmt.Sprintf("%s_%dx%dx%d", s.name, s.m, s.n, s.k)
-			b.Run("f32_purego/"+name, func(b *testing.B) {
-				defer func(old level) { kernelLevel = old }(kernelLevel)
-				kernelLevel = levelGo
-				benchGemm[float32](b, s)
-			})
+	levels := supportedLevels()
+	for _, typ := range []string{"f32", "f64"} {
+		for _, s := range benchShapes {
+			name := fmt.Sprintf("%s/%s_m%dn%dk%d", typ, s.name, s.m, s.n, s.k)
+			for _, l := range levels {
+				b.Run(name+"/"+l.String(), func(b *testing.B) {
+					defer func(old level) { kernelLevel = old }(kernelLevel)
+					kernelLevel = l
+					if typ == "f32" {
+						benchGemm[float32](b, s)
+					} else {
+						benchGemm[float64](b, s)
+					}
+				})
+			}
 		}
 	}
 }
