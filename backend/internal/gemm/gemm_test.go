@@ -60,114 +60,346 @@ func randSlice[T float32 | float64](r *rand.Rand, n int) []T {
 	return s
 }
 
-func checkGemm[T float32 | float64](t *testing.T, v variant, s shape, acc bool, tol float64) {
+// forEachLevel runs f as a subtest under every kernel level this CPU
+// supports (see supportedLevels), restoring kernelLevel afterwards.
+func forEachLevel(t *testing.T, f func(t *testing.T)) {
 	t.Helper()
+	for _, l := range supportedLevels() {
+		t.Run(l.String(), func(t *testing.T) {
+			defer func(old level) { kernelLevel = old }(kernelLevel)
+			kernelLevel = l
+			f(t)
+		})
+	}
+}
+
+// gemmCase is one product with its inputs and the exact (float64) result.
+type gemmCase[T float32 | float64] struct {
+	v           variant
+	s           shape
+	acc         bool
+	a, b, c0    []T
+	lda, ldb    int
+	ldc         int
+	want, scale []float64 // m×n: reference and Σ|a||b| (+|C| if acc)
+}
+
+func newCase[T float32 | float64](v variant, s shape, acc bool) *gemmCase[T] {
 	r := rand.New(rand.NewPCG(uint64(s.m*1000003+s.n*1009+s.k), uint64(v)))
 	m, n, k := s.m, s.n, s.k
+	tA := v == transA || v == serialTA
+	tB := v == transB
 	// Stored shapes.
 	aRows, aCols := m, k
-	if v == transA || v == serialTA {
+	if tA {
 		aRows, aCols = k, m
 	}
 	bRows, bCols := k, n
-	if v == transB {
+	if tB {
 		bRows, bCols = n, k
 	}
-	lda, ldb, ldc := aCols+s.padA, bCols+s.padB, n+s.padC
-	a := randSlice[T](r, (aRows-1)*lda+aCols)
-	b := randSlice[T](r, (bRows-1)*ldb+bCols)
-	c := randSlice[T](r, (m-1)*ldc+n+s.padC) // extra trailing elements must be untouched
-	orig := append([]T(nil), c...)
-	A := func(i, p int) float64 {
-		if v == transA || v == serialTA {
-			return float64(a[p*lda+i])
+	g := &gemmCase[T]{v: v, s: s, acc: acc, lda: aCols + s.padA, ldb: bCols + s.padB, ldc: n + s.padC}
+	g.a = randSlice[T](r, (aRows-1)*g.lda+aCols)
+	g.b = randSlice[T](r, (bRows-1)*g.ldb+bCols)
+	g.c0 = randSlice[T](r, (m-1)*g.ldc+n+s.padC) // entries past column n must stay untouched
+	if !acc {
+		// Overwrite must not read C: NaNs there must not propagate.
+		for i := 0; i < m; i++ {
+			for j := 0; j < n; j++ {
+				g.c0[i*g.ldc+j] = T(math.NaN())
+			}
 		}
-		return float64(a[i*lda+p])
 	}
-	B := func(p, j int) float64 {
-		if v == transB {
-			return float64(b[j*ldb+p])
+	A := make([]float64, m*k) // A(i,p) at i*k+p
+	for i := 0; i < m; i++ {
+		for p := 0; p < k; p++ {
+			if tA {
+				A[i*k+p] = float64(g.a[p*g.lda+i])
+			} else {
+				A[i*k+p] = float64(g.a[i*g.lda+p])
+			}
 		}
-		return float64(b[p*ldb+j])
 	}
-	switch v {
-	case plain:
-		Gemm(m, n, k, a, lda, b, ldb, c, ldc, acc)
-	case transA:
-		GemmTA(m, n, k, a, lda, b, ldb, c, ldc, acc)
-	case transB:
-		GemmTB(m, n, k, a, lda, b, ldb, c, ldc, acc)
-	case serialPlain:
-		GemmSerial(m, n, k, a, lda, b, ldb, c, ldc, acc)
-	case serialTA:
-		GemmTASerial(m, n, k, a, lda, b, ldb, c, ldc, acc)
+	B := make([]float64, k*n) // B(p,j) at j*k+p
+	for p := 0; p < k; p++ {
+		for j := 0; j < n; j++ {
+			if tB {
+				B[j*k+p] = float64(g.b[j*g.ldb+p])
+			} else {
+				B[j*k+p] = float64(g.b[p*g.ldb+j])
+			}
+		}
 	}
+	g.want = make([]float64, m*n)
+	g.scale = make([]float64, m*n)
+	for i := 0; i < m; i++ {
+		ai := A[i*k : i*k+k]
+		for j := 0; j < n; j++ {
+			bj := B[j*k : j*k+k]
+			var want, scale float64
+			if acc {
+				want = float64(g.c0[i*g.ldc+j])
+				scale = math.Abs(want)
+			}
+			for p, x := range ai {
+				x *= bj[p]
+				want += x
+				scale += math.Abs(x)
+			}
+			g.want[i*n+j], g.scale[i*n+j] = want, scale
+		}
+	}
+	return g
+}
+
+// run computes the product into a fresh copy of C: with the public
+// function for threads == 0, else with at most threads goroutines.
+func (g *gemmCase[T]) run(threads int) []T {
+	m, n, k := g.s.m, g.s.n, g.s.k
+	c := append([]T(nil), g.c0...)
+	if threads == 0 {
+		f := [...]func(m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int, accumulate bool){
+			plain: Gemm[T], transA: GemmTA[T], transB: GemmTB[T],
+			serialPlain: GemmSerial[T], serialTA: GemmTASerial[T],
+		}[g.v]
+		f(m, n, k, g.a, g.lda, g.b, g.ldb, c, g.ldc, g.acc)
+		return c
+	}
+	tA := g.v == transA || g.v == serialTA
+	gemmThreads(threads, tA, g.v == transB, m, n, k, g.a, g.lda, g.b, g.ldb, c, g.ldc, g.acc)
+	return c
+}
+
+// check compares c with the reference: |got-want| <= tol·Σ|a||b| per entry
+// and the entries past column n unchanged.
+func (g *gemmCase[T]) check(t *testing.T, c []T, tol float64, what string) {
+	t.Helper()
+	m, n := g.s.m, g.s.n
 	errors := 0
 	for i := 0; i < m; i++ {
-		for j := 0; j < ldc; j++ {
-			idx := i*ldc + j
+		for j := 0; j < g.ldc; j++ {
+			idx := i*g.ldc + j
 			if idx >= len(c) {
 				break
 			}
 			if j >= n {
-				if c[idx] != orig[idx] {
-					t.Fatalf("%v %+v acc=%v: padding C[%d][%d] modified", v, s, acc, i, j)
+				if c[idx] != g.c0[idx] {
+					t.Fatalf("%s %v %+v acc=%v: padding C[%d][%d] modified", what, g.v, g.s, g.acc, i, j)
 				}
 				continue
 			}
-			var want, scale float64
-			if acc {
-				want = float64(orig[idx])
-				scale = math.Abs(want)
-			}
-			for p := 0; p < k; p++ {
-				x := A(i, p) * B(p, j)
-				want += x
-				scale += math.Abs(x)
-			}
-			got := float64(c[idx])
-			if math.Abs(got-want) > tol*(scale+1e-30) {
+			got, want, scale := float64(c[idx]), g.want[i*n+j], g.scale[i*n+j]
+			if !(math.Abs(got-want) <= tol*(scale+1e-30)) { // NaN fails
 				errors++
 				if errors <= 5 {
-					t.Errorf("%v %+v acc=%v: C[%d][%d]=%g, want %g (scale %g)", v, s, acc, i, j, got, want, scale)
+					t.Errorf("%s %v %+v acc=%v: C[%d][%d]=%g, want %g (scale %g)", what, g.v, g.s, g.acc, i, j, got, want, scale)
 				}
 			}
 		}
 	}
 	if errors > 0 {
-		t.Fatalf("%v %+v acc=%v: %d wrong elements", v, s, acc, errors)
+		t.Fatalf("%s %v %+v acc=%v: %d wrong elements", what, g.v, g.s, g.acc, errors)
 	}
 }
 
-func runAll(t *testing.T) {
-	for _, v := range []variant{plain, transA, transB, serialPlain, serialTA} {
+// checkGemm runs one product under every supported kernel level, with the
+// public function (GOMAXPROCS goroutines) and with 1 and 7 goroutines,
+// against the naive triple loop.
+func checkGemm[T float32 | float64](t *testing.T, v variant, s shape, acc bool, tol float64) {
+	t.Helper()
+	g := newCase[T](v, s, acc)
+	threads := []int{0, 1, 7}
+	if v == serialPlain || v == serialTA {
+		threads = []int{0}
+	}
+	defer func(old level) { kernelLevel = old }(kernelLevel)
+	for _, l := range supportedLevels() {
+		kernelLevel = l
+		for _, th := range threads {
+			g.check(t, g.run(th), tol, fmt.Sprintf("%v threads=%d", l, th))
+		}
+	}
+}
+
+var variants = []variant{plain, transA, transB, serialPlain, serialTA}
+
+const (
+	tol32 = 2e-5
+	tol64 = 1e-12
+)
+
+func TestGemm(t *testing.T) {
+	t.Logf("kernel levels on this CPU: %v (default %v)", supportedLevels(), kernelLevel)
+	for _, v := range variants {
 		for _, s := range testShapes {
 			for _, acc := range []bool{false, true} {
-				checkGemm[float32](t, v, s, acc, 2e-5)
-				checkGemm[float64](t, v, s, acc, 1e-12)
+				checkGemm[float32](t, v, s, acc, tol32)
+				checkGemm[float64](t, v, s, acc, tol64)
 			}
 		}
 	}
 }
 
-func TestGemm(t *testing.T) {
-	if !hasAsm {
-		t.Log("assembly kernels not available on this CPU/architecture; testing pure Go only")
+// TestOddSizes covers every (m, n, k) from a set of sizes around and off the
+// micro-tile sizes (mr ∈ {4, 6, 14, 16}, nr ∈ {4, 8, 16, 32}), with row
+// strides larger than the widths for some of them.
+func TestOddSizes(t *testing.T) {
+	sizes := []int{1, 2, 5, 13, 31, 33, 47, 65, 130}
+	if testing.Short() {
+		sizes = []int{1, 5, 13, 33, 65}
 	}
-	t.Run("default", runAll)
-	t.Run("pureGo", func(t *testing.T) {
-		defer func(old bool) { useAsm = old }(useAsm)
-		useAsm = false
-		runAll(t)
+	for _, v := range variants {
+		for _, m := range sizes {
+			for _, n := range sizes {
+				for _, k := range sizes {
+					pad := (m + 2*n + 3*k) % 4 // 0…3, varies over the combinations
+					s := shape{m, n, k, pad, (pad + 1) % 4, (pad + 2) % 4}
+					acc := (m+n+k)%2 == 0
+					checkGemm[float32](t, v, s, acc, tol32)
+					checkGemm[float64](t, v, s, !acc, tol64)
+				}
+			}
+		}
+	}
+}
+
+// levelKernels returns the distinct micro-kernels of level l (AVX-512 has a
+// narrow and a wide one).
+func levelKernels[T float32 | float64](l level) []*kernel[T] {
+	defer func(old level) { kernelLevel = old }(kernelLevel)
+	kernelLevel = l
+	var ks []*kernel[T]
+	for _, n := range []int{1, 1 << 20} {
+		k := getKernel[T](n)
+		if len(ks) == 0 || ks[len(ks)-1] != k {
+			ks = append(ks, k)
+		}
+	}
+	return ks
+}
+
+// TestMicroKernels calls every micro-kernel the CPU supports directly, with
+// packed and in-place A, against the naive product; the C tile sits in a
+// wider matrix whose other entries must stay untouched.
+func TestMicroKernels(t *testing.T) {
+	for _, l := range supportedLevels() {
+		for _, k := range levelKernels[float32](l) {
+			t.Run(fmt.Sprintf("f32/%v/%dx%d", l, k.mr, k.nr), func(t *testing.T) { checkKernel(t, k, tol32) })
+		}
+		for _, k := range levelKernels[float64](l) {
+			t.Run(fmt.Sprintf("f64/%v/%dx%d", l, k.mr, k.nr), func(t *testing.T) { checkKernel(t, k, tol64) })
+		}
+	}
+}
+
+func checkKernel[T float32 | float64](t *testing.T, kern *kernel[T], tol float64) {
+	mr, nr := kern.mr, kern.nr
+	r := rand.New(rand.NewPCG(uint64(mr), uint64(nr)))
+	for _, kc := range []int{1, 2, 3, 7, 64, 257} {
+		for _, packed := range []bool{true, false} {
+			for _, acc := range []bool{false, true} {
+				rs, cs := 1, mr // packed micro-panel
+				if !packed {
+					rs, cs = kc+3, 1 // row-major A read in place
+				}
+				a := randSlice[T](r, (mr-1)*rs+(kc-1)*cs+1)
+				b := randSlice[T](r, kc*nr)
+				ldc := nr + 5
+				c := randSlice[T](r, (mr+2)*ldc)
+				tile := c[ldc+2:] // rows 1…mr, columns 2…nr+1
+				orig := append([]T(nil), c...)
+				if !acc {
+					for i := 0; i < mr; i++ {
+						for j := 0; j < nr; j++ {
+							tile[i*ldc+j] = T(math.NaN())
+						}
+					}
+				}
+				kern.fn(kc, a, rs, cs, b, tile, ldc, acc)
+				for idx := range c {
+					i, j := idx/ldc-1, idx%ldc-2
+					if i < 0 || i >= mr || j < 0 || j >= nr {
+						if c[idx] != orig[idx] {
+							t.Fatalf("kc=%d packed=%v acc=%v: C outside the tile modified at %d", kc, packed, acc, idx)
+						}
+						continue
+					}
+					var want, scale float64
+					if acc {
+						want = float64(orig[idx])
+						scale = math.Abs(want)
+					}
+					for p := 0; p < kc; p++ {
+						x := float64(a[i*rs+p*cs]) * float64(b[p*nr+j])
+						want += x
+						scale += math.Abs(x)
+					}
+					if got := float64(c[idx]); !(math.Abs(got-want) <= tol*(scale+1e-30)) {
+						t.Fatalf("kc=%d packed=%v acc=%v: C[%d][%d]=%g, want %g", kc, packed, acc, i, j, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestDeterminism: for a fixed GOMAXPROCS the same call gives bit-identical
+// results (the work split, and so the summation order, depends only on the
+// sizes and the thread count).
+func TestDeterminism(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	shapes := []struct {
+		v variant
+		s shape
+	}{
+		{plain, shape{4096, 16, 144, 0, 0, 0}},  // split over m
+		{plain, shape{40, 1100, 70, 0, 0, 0}},   // split over n
+		{transA, shape{144, 16, 8192, 0, 0, 0}}, // split over k, with reduction
+		{transB, shape{300, 33, 130, 1, 2, 3}},  // odd sizes
+		{serialPlain, shape{65, 47, 31, 0, 0, 0}},
+	}
+	forEachLevel(t, func(t *testing.T) {
+		for _, x := range shapes {
+			for _, acc := range []bool{false, true} {
+				g32 := newCase[float32](x.v, x.s, acc)
+				if c1, c2 := g32.run(0), g32.run(0); !bitsEqual(c1, c2) {
+					t.Errorf("float32 %v %+v acc=%v: two calls differ", x.v, x.s, acc)
+				}
+				g64 := newCase[float64](x.v, x.s, acc)
+				if c1, c2 := g64.run(0), g64.run(0); !bitsEqual(c1, c2) {
+					t.Errorf("float64 %v %+v acc=%v: two calls differ", x.v, x.s, acc)
+				}
+			}
+		}
 	})
-	t.Run("serial", func(t *testing.T) {
-		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-		runAll(t)
-	})
-	t.Run("manyThreads", func(t *testing.T) {
-		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(7))
-		runAll(t)
-	})
+}
+
+func bitsEqual[T float32 | float64](x, y []T) bool {
+	for i := range x {
+		if math.Float64bits(float64(x[i])) != math.Float64bits(float64(y[i])) {
+			return false
+		}
+	}
+	return len(x) == len(y)
+}
+
+// TestLevels: the default level is the best supported one, and at AVX-512
+// the narrow kernel is used exactly when n needs an odd number (< 8) of
+// vectors.
+func TestLevels(t *testing.T) {
+	levels := supportedLevels()
+	if levels[0] != levelGo || kernelLevel != levels[len(levels)-1] {
+		t.Fatalf("levels %v, default %v", levels, kernelLevel)
+	}
+	for _, c := range []struct {
+		n, w   int
+		narrow bool
+	}{{1, 16, true}, {16, 16, true}, {17, 16, false}, {32, 16, false}, {33, 16, true},
+		{48, 16, true}, {64, 16, false}, {8, 8, true}, {16, 8, false}, {40, 8, true}, {56, 8, true}, {120, 8, false}} {
+		if got := narrowFor(c.n, c.w); got != c.narrow {
+			t.Errorf("narrowFor(%d, %d) = %v", c.n, c.w, got)
+		}
+	}
 }
 
 func TestZeroSizes(t *testing.T) {
@@ -210,6 +442,13 @@ type benchShape struct {
 }
 
 var benchShapes = []benchShape{
+	// im2col GEMMs of our conv nets (rows = batch·pixels, n = output
+	// channels, k = 3·3·input channels).
+	{"conv", plain, 4096, 16, 144},
+	{"conv", plain, 1024, 32, 288},
+	{"conv", plain, 4096, 8, 72},
+	{"conv", plain, 256, 64, 576},
+	// Larger training-time shapes.
 	{"fwd_k144", plain, 65536, 16, 144},
 	{"fwd_k27", plain, 65536, 16, 27},
 	{"fwd_n96_k864", plain, 16384, 96, 864},
@@ -248,23 +487,26 @@ func benchGemm[T float32 | float64](b *testing.B, s benchShape) {
 	b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
 
+// BenchmarkGemm: f32|f64 / shape / kernel level, e.g. compare AVX2 with
+// AVX-512 on the conv shapes, one goroutine:
+//
+//	go test -run '^$' -bench 'Gemm/f32/conv' -cpu 1 ./backend/internal/gemm
 func BenchmarkGemm(b *testing.B) {
-	for _, s := range benchShapes {
-		name := fmt.Sprintf("%s_%dx%dx%d", s.name, s.m, s.n, s.k)
-		b.Run("f32/"+name, func(b *testing.B) { benchGemm[float32](b, s) })
-	}
-	for _, s := range benchShapes {
-		name := fmt.Sprintf("%s_%dx%dx%d", s.name, s.m, s.n, s.k)
-		b.Run("f64/"+name, func(b *testing.B) { benchGemm[float64](b, s) })
-	}
-	if hasAsm {
-		for _, s := range benchShapes[:3] {
-			name := fmt.Sprintf("%s_%dx%dx%d", s.name, s.m, s.n, s.k)
-			b.Run("f32_purego/"+name, func(b *testing.B) {
-				defer func(old bool) { useAsm = old }(useAsm)
-				useAsm = false
-				benchGemm[float32](b, s)
-			})
+	levels := supportedLevels()
+	for _, typ := range []string{"f32", "f64"} {
+		for _, s := range benchShapes {
+			name := fmt.Sprintf("%s/%s_m%dn%dk%d", typ, s.name, s.m, s.n, s.k)
+			for _, l := range levels {
+				b.Run(name+"/"+l.String(), func(b *testing.B) {
+					defer func(old level) { kernelLevel = old }(kernelLevel)
+					kernelLevel = l
+					if typ == "f32" {
+						benchGemm[float32](b, s)
+					} else {
+						benchGemm[float64](b, s)
+					}
+				})
+			}
 		}
 	}
 }

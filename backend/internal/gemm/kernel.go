@@ -1,27 +1,73 @@
 package gemm
 
-// useAsm selects the assembly micro-kernels when available. Tests switch it
-// off to exercise the pure-Go path.
-var useAsm = hasAsm
+// level names a family of micro-kernels.
+type level int
+
+const (
+	levelGo     level = iota // portable 4×4 Go kernel
+	levelAVX2                // AVX2+FMA assembly, YMM registers
+	levelAVX512              // AVX512F assembly, ZMM registers
+)
+
+func (l level) String() string {
+	switch l {
+	case levelGo:
+		return "purego"
+	case levelAVX2:
+		return "avx2"
+	case levelAVX512:
+		return "avx512"
+	}
+	return "level?"
+}
+
+// kernelLevel selects the micro-kernels: the best level the CPU supports
+// (see supportedLevels). Tests and benchmarks set it to each supported
+// level in turn; it must not be set to a level the CPU lacks.
+var kernelLevel = bestLevel()
+
+func bestLevel() level {
+	l := supportedLevels()
+	return l[len(l)-1]
+}
 
 var (
 	goKernel32 = &kernel[float32]{mr: 4, nr: 4, fn: kernelGo4x4[float32], kc: 256, mc: 128, nc: 1024}
 	goKernel64 = &kernel[float64]{mr: 4, nr: 4, fn: kernelGo4x4[float64], kc: 256, mc: 64, nc: 512}
 )
 
-func getKernel[T float32 | float64]() *kernel[T] {
+// getKernel returns the micro-kernel for a product with n columns at the
+// current kernelLevel.
+func getKernel[T float32 | float64](n int) *kernel[T] {
 	if isFloat32[T]() {
 		k := goKernel32
-		if useAsm {
-			k = asmKernel32
+		switch kernelLevel {
+		case levelAVX2:
+			k = avx2Kernel32
+		case levelAVX512:
+			k = avx512Kernel32(n)
 		}
 		return any(k).(*kernel[T])
 	}
 	k := goKernel64
-	if useAsm {
-		k = asmKernel64
+	switch kernelLevel {
+	case levelAVX2:
+		k = avx2Kernel64
+	case levelAVX512:
+		k = avx512Kernel64(n)
 	}
 	return any(k).(*kernel[T])
+}
+
+// narrowFor reports whether a product with n columns should use the
+// one-vector-wide AVX-512 kernel (nr = w lanes) rather than the two-vector
+// one (nr = 2w): when n needs an odd number of vectors, the wide kernel
+// would spend a whole vector of every tile on padding, which costs more
+// than its better FMA-to-load ratio saves; from 8 vectors on the padding
+// is a small fraction and the wide kernel wins.
+func narrowFor(n, w int) bool {
+	v := (n + w - 1) / w
+	return v%2 == 1 && v < 8
 }
 
 // kernelGo4x4 is the portable 4×4 micro-kernel (see kernelFunc).
