@@ -227,8 +227,13 @@ func binarySV[T float32 | float64](op binOp, d []T, s T, y []T) {
 // cases K1 = K2 = 1, K1 = 1 and K2 = 1.
 func (b *Builder) fastReduceSum(x backends.Op, axes ...int) (backends.Op, bool, error) {
 	xs, err := shapeOf(b, x)
-	if err != nil || !floatDType(xs.DType) || xs.Size() < fastMinSize || len(axes) == 0 {
+	if err != nil || !floatDType(xs.DType) || xs.Size() < fastMinSize {
 		return nil, false, nil
+	}
+	if len(axes) == 0 { // as simplego: no axes reduce them all (graph.ReduceAllSum)
+		for a := range xs.Rank() {
+			axes = append(axes, a)
+		}
 	}
 	reduced := make([]bool, xs.Rank())
 	for _, a := range axes {

@@ -110,6 +110,7 @@ func TestReduceSumMatchesSimplego(t *testing.T) {
 		{[]int{4, 1, 16, 16, 8}, []int{0, 2, 3}},
 		{[]int{8, 16, 16, 8}, []int{0, 2}}, // two blocks: simplego
 		{[]int{1, 40000}, []int{1}},
+		{[]int{8, 16, 16, 8}, nil}, // no axes: all (graph.ReduceAllSum)
 	}
 	for _, dtype := range []dtypes.DType{dtypes.Float32, dtypes.Float64} {
 		for _, c := range cases {
@@ -145,7 +146,7 @@ func TestFastPathsTaken(t *testing.T) {
 		}
 		return op.(*node).custom != nil
 	}
-	if !isCustom(b.Add(x, bias)) || !isCustom(b.Div(x, counts)) || !isCustom(b.ReduceSum(x, 0, 1, 2)) || !isCustom(b.ReduceSum(x, 0, 1, 2, 3)) {
+	if !isCustom(b.Add(x, bias)) || !isCustom(b.Div(x, counts)) || !isCustom(b.ReduceSum(x, 0, 1, 2)) || !isCustom(b.ReduceSum(x, 0, 1, 2, 3)) || !isCustom(b.ReduceSum(x)) {
 		t.Error("a supernet-sized broadcasting op or reduction did not take purego's kernel")
 	}
 	if isCustom(b.Add(small, bias)) || isCustom(b.Add(x, x)) || isCustom(b.ReduceSum(x, 0, 2)) {
