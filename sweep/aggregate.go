@@ -41,7 +41,9 @@ func statOf(v []float64) Stat {
 type Row struct {
 	Algo   string  `json:"algo"`
 	ArchLR float64 `json:"arch_lr"`
-	Seeds  []int64 `json:"seeds"`
+	// AugmentArch: whether the architecture batches were augmented (the settings key augment_arch).
+	AugmentArch bool    `json:"augment_arch"`
+	Seeds       []int64 `json:"seeds"`
 	// NAS-Bench-201 test accuracies (%) and ranks (1 = best of 15,625) of the found cells; nil for
 	// other spaces.
 	CIFAR10        *Stat `json:"cifar10,omitempty"`
@@ -50,8 +52,14 @@ type Row struct {
 	RankCIFAR10    *Stat `json:"rank_cifar10,omitempty"`
 	RankCIFAR100   *Stat `json:"rank_cifar100,omitempty"`
 	RankImageNet16 *Stat `json:"rank_imagenet16,omitempty"`
-	Entropy        Stat  `json:"mean_entropy"` // final mean per-edge entropy of θ (nats)
-	Seconds        Stat  `json:"seconds"`      // search time
+	// ParamFree: NAS-Bench-201 edges (of 6) of the found cell whose op has no parameters (none,
+	// skip_connect, avg_pool_3x3) — the drift DARTS is known for; nil for other spaces.
+	ParamFree *Stat `json:"param_free_edges,omitempty"`
+	Entropy   Stat  `json:"mean_entropy"` // final mean per-edge entropy of θ (nats)
+	// RelEntropy is Entropy / log K for K ops per edge: 1 for a uniform θ, 0 for one-hot; it compares
+	// spaces with and without none.
+	RelEntropy Stat `json:"relative_entropy"`
+	Seconds    Stat `json:"seconds"` // search time
 
 	dirs []string
 	ops  [][]string
@@ -107,8 +115,9 @@ func AggregateDir(dir string) (*Aggregate, error) {
 	}
 	type key struct{ space, dataset string }
 	type rkey struct {
-		algo string
-		lr   float64
+		algo    string
+		lr      float64
+		augment bool
 	}
 	tables := map[key]map[rkey][]*experiment.Result{}
 	for _, d := range dirs {
@@ -125,7 +134,7 @@ func AggregateDir(dir string) (*Aggregate, error) {
 		if tables[k] == nil {
 			tables[k] = map[rkey][]*experiment.Result{}
 		}
-		rk := rkey{string(res.Algo), res.Settings.ArchLR}
+		rk := rkey{string(res.Algo), res.Settings.ArchLR, res.Settings.AugmentArch}
 		tables[k][rk] = append(tables[k][rk], res)
 		agg.Runs++
 	}
@@ -141,21 +150,31 @@ func AggregateDir(dir string) (*Aggregate, error) {
 		t := Table{Space: k.space, Dataset: k.dataset, NB201: k.space == string(experiment.NB201)}
 		for rk, runs := range rows {
 			sort.Slice(runs, func(i, j int) bool { return runs[i].Seed < runs[j].Seed })
-			r := Row{Algo: rk.algo, ArchLR: rk.lr}
-			var ent, sec []float64
+			r := Row{Algo: rk.algo, ArchLR: rk.lr, AugmentArch: rk.augment}
+			var ent, rel, sec, free []float64
 			var acc, rnk [3][]float64
 			for _, res := range runs {
 				r.Seeds = append(r.Seeds, res.Seed)
 				r.dirs = append(r.dirs, res.Dir)
 				r.ops = append(r.ops, res.Ops)
 				ent = append(ent, res.Entropy)
+				if len(res.ArchWeights) > 0 && len(res.ArchWeights[0]) > 1 {
+					rel = append(rel, res.Entropy/math.Log(float64(len(res.ArchWeights[0]))))
+				}
 				sec = append(sec, res.Seconds)
+				if a, err := nb201.ParseArch(res.Genotype); t.NB201 && err == nil {
+					free = append(free, float64(paramFreeEdges(a)))
+				}
 				if n := res.NB201; n != nil {
 					acc[0], acc[1], acc[2] = append(acc[0], n.CIFAR10), append(acc[1], n.CIFAR100), append(acc[2], n.ImageNet16)
 					rnk[0], rnk[1], rnk[2] = append(rnk[0], float64(n.RankCIFAR10)), append(rnk[1], float64(n.RankCIFAR100)), append(rnk[2], float64(n.RankImageNet16))
 				}
 			}
-			r.Entropy, r.Seconds = statOf(ent), statOf(sec)
+			r.Entropy, r.RelEntropy, r.Seconds = statOf(ent), statOf(rel), statOf(sec)
+			if len(free) > 0 {
+				x := statOf(free)
+				r.ParamFree = &x
+			}
 			if t.NB201 && len(acc[0]) > 0 {
 				s := func(v []float64) *Stat { x := statOf(v); return &x }
 				r.CIFAR10, r.CIFAR100, r.ImageNet16 = s(acc[0]), s(acc[1]), s(acc[2])
@@ -171,7 +190,10 @@ func AggregateDir(dir string) (*Aggregate, error) {
 			if a.Algo != b.Algo {
 				return a.Algo < b.Algo
 			}
-			return a.ArchLR < b.ArchLR
+			if a.ArchLR != b.ArchLR {
+				return a.ArchLR < b.ArchLR
+			}
+			return a.AugmentArch && !b.AugmentArch
 		})
 		agg.Tables = append(agg.Tables, t)
 	}
@@ -186,18 +208,33 @@ func AggregateDir(dir string) (*Aggregate, error) {
 }
 
 // label names a row: the algorithm, with its architecture learning rate when the table has the
-// algorithm at several.
+// algorithm at several, and "no arch aug" when its architecture batches were not augmented.
 func (t *Table) label(r Row) string {
-	n := 0
+	lrs := map[float64]bool{}
 	for _, x := range t.Rows {
 		if x.Algo == r.Algo {
+			lrs[x.ArchLR] = true
+		}
+	}
+	l := r.Algo
+	if len(lrs) > 1 {
+		l += fmt.Sprintf(" (arch lr %g)", r.ArchLR)
+	}
+	if !r.AugmentArch {
+		l += ", no arch aug"
+	}
+	return l
+}
+
+// paramFreeEdges counts the edges of a whose op has no parameters.
+func paramFreeEdges(a nb201.Arch) int {
+	n := 0
+	for _, op := range a {
+		if op == nb201.None || op == nb201.Skip || op == nb201.AvgPool3x3 {
 			n++
 		}
 	}
-	if n > 1 {
-		return fmt.Sprintf("%s (arch lr %g)", r.Algo, r.ArchLR)
-	}
-	return r.Algo
+	return n
 }
 
 func pm(s *Stat, prec int) string {
@@ -213,13 +250,16 @@ func (t *Table) columns() ([]string, func(Row) []string) {
 	if t.NB201 {
 		head = append(head, "CIFAR-10 %", "rank", "CIFAR-100 %", "rank", "ImageNet16-120 %", "rank")
 	}
-	head = append(head, "entropy (nats)", "search s")
+	if t.NB201 {
+		head = append(head, "param-free edges")
+	}
+	head = append(head, "entropy (nats)", "entropy/log K", "search s")
 	return head, func(r Row) []string {
 		c := []string{t.label(r), fmt.Sprint(len(r.Seeds))}
 		if t.NB201 {
-			c = append(c, pm(r.CIFAR10, 2), pm(r.RankCIFAR10, 0), pm(r.CIFAR100, 2), pm(r.RankCIFAR100, 0), pm(r.ImageNet16, 2), pm(r.RankImageNet16, 0))
+			c = append(c, pm(r.CIFAR10, 2), pm(r.RankCIFAR10, 0), pm(r.CIFAR100, 2), pm(r.RankCIFAR100, 0), pm(r.ImageNet16, 2), pm(r.RankImageNet16, 0), pm(r.ParamFree, 1))
 		}
-		return append(c, pm(&r.Entropy, 3), pm(&r.Seconds, 1))
+		return append(c, pm(&r.Entropy, 3), pm(&r.RelEntropy, 3), pm(&r.Seconds, 1))
 	}
 }
 
@@ -270,8 +310,8 @@ func (a *Aggregate) WriteText(w io.Writer) error {
 // columns (empty accuracy columns for non-NB201 spaces).
 func (a *Aggregate) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	head := []string{"space", "dataset", "algo", "arch_lr", "runs", "seeds"}
-	for _, n := range []string{"cifar10", "rank_cifar10", "cifar100", "rank_cifar100", "imagenet16", "rank_imagenet16", "mean_entropy", "seconds"} {
+	head := []string{"space", "dataset", "algo", "arch_lr", "augment_arch", "runs", "seeds"}
+	for _, n := range []string{"cifar10", "rank_cifar10", "cifar100", "rank_cifar100", "imagenet16", "rank_imagenet16", "param_free_edges", "mean_entropy", "relative_entropy", "seconds"} {
 		head = append(head, n+"_mean", n+"_std")
 	}
 	cw.Write(head)
@@ -282,8 +322,8 @@ func (a *Aggregate) WriteCSV(w io.Writer) error {
 			for i, s := range r.Seeds {
 				seeds[i] = fmt.Sprint(s)
 			}
-			line := []string{t.Space, t.Dataset, r.Algo, f(r.ArchLR), fmt.Sprint(len(r.Seeds)), strings.Join(seeds, " ")}
-			for _, s := range []*Stat{r.CIFAR10, r.RankCIFAR10, r.CIFAR100, r.RankCIFAR100, r.ImageNet16, r.RankImageNet16, &r.Entropy, &r.Seconds} {
+			line := []string{t.Space, t.Dataset, r.Algo, f(r.ArchLR), fmt.Sprint(r.AugmentArch), fmt.Sprint(len(r.Seeds)), strings.Join(seeds, " ")}
+			for _, s := range []*Stat{r.CIFAR10, r.RankCIFAR10, r.CIFAR100, r.RankCIFAR100, r.ImageNet16, r.RankImageNet16, r.ParamFree, &r.Entropy, &r.RelEntropy, &r.Seconds} {
 				if s == nil {
 					line = append(line, "", "")
 				} else {

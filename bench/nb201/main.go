@@ -40,6 +40,7 @@ import (
 	"math/rand"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -246,6 +247,13 @@ func runConfig(be backends.Backend, c benchConfig, warmup, reps int) (Result, er
 		res.ArchParams += len(g)
 	}
 	for i := range warmup + reps {
+		if i == warmup && *flagProfile != "" {
+			stop, err := startProfile(*flagProfile, c.Name)
+			if err != nil {
+				return res, err
+			}
+			defer stop()
+		}
 		start := time.Now()
 		if err := s.Step(); err != nil { // reads both losses back: waits for the device
 			return res, fmt.Errorf("%s: iteration %d: %w", c.Name, i+1, err)
@@ -348,6 +356,7 @@ var (
 	flagBatch    = flag.Int("batch", 0, "override the batch size of every config (0: the config's, 64)")
 	flagSize     = flag.Int("size", 0, "override the image size of every config (0: 32)")
 	flagChannels = flag.Int("channels", 0, "override C of every config (0: the config's)")
+	flagProfile  = flag.String("cpuprofile", "", "write a Go CPU profile of the timed iterations (after the warm-up) of each config to PREFIX-CONFIG.prof")
 	flagCells    = flag.Int("cells", 0, "override N (NB201) or the layers (DARTS) of every config (0: the config's)")
 )
 
@@ -403,4 +412,17 @@ func run() error {
 		}
 	}
 	return nil
+}
+
+// startProfile starts a CPU profile into prefix-name.prof; the returned function stops it.
+func startProfile(prefix, name string) (func(), error) {
+	f, err := os.Create(prefix + "-" + name + ".prof")
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
