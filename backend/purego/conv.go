@@ -178,8 +178,11 @@ func convolve[T float32 | float64](x, k, out []T, p *convParams) {
 	for a := 0; a < r && direct; a++ {
 		direct = p.strides[a] == 1 && p.paddings[a] == [2]int{} && outSp[a] == inSp[a]
 	}
+	depthwise := r == 2 && p.bgroups == 1 && nGroups == C && cin == 1 && coutG == 1
 	if direct {
 		gemm.Gemm(B*M, cout, C, xc, C, kc, cout, oc, cout, false)
+	} else if depthwise {
+		depthwiseRows2D(xc, kc, oc, bOut*M, M, outSp, kSp, tables, spStride, imgSize, C)
 	} else if kdim <= fusedMaxK {
 		// Each worker builds a cache-sized block of patch rows and multiplies it at once.
 		rowsPerTask := max(48, fusedBlock/kdim)
@@ -335,6 +338,41 @@ func im2colRows2D[T float32 | float64](xc, patches []T, lo, hi, bOff, M int, out
 			}
 		}
 	}
+}
+
+// depthwiseRows2D is the convolution of one channel per group (depthwise, channel multiplier 1: the
+// separable and dilated convolutions of the DARTS space, and their input gradients) for two spatial
+// axes: per output position, the sum over taps of the input pixel's channel vector times the tap's
+// kernel vector. im2col + GEMM would build a patch matrix per channel and multiply it by a single
+// column.
+func depthwiseRows2D[T float32 | float64](xc, kc, oc []T, rows, M int, outSp, kSp []int, tables [][]int,
+	spStride []int, imgSize, C int) {
+	outW, kh, kw := outSp[1], kSp[0], kSp[1]
+	sy, sx := spStride[0], spStride[1]
+	parallelFor(rows, max(1, 4096/(C*kh*kw)), func(lo, hi int) {
+		for row := lo; row < hi; row++ {
+			img, o := row/M, row%M
+			oy, ox := o/outW, o%outW
+			dst := oc[row*C : (row+1)*C]
+			clear(dst)
+			base := img * imgSize
+			for ky, iy := range tables[0][oy*kh : (oy+1)*kh] {
+				if iy < 0 {
+					continue
+				}
+				for kx, ix := range tables[1][ox*kw : (ox+1)*kw] {
+					if ix < 0 {
+						continue
+					}
+					src := xc[base+iy*sy+ix*sx : base+iy*sy+ix*sx+C]
+					w := kc[(ky*kw+kx)*C : (ky*kw+kx+1)*C]
+					for c := range dst {
+						dst[c] += src[c] * w[c]
+					}
+				}
+			}
+		}
+	})
 }
 
 // consecutiveTaps reports whether, for every output position, the valid entries of its kernel taps
