@@ -3,10 +3,12 @@
 # PyTorch (torch_nb201.py) on this machine, config by config, and prints a table of both.
 #
 # Usage, from anywhere in the repository:
-#   bench/nb201/compare.sh [--threads N] [--reps 5] [--warmup 2] [--configs a,b] [--rounds R]
+#   bench/nb201/compare.sh [--threads N] [--reps 5] [--warmup 2] [--configs a,b] [--rounds R] [--baseline BIN]
 # --threads sets GOMAXPROCS and torch.set_num_threads (default: `nproc`).
 # --configs picks from nb201-quick,nb201-c16,nb201-c24,darts-pc (default: all).
 # --rounds R alternates Go and PyTorch R times per config (default 1) and keeps each side's best median.
+# --baseline BIN also times BIN, a bench/nb201 binary built from an older commit (the "before" of a
+# speed change), right after ours in every round, and adds its column and the after/before ratio.
 # Every config runs in its own process on each side, so the peak RSS is that config's.
 # The Go side uses whatever backend package backend picks (GOMLX_BACKEND, else XLA if a PJRT plugin is
 # installed, else pure Go); GOMLX_NO_AUTO_INSTALL=1 is set unless already set, so no plugin download is
@@ -15,24 +17,25 @@
 set -euo pipefail
 
 all_configs=nb201-quick,nb201-c16,nb201-c24,darts-pc
-threads=$(nproc) reps=5 warmup=2 configs=$all_configs rounds=1
+threads=$(nproc) reps=5 warmup=2 configs=$all_configs rounds=1 baseline=
 bad() { echo "compare.sh: $*" >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --threads|--reps|--warmup|--configs|--rounds)
+    --threads|--reps|--warmup|--configs|--rounds|--baseline)
       [[ $# -ge 2 ]] || bad "$1 needs a value"
       case "$1" in
         --threads) threads=$2 ;; --reps) reps=$2 ;; --warmup) warmup=$2 ;;
-        --configs) configs=$2 ;; --rounds) rounds=$2 ;;
+        --configs) configs=$2 ;; --rounds) rounds=$2 ;; --baseline) baseline=$2 ;;
       esac
       shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) bad "unknown argument $1 (see --help)" ;;
   esac
 done
 for v in threads reps rounds; do
   [[ ${!v} =~ ^[1-9][0-9]*$ ]] || bad "--$v must be an integer >= 1, got '${!v}'"
 done
+[[ -z $baseline || -x $baseline ]] || bad "--baseline $baseline is not an executable"
 [[ $warmup =~ ^[0-9]+$ ]] || bad "--warmup must be an integer >= 0, got '$warmup'"
 [[ $configs == all ]] && configs=$all_configs
 [[ $configs =~ ^[^,]+(,[^,]+)*$ ]] || bad "--configs wants a comma-separated list of names, got '$configs'"
@@ -61,6 +64,11 @@ for ((r = 1; r <= rounds; r++)); do
     echo "== round $r/$rounds, $c: Go (GOMAXPROCS=$threads)"
     GOMAXPROCS=$threads "$tmp/nb201" --configs "$c" --reps "$reps" --warmup "$warmup" --json "$tmp/one.jsonl"
     cat "$tmp/one.jsonl" >>"$tmp/go.jsonl"
+    if [[ -n $baseline ]]; then
+      echo "== round $r/$rounds, $c: baseline $baseline (GOMAXPROCS=$threads)"
+      GOMAXPROCS=$threads "$baseline" --configs "$c" --reps "$reps" --warmup "$warmup" --json "$tmp/one.jsonl"
+      cat "$tmp/one.jsonl" >>"$tmp/base.jsonl"
+    fi
     echo "== round $r/$rounds, $c: PyTorch ($python, --threads $threads)"
     OMP_NUM_THREADS=$threads "$python" bench/nb201/torch_nb201.py --configs "$c" --reps "$reps" --warmup "$warmup" \
       --threads "$threads" --json "$tmp/one.jsonl"
@@ -68,9 +76,10 @@ for ((r = 1; r <= rounds; r++)); do
   done
 done
 
-"$python" - "$tmp/go.jsonl" "$tmp/torch.jsonl" "$host" "$threads" "$configs" <<'EOF'
+touch "$tmp/base.jsonl"
+"$python" - "$tmp/go.jsonl" "$tmp/torch.jsonl" "$host" "$threads" "$configs" "$tmp/base.jsonl" <<'EOF'
 import json, sys
-go_path, torch_path, host, threads, configs = sys.argv[1:]
+go_path, torch_path, host, threads, configs, base_path = sys.argv[1:]
 def best(path):
     out = {}
     for l in open(path):
@@ -79,21 +88,26 @@ def best(path):
             if r["config"] not in out or r["median_ms"] < out[r["config"]]["median_ms"]:
                 out[r["config"]] = r
     return out
-g, t = best(go_path), best(torch_path)
+g, t, base = best(go_path), best(torch_path), best(base_path)
 print()
 print(f"host: {host}; threads {threads} (GOMAXPROCS / torch); Go backend: {next(iter(g.values()))['backend']}; "
       f"{next(iter(t.values()))['backend']}")
 print("(best median of the rounds; one iteration = architecture step + weight step, batch 64, 32x32x3)")
 print()
 head = ["config", "ours ms (median)", "PyTorch ms", "ours/PyTorch", "ours RSS MB", "PyTorch RSS MB", "params"]
+if base:
+    head[1:1] = ["before ms", "after/before"]
 rows, mismatch = [], []
 for c in configs.split(","):
     a, b = g[c], t[c]
     params = str(a["params"]) if a["params"] == b["params"] else f"{a['params']} != {b['params']}"
     if a["params"] != b["params"]:
         mismatch.append(c)
-    rows.append([c, f"{a['median_ms']:.1f}", f"{b['median_ms']:.1f}", f"{a['median_ms'] / b['median_ms']:.2f}",
-                 f"{a['peak_rss_mb']:.0f}", f"{b['peak_rss_mb']:.0f}", params])
+    row = [c, f"{a['median_ms']:.1f}", f"{b['median_ms']:.1f}", f"{a['median_ms'] / b['median_ms']:.2f}",
+           f"{a['peak_rss_mb']:.0f}", f"{b['peak_rss_mb']:.0f}", params]
+    if base:
+        row[1:1] = [f"{base[c]['median_ms']:.1f}", f"{a['median_ms'] / base[c]['median_ms']:.2f}"]
+    rows.append(row)
 print("| " + " | ".join(head) + " |")
 print("|" + "|".join("---" for _ in head) + "|")
 for r in rows:
