@@ -349,30 +349,49 @@ func depthwiseRows2D[T float32 | float64](xc, kc, oc []T, rows, M int, outSp, kS
 	spStride []int, imgSize, C int) {
 	outW, kh, kw := outSp[1], kSp[0], kSp[1]
 	sy, sx := spStride[0], spStride[1]
-	parallelFor(rows, max(1, 4096/(C*kh*kw)), func(lo, hi int) {
-		for row := lo; row < hi; row++ {
-			img, o := row/M, row%M
-			oy, ox := o/outW, o%outW
-			dst := oc[row*C : (row+1)*C]
+	// One unit of work is a row of output pixels (image, y); per output element the taps are added
+	// in (ky, kx) order whatever the split.
+	lines := rows / outW
+	parallelFor(lines, max(1, 4096/(outW*C*kh*kw)), func(lo, hi int) {
+		for line := lo; line < hi; line++ {
+			img, oy := line*outW/M, (line*outW%M)/outW
+			dst := oc[line*outW*C : (line+1)*outW*C]
 			clear(dst)
-			base := img * imgSize
 			for ky, iy := range tables[0][oy*kh : (oy+1)*kh] {
 				if iy < 0 {
 					continue
 				}
-				for kx, ix := range tables[1][ox*kw : (ox+1)*kw] {
-					if ix < 0 {
-						continue
-					}
-					src := xc[base+iy*sy+ix*sx : base+iy*sy+ix*sx+C]
+				rowBase := img*imgSize + iy*sy
+				for kx := 0; kx < kw; kx++ {
 					w := kc[(ky*kw+kx)*C : (ky*kw+kx+1)*C]
-					for c := range dst {
-						dst[c] += src[c] * w[c]
+					for ox := 0; ox < outW; ox++ {
+						ix := tables[1][ox*kw+kx]
+						if ix < 0 {
+							continue
+						}
+						axpyVec(dst[ox*C:(ox+1)*C], xc[rowBase+ix*sx:rowBase+ix*sx+C], w)
 					}
 				}
 			}
 		}
 	})
+}
+
+// axpyVec adds s[c]·w[c] to d[c], four at a time where it can.
+func axpyVec[T float32 | float64](d, s, w []T) {
+	n := len(d)
+	s, w = s[:n], w[:n]
+	c := 0
+	for ; c+4 <= n; c += 4 {
+		dd, ss, ww := d[c:c+4:c+4], s[c:c+4:c+4], w[c:c+4:c+4]
+		dd[0] += ss[0] * ww[0]
+		dd[1] += ss[1] * ww[1]
+		dd[2] += ss[2] * ww[2]
+		dd[3] += ss[3] * ww[3]
+	}
+	for ; c < n; c++ {
+		d[c] += s[c] * w[c]
+	}
 }
 
 // consecutiveTaps reports whether, for every output position, the valid entries of its kernel taps
