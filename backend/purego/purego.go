@@ -10,6 +10,12 @@
 //   - Pad (start/end, negative, interior), Reverse
 //   - BatchNormForTraining, BatchNormForInference, BatchNormGradient
 //   - ReduceWindow (sum, max, min, product pooling), SelectAndScatterMax/Min
+//   - Sign (ReLU's gradient mask), and for large float tensors: Add/Sub/Mul/Div whose operands differ
+//     by broadcast axes (a conv bias, the average pool's counts) and ReduceSum over one block of axes,
+//     bit-identical to simplego's (broadcast.go)
+//
+// Convolutions with one channel per group (depthwise) run as a direct loop; the others as im2col and
+// the GEMM of backend/internal/gemm, whose micro-kernel is chosen at run time (AVX-512, AVX2+FMA, Go).
 //
 // How: the Builder assigns each op a stage. Ops simplego implements are built into the simplego graph of
 // their stage; an op with a Go kernel ("custom op") ends its stage, and ops that consume its result go to
@@ -77,7 +83,7 @@ func (b *Backend) String() string { return BackendName }
 
 // Description implements backends.Backend.
 func (b *Backend) Description() string {
-	return "gaeanas pure Go (simplego + multi-core conv, pooling, batch-norm kernels)"
+	return "gaeanas pure Go (simplego + multi-core conv, pooling, batch-norm, broadcast and reduction kernels)"
 }
 
 // Capabilities implements backends.Backend.
