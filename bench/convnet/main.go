@@ -24,11 +24,11 @@ import (
 	"os"
 	"runtime"
 	"slices"
-	"strings"
 	"time"
 
+	"github.com/gaeanas/gaeanas/bench/internal/host"
+
 	"github.com/gaeanas/gaeanas/backend"
-	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -138,27 +138,6 @@ func countParams(ctx *context.Context) int {
 	return n
 }
 
-func cpuModel() string {
-	data, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return runtime.GOARCH
-	}
-	for line := range strings.SplitSeq(string(data), "\n") {
-		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-			return strings.TrimSpace(v)
-		}
-	}
-	return runtime.GOARCH
-}
-
-func deviceDescription(b backends.Backend) string {
-	desc := b.Description()
-	if i := strings.IndexByte(desc, '\n'); i >= 0 {
-		desc = desc[:i]
-	}
-	return desc
-}
-
 func scalar(t *tensors.Tensor) float64 {
 	switch v := t.Value().(type) {
 	case float32:
@@ -226,7 +205,7 @@ func run() error {
 	res := Result{
 		Program: "gomlx", Backend: backend.Name(), Batch: batch, Size: size, Warmup: warmup, Steps: steps,
 		Optimizer: fmt.Sprintf("SGD lr=%g momentum=0", learningRate), BNFused: !*flagBNDirect,
-		CPU: cpuModel(), GOMAXPROCS: runtime.GOMAXPROCS(0), Device: deviceDescription(be),
+		CPU: host.CPUModel(), GOMAXPROCS: runtime.GOMAXPROCS(0), Device: host.Description(be),
 	}
 	res.Threads = res.GOMAXPROCS
 	var losses []float64

@@ -46,6 +46,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gaeanas/gaeanas/bench/internal/host"
+
 	"github.com/gaeanas/gaeanas/backend"
 	"github.com/gaeanas/gaeanas/experiment"
 	"github.com/gaeanas/gaeanas/gaea"
@@ -237,11 +239,11 @@ func runConfig(be backends.Backend, c benchConfig, warmup, reps int) (Result, er
 	}
 	space := s.Space()
 	res := Result{
-		Program: "gomlx", Config: c.Name, Backend: backend.Name(), Device: deviceDescription(be),
+		Program: "gomlx", Config: c.Name, Backend: backend.Name(), Device: host.Description(be),
 		Space: string(c.Space), Algo: string(c.Algo), Channels: c.Channels, Cells: c.Cells,
 		Ops: len(space.Ops()), Edges: len(space.Edges()), PartialChannels: st.PartialChannels,
 		EdgeWeights: space.EdgeGroups() != nil, Batch: c.Batch, Size: c.Size, Warmup: warmup, Reps: reps,
-		ArchParams: len(space.Edges()) * len(space.Ops()), CPU: cpuModel(), Threads: runtime.GOMAXPROCS(0),
+		ArchParams: len(space.Edges()) * len(space.Ops()), CPU: host.CPUModel(), Threads: runtime.GOMAXPROCS(0),
 	}
 	for _, g := range space.EdgeGroups() {
 		res.ArchParams += len(g)
@@ -316,27 +318,6 @@ func peakRSSMB() float64 {
 	return math.NaN()
 }
 
-func cpuModel() string {
-	data, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return runtime.GOARCH
-	}
-	for line := range strings.SplitSeq(string(data), "\n") {
-		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-			return strings.TrimSpace(v)
-		}
-	}
-	return runtime.GOARCH
-}
-
-func deviceDescription(b backends.Backend) string {
-	desc := b.Description()
-	if i := strings.IndexByte(desc, '\n'); i >= 0 {
-		desc = desc[:i]
-	}
-	return desc
-}
-
 // line is the one-line summary of a result.
 func line(r Result) string {
 	shape := fmt.Sprintf("C=%d N=%d", r.Channels, r.Cells)
@@ -396,7 +377,7 @@ func run() error {
 		}
 		defer out.Close()
 	}
-	fmt.Printf("host: %s, GOMAXPROCS=%d, backend %s (%s)\n", cpuModel(), runtime.GOMAXPROCS(0), backend.Name(), deviceDescription(be))
+	fmt.Printf("host: %s, GOMAXPROCS=%d, backend %s (%s)\n", host.CPUModel(), runtime.GOMAXPROCS(0), backend.Name(), host.Description(be))
 	o := sizes{Batch: *flagBatch, Size: *flagSize, Channels: *flagChannels, Cells: *flagCells}
 	for _, c := range configs {
 		r, err := runConfig(be, c.with(o), *flagWarmup, *flagReps)
