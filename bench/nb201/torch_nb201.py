@@ -25,7 +25,6 @@ import argparse
 import json
 import math
 import os
-import platform
 import resource
 import statistics
 import sys
@@ -33,11 +32,13 @@ import time
 
 os.environ["TWIN_DTYPE"] = "float32"  # twin.py reads it at import
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "twin"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "convnet"))
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 import twin  # noqa: E402
+from torch_convnet import cpu_model  # noqa: E402  (one /proc/cpuinfo reader for both PyTorch benchmarks)
 
 CLASSES, SEED = 10, 1
 ARCH_LR, WEIGHT_LR, MOMENTUM, WEIGHT_DECAY, CLIP, FLOOR = 0.1, 0.025, 0.9, 3e-4, 5.0, 1e-5
@@ -171,17 +172,6 @@ def make_params(shapes, gen):
             t = torch.randn(shape, generator=gen) / math.sqrt(fan_in)
         P[name] = t.requires_grad_(True)
     return P
-
-
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def peak_rss_mb():
