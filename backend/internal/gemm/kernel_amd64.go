@@ -24,16 +24,16 @@ func supportedLevels() []level {
 // micro-panel of a block) should stay in L1/L2, mc·kc·size (one packed A
 // block) well inside a 1 MiB L2, kc·nc·size (the packed B block) in L3.
 var (
-	avx2Kernel32 = &kernel[float32]{mr: 6, nr: 16, fn: kernelAsm6x16, kc: 256, mc: 144, nc: 1024}
-	avx2Kernel64 = &kernel[float64]{mr: 6, nr: 8, fn: kernelAsm6x8, kc: 256, mc: 72, nc: 512}
+	avx2Kernel32 = asmKernel(6, 16, sgemmKernel6x16).withBlocks(256, 144, 1024)
+	avx2Kernel64 = asmKernel(6, 8, dgemmKernel6x8).withBlocks(256, 72, 512)
 
 	// AVX-512: a wide kernel (two ZMM vectors per row of C) and a narrow
 	// one (one vector) for products whose n needs an odd number of vectors
 	// (see narrowFor): n = 8, 16, 48 … are common in im2col convolutions.
-	avx512Kernel32Wide   = &kernel[float32]{mr: 14, nr: 32, fn: kernelAVX512s14x32, kc: 256, mc: 224, nc: 1024}
-	avx512Kernel32Narrow = &kernel[float32]{mr: 16, nr: 16, fn: kernelAVX512s16x16, kc: 256, mc: 256, nc: 1024}
-	avx512Kernel64Wide   = &kernel[float64]{mr: 14, nr: 16, fn: kernelAVX512d14x16, kc: 256, mc: 112, nc: 512}
-	avx512Kernel64Narrow = &kernel[float64]{mr: 16, nr: 8, fn: kernelAVX512d16x8, kc: 256, mc: 128, nc: 512}
+	avx512Kernel32Wide   = asmKernel(14, 32, sgemmKernel14x32).withBlocks(256, 224, 1024)
+	avx512Kernel32Narrow = asmKernel(16, 16, sgemmKernel16x16).withBlocks(256, 256, 1024)
+	avx512Kernel64Wide   = asmKernel(14, 16, dgemmKernel14x16).withBlocks(256, 112, 512)
+	avx512Kernel64Narrow = asmKernel(16, 8, dgemmKernel16x8).withBlocks(256, 128, 512)
 )
 
 func avx512Kernel32(n int) *kernel[float32] {
@@ -72,44 +72,19 @@ func dgemmKernel14x16(kc int, a *float64, rsA, csA int, b *float64, c *float64, 
 //go:noescape
 func dgemmKernel16x8(kc int, a *float64, rsA, csA int, b *float64, c *float64, ldc int, acc bool)
 
-func kernelAsm6x16(kc int, a []float32, rsA, csA int, b []float32, c []float32, ldc int, acc bool) {
-	_ = a[5*rsA+(kc-1)*csA]
-	_ = b[kc*16-1]
-	_ = c[5*ldc+15]
-	sgemmKernel6x16(kc, &a[0], rsA, csA, &b[0], &c[0], ldc, acc)
+// asmKernel is the micro-kernel function of an assembly kernel of shape mr×nr: it checks the bounds
+// the assembly relies on (it reads A(mr-1, kc-1), B[kc·nr-1] and C row mr-1) and calls it.
+func asmKernel[T float32 | float64](mr, nr int, f func(kc int, a *T, rsA, csA int, b *T, c *T, ldc int, acc bool)) *kernel[T] {
+	return &kernel[T]{mr: mr, nr: nr, fn: func(kc int, a []T, rsA, csA int, b []T, c []T, ldc int, acc bool) {
+		_ = a[(mr-1)*rsA+(kc-1)*csA]
+		_ = b[kc*nr-1]
+		_ = c[(mr-1)*ldc+nr-1]
+		f(kc, &a[0], rsA, csA, &b[0], &c[0], ldc, acc)
+	}}
 }
 
-func kernelAsm6x8(kc int, a []float64, rsA, csA int, b []float64, c []float64, ldc int, acc bool) {
-	_ = a[5*rsA+(kc-1)*csA]
-	_ = b[kc*8-1]
-	_ = c[5*ldc+7]
-	dgemmKernel6x8(kc, &a[0], rsA, csA, &b[0], &c[0], ldc, acc)
-}
-
-func kernelAVX512s14x32(kc int, a []float32, rsA, csA int, b []float32, c []float32, ldc int, acc bool) {
-	_ = a[13*rsA+(kc-1)*csA]
-	_ = b[kc*32-1]
-	_ = c[13*ldc+31]
-	sgemmKernel14x32(kc, &a[0], rsA, csA, &b[0], &c[0], ldc, acc)
-}
-
-func kernelAVX512s16x16(kc int, a []float32, rsA, csA int, b []float32, c []float32, ldc int, acc bool) {
-	_ = a[15*rsA+(kc-1)*csA]
-	_ = b[kc*16-1]
-	_ = c[15*ldc+15]
-	sgemmKernel16x16(kc, &a[0], rsA, csA, &b[0], &c[0], ldc, acc)
-}
-
-func kernelAVX512d14x16(kc int, a []float64, rsA, csA int, b []float64, c []float64, ldc int, acc bool) {
-	_ = a[13*rsA+(kc-1)*csA]
-	_ = b[kc*16-1]
-	_ = c[13*ldc+15]
-	dgemmKernel14x16(kc, &a[0], rsA, csA, &b[0], &c[0], ldc, acc)
-}
-
-func kernelAVX512d16x8(kc int, a []float64, rsA, csA int, b []float64, c []float64, ldc int, acc bool) {
-	_ = a[15*rsA+(kc-1)*csA]
-	_ = b[kc*8-1]
-	_ = c[15*ldc+7]
-	dgemmKernel16x8(kc, &a[0], rsA, csA, &b[0], &c[0], ldc, acc)
+// withBlocks sets the block sizes of k.
+func (k *kernel[T]) withBlocks(kc, mc, nc int) *kernel[T] {
+	k.kc, k.mc, k.nc = kc, mc, nc
+	return k
 }
