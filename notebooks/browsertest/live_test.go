@@ -100,6 +100,42 @@ func (p page) waitStep(n int, limit time.Duration) status {
 	return p.status()
 }
 
+// waitLiveCell waits until the live cell's status line shows block step 0. GoNB opens the widgets'
+// channel from the page while the first cells run; when the live cell created its widgets before that
+// channel was open, their acknowledgements never arrive and the cell stops with "no browser answered the
+// widgets" (seen once in CI on a loaded machine). That is a start-up race of the page, not a fault of the
+// cell, so the cell is run once more, and said so; a second such stop fails the test.
+func (p page) waitLiveCell(limit time.Duration) {
+	p.t.Helper()
+	const ready = `(() => { const e = document.querySelector('.gaea-live-status'); return !!e && JSON.parse(e.dataset.status).step === 0 })()`
+	const noAnswer = `[...document.querySelectorAll('.output_area')].some(e => e.innerText.includes('no browser answered the widgets'))`
+	const rerun = `(() => { const cells = Jupyter.notebook.get_cells();
+		const i = cells.findIndex(c => c.get_text().includes('gaea-live-controls'));
+		if (i < 0) return false;
+		cells[i].clear_output(); Jupyter.notebook.execute_cells([i]); return true })()`
+	deadline := time.Now().Add(limit)
+	retried := false
+	for {
+		if ok, err := eval[bool](p, ready); err == nil && ok {
+			return
+		}
+		if stuck, err := eval[bool](p, noAnswer); err == nil && stuck && !retried {
+			p.t.Logf("the widgets were not answered on the first run of the live cell (page start-up race): running it once more")
+			if ok, err := eval[bool](p, rerun); err != nil || !ok {
+				p.t.Fatalf("re-running the live cell: %v", err)
+			}
+			retried = true
+			continue
+		}
+		p.checkNoErrors()
+		if time.Now().After(deadline) {
+			out, _ := eval[[]string](p, `[...document.querySelectorAll('.output_area')].map(e => e.innerText.slice(0, 300))`)
+			p.t.Fatalf("waiting %v for the live cell: cell outputs on the page:\n%s", limit, strings.Join(out, "\n---\n"))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
 // click clicks the button labelled label with a real mouse event.
 func (p page) click(label string) {
 	p.t.Helper()
@@ -178,7 +214,8 @@ func TestLiveCell(t *testing.T) {
 		t.Fatalf("executing the cells: %v", err)
 	}
 	start := time.Now()
-	st := p.waitStep(0, 240*time.Second)
+	p.waitLiveCell(240 * time.Second)
+	st := p.status()
 	p.waitFor("the controls", `[...document.querySelectorAll('button')].filter(b => ['step architecture','step weights','run 10','done'].includes(b.textContent)).length === 4 && !!document.querySelector('input[type=range]')`, 30*time.Second)
 	t.Logf("live cell up after %v: %q", time.Since(start).Round(time.Millisecond), st.Action)
 	if math.Abs(st.LR-1) > 1e-9 {
