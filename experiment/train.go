@@ -123,6 +123,13 @@ func KnownDARTSNames() []string {
 
 // ResolveTrainSettings validates the flags and fills the protocol defaults of the space.
 func ResolveTrainSettings(st *TrainSettings, set map[string]bool, arch, genotype string, cells, layers int) error {
+	// A flag that is given must be valid (a flag not given takes the protocol's default).
+	for name, v := range map[string]float64{"epochs": float64(st.Epochs), "batch": float64(st.Batch),
+		"channels": float64(st.Channels), "cells": float64(cells), "layers": float64(layers), "lr": st.LR} {
+		if set[name] && !(v > 0) {
+			return fmt.Errorf("--%s must be positive, got %v", name, v)
+		}
+	}
 	if st.From != "" {
 		if arch != "" || genotype != "" {
 			return fmt.Errorf("--from takes the architecture from %s/result.json; drop --arch/--genotype", st.From)

@@ -1,7 +1,10 @@
 package gaea
 
 import (
+	"errors"
 	"fmt"
+	"math"
+	"strings"
 
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -92,6 +95,54 @@ func (p SimplexProblem) Trajectory(be backends.Backend, geometry Geometry, lr fl
 			return nil, err
 		}
 		traj = append(traj, w)
+	}
+	return traj, nil
+}
+
+// ErrSimplexInput marks a bad argument of LinearTrajectory (a command line maps it to a usage error).
+var ErrSimplexInput = errors.New("bad simplex input")
+
+// LinearTrajectory checks its arguments and runs Linear(costs).Trajectory with the geometry named
+// geometry (see GeometryByName): at least 2 finite costs, a positive finite lr, 0–100,000 steps, no
+// step η·c that overflows float64. Argument errors wrap ErrSimplexInput; a θ that becomes non-finite
+// on the way is an error too.
+func LinearTrajectory(be backends.Backend, geometry string, costs []float64, lr float64, steps int) ([][]float64, error) {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: "+format, append([]any{ErrSimplexInput}, args...)...)
+	}
+	for _, c := range costs {
+		if math.IsNaN(c) || math.IsInf(c, 0) {
+			return nil, bad("--costs: %v is not a finite number", c)
+		}
+	}
+	if len(costs) < 2 {
+		return nil, bad("--costs: need at least 2 costs, got %d", len(costs))
+	}
+	if lr <= 0 || math.IsNaN(lr) || math.IsInf(lr, 0) {
+		return nil, bad("--lr must be a positive finite number, got %v", lr)
+	}
+	for _, c := range costs {
+		if math.IsInf(c*lr, 0) || math.IsInf(c-costs[0], 0) {
+			return nil, bad("--costs and --lr out of range: a step η·c (or a cost difference) overflows float64")
+		}
+	}
+	if steps < 0 || steps > 100000 {
+		return nil, bad("--steps must be between 0 and 100000, got %d", steps)
+	}
+	geo, err := GeometryByName(geometry)
+	if err != nil {
+		return nil, bad("--geometry must be one of %s, got %q", strings.Join(GeometryNames(), ", "), geometry)
+	}
+	traj, err := Linear(costs).Trajectory(be, geo, lr, steps)
+	if err != nil {
+		return nil, err
+	}
+	for s, row := range traj {
+		for _, v := range row {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("θ is not finite (%v) at step %d: costs × lr too large for float64; use smaller costs or --lr", v, s)
+			}
+		}
 	}
 	return traj, nil
 }

@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -22,6 +23,17 @@ import (
 type usageError struct{ error }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// onlyResumeFlags refuses any given flag but --resume and the allowed ones: a resumed run takes its
+// settings from dir/settings.json.
+func onlyResumeFlags(given map[string]bool, dir string, allowed ...string) error {
+	for name := range given {
+		if name != "resume" && !slices.Contains(allowed, name) {
+			return usagef("--resume takes every setting from %s/settings.json; drop --%s", dir, name)
+		}
+	}
+	return nil
+}
 
 func runSearch(args []string) error {
 	fs := flag.NewFlagSet("search", flag.ContinueOnError)
@@ -77,10 +89,8 @@ func runSearch(args []string) error {
 		opt.CheckpointInterval = d
 	}
 	if *resume != "" {
-		for name := range given {
-			if name != "resume" && name != "backend" && name != "cpuprofile" {
-				return usagef("--resume takes every setting from %s/settings.json; drop --%s", *resume, name)
-			}
+		if err := onlyResumeFlags(given, *resume, "backend", "cpuprofile"); err != nil {
+			return err
 		}
 		res, err := experiment.Resume(ctx, *resume, opt)
 		if err != nil {

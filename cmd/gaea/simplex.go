@@ -2,9 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
-	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -40,43 +40,21 @@ func runSimplex(args []string) error {
 	var costs []float64
 	for _, f := range strings.Split(*costsFlag, ",") {
 		c, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
-		if err != nil || math.IsNaN(c) || math.IsInf(c, 0) {
+		if err != nil {
 			return usagef("--costs: %q is not a finite number", abbrev(strings.TrimSpace(f)))
 		}
 		costs = append(costs, c)
-	}
-	if len(costs) < 2 {
-		return usagef("--costs: need at least 2 costs, got %d", len(costs))
-	}
-	if *lr <= 0 || math.IsNaN(*lr) || math.IsInf(*lr, 0) {
-		return usagef("--lr must be a positive finite number, got %v", *lr)
-	}
-	for _, c := range costs {
-		if math.IsInf(c**lr, 0) || math.IsInf(c-costs[0], 0) {
-			return usagef("--costs and --lr out of range: a step η·c (or a cost difference) overflows float64")
-		}
-	}
-	if *steps < 0 || *steps > 100000 {
-		return usagef("--steps must be between 0 and 100000, got %d", *steps)
-	}
-	geo, err := gaea.GeometryByName(*geometry)
-	if err != nil {
-		return fmt.Errorf("--geometry must be one of %s, got %q", strings.Join(gaea.GeometryNames(), ", "), *geometry)
 	}
 	be, err := backend.New()
 	if err != nil {
 		return err
 	}
-	traj, err := gaea.Linear(costs).Trajectory(be, geo, *lr, *steps)
+	traj, err := gaea.LinearTrajectory(be, *geometry, costs, *lr, *steps)
+	if errors.Is(err, gaea.ErrSimplexInput) {
+		return usagef("%s", strings.TrimPrefix(err.Error(), gaea.ErrSimplexInput.Error()+": "))
+	}
 	if err != nil {
 		return err
-	}
-	for s, row := range traj {
-		for _, v := range row {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return fmt.Errorf("θ is not finite (%v) at step %d: costs × lr too large for float64; use smaller costs or --lr", v, s)
-			}
-		}
 	}
 	res := simplexResult{Geometry: *geometry, LR: *lr, Costs: costs, Trajectory: traj}
 	if *asJSON {

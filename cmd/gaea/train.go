@@ -64,10 +64,8 @@ func runTrain(args []string) error {
 	}
 	ctx, sig := signalContext()
 	if *resume != "" {
-		for name := range set {
-			if name != "resume" && name != "backend" {
-				return usagef("--resume takes the settings from %s/settings.json; drop --%s", *resume, name)
-			}
+		if err := onlyResumeFlags(set, *resume, "backend"); err != nil {
+			return err
 		}
 		var rs experiment.TrainSettings
 		if err := readSettings(*resume, &rs); err != nil {
@@ -77,13 +75,6 @@ func runTrain(args []string) error {
 			return usagef("--resume %s: not a training run folder (its settings.json names no genotype)", *resume)
 		}
 		return runTraining(ctx, sig, rs, *resume, true)
-	}
-	// A flag that is given must be valid (a flag not given takes the protocol's default).
-	for name, v := range map[string]float64{"epochs": float64(st.Epochs), "batch": float64(st.Batch),
-		"channels": float64(st.Channels), "cells": float64(*cells), "layers": float64(*layers), "lr": st.LR} {
-		if set[name] && !(v > 0) {
-			return usagef("--%s must be positive, got %v", name, v)
-		}
 	}
 	if err := experiment.ResolveTrainSettings(&st, set, *arch, *genotype, *cells, *layers); err != nil {
 		return usageError{err}
