@@ -5,9 +5,7 @@ import (
 	"image/color"
 	"math"
 
-	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
 
@@ -56,15 +54,7 @@ func SignedHeatmap(m [][]float64, ops, edges []string, title string) (*Figure, e
 			p.Add(lab)
 		}
 	}
-	p.NominalX(ops...)
-	p.NominalY(reversed(edges)...)
-	p.X.Min, p.X.Max = -0.5, float64(len(ops))-0.5
-	p.Y.Min, p.Y.Max = -0.5, float64(len(edges))-0.5
-	p.Y.Scale = plot.LinearScale{}
-	p.Y.Tick.Label.Font = sans(9)
-	p.X.Tick.Label.Font = sans(9)
-	p.Y.Padding, p.X.Padding = 12, 4
-	return renderPlot(title, p, figWidth, 90+vg.Length(len(edges))*24)
+	return renderHeatmap(title, p, ops, edges)
 }
 
 // divergingColor maps [−1, 1] to #2166ac → white → #b2182b (ColorBrewer RdBu's ends).

@@ -183,18 +183,7 @@ func ThetaHeatmap(theta [][]float64, ops, edges []string, title string) (*Figure
 			p.Add(lab)
 		}
 	}
-	p.NominalX(ops...)
-	p.NominalY(reversed(edges)...)
-	p.X.Min, p.X.Max = -0.5, float64(len(ops))-0.5
-	p.Y.Min, p.Y.Max = -0.5, float64(len(edges))-0.5
-	p.Y.Scale = plot.LinearScale{}
-	p.Y.Tick.Label.Font = sans(9)
-	p.X.Tick.Label.Font = sans(9)
-	// The labels are measured with gonum's Liberation metrics but may be drawn with a wider fallback font:
-	// leave room so long edge names ("normal 3<-0") do not run into the first column.
-	p.Y.Padding, p.X.Padding = 12, 4
-	h := 90 + vg.Length(len(edges))*24
-	return renderPlot(title, p, figWidth, h)
+	return renderHeatmap(title, p, ops, edges)
 }
 
 // heatCells draws the cells of a heatmap, one filled rectangle per (edge, op), coloured by colour(v/max):
@@ -350,4 +339,19 @@ func (twoDecimals) Ticks(min, max float64) []plot.Tick {
 		}
 	}
 	return ticks
+}
+
+// renderHeatmap lays out an op × edge grid of cells (ops across, edges down in order) and renders it.
+func renderHeatmap(title string, p *plot.Plot, ops, edges []string) (*Figure, error) {
+	p.NominalX(ops...)
+	p.NominalY(reversed(edges)...)
+	p.X.Min, p.X.Max = -0.5, float64(len(ops))-0.5
+	p.Y.Min, p.Y.Max = -0.5, float64(len(edges))-0.5
+	p.Y.Scale = plot.LinearScale{}
+	p.Y.Tick.Label.Font = sans(9)
+	p.X.Tick.Label.Font = sans(9)
+	// The labels are measured with gonum's Liberation metrics but may be drawn with a wider fallback font:
+	// leave room so long edge names ("normal 3<-0") do not run into the first column.
+	p.Y.Padding, p.X.Padding = 12, 4
+	return renderPlot(title, p, figWidth, 90+vg.Length(len(edges))*24)
 }
