@@ -29,6 +29,7 @@ package purego
 //go:generate go run ./internal/genops
 
 import (
+	"github.com/gaeanas/gaeanas/backend/internal/gemm"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/backends/simplego"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -98,3 +99,16 @@ func (b *Backend) Builder(name string) backends.Builder {
 func floatDType(dtype dtypes.DType) bool {
 	return dtype == dtypes.Float32 || dtype == dtypes.Float64
 }
+
+// GEMMKernels returns the GEMM micro-kernel levels this CPU runs, the best last: "purego" (portable Go,
+// multiply then add), and on amd64 "avx2" (AVX2+FMA) and "avx512" where the CPU has them. Results differ
+// between levels in the last bits (fused multiply-add, other summation blocks).
+func GEMMKernels() []string { return gemm.Levels() }
+
+// GEMMKernel returns the level in use: the best one, or the one the environment variable
+// GAEA_GEMM_KERNEL named at start-up.
+func GEMMKernel() string { return gemm.Level() }
+
+// SetGEMMKernel selects the GEMM micro-kernel level (one of GEMMKernels) for the whole process; call it
+// between executions, not while a computation runs. Tests use it to run a check at every level.
+func SetGEMMKernel(name string) error { return gemm.SetLevel(name) }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"runtime"
 	"testing"
 )
@@ -383,13 +384,29 @@ func bitsEqual[T float32 | float64](x, y []T) bool {
 	return len(x) == len(y)
 }
 
-// TestLevels: the default level is the best supported one, and at AVX-512
-// the narrow kernel is used exactly when n needs an odd number (< 8) of
-// vectors.
+// TestLevels: the default level is the best supported one (or the one
+// GAEA_GEMM_KERNEL names), levels are selected by name, an unsupported name
+// is refused, and at AVX-512 the narrow kernel is used exactly when n needs
+// an odd number (< 8) of vectors.
 func TestLevels(t *testing.T) {
 	levels := supportedLevels()
-	if levels[0] != levelGo || kernelLevel != levels[len(levels)-1] {
+	want := levels[len(levels)-1]
+	if v := os.Getenv(EnvVar); v != "" {
+		want, _ = parseLevel(v)
+	}
+	if levels[0] != levelGo || kernelLevel != want {
 		t.Fatalf("levels %v, default %v", levels, kernelLevel)
+	}
+	defer func(old level) { kernelLevel = old }(kernelLevel)
+	for _, name := range Levels() {
+		if err := SetLevel(name); err != nil || Level() != name {
+			t.Errorf("SetLevel(%q): %v, level now %s", name, err, Level())
+		}
+	}
+	for _, bad := range []string{"", "sse", "AVX2", "avx1024"} {
+		if err := SetLevel(bad); err == nil {
+			t.Errorf("SetLevel(%q) accepted", bad)
+		}
 	}
 	for _, c := range []struct {
 		n, w   int

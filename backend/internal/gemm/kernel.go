@@ -1,5 +1,11 @@
 package gemm
 
+import (
+	"fmt"
+	"os"
+	"strings"
+)
+
 // level names a family of micro-kernels.
 type level int
 
@@ -21,14 +27,72 @@ func (l level) String() string {
 	return "level?"
 }
 
+// EnvVar names the environment variable that selects the micro-kernel level
+// at start-up ("purego", "avx2" or "avx512"; unset: the best the CPU
+// supports). It makes a run reproduce the arithmetic of another machine
+// kind, e.g. GAEA_GEMM_KERNEL=avx2 on an AVX-512 machine.
+const EnvVar = "GAEA_GEMM_KERNEL"
+
 // kernelLevel selects the micro-kernels: the best level the CPU supports
-// (see supportedLevels). Tests and benchmarks set it to each supported
-// level in turn; it must not be set to a level the CPU lacks.
-var kernelLevel = bestLevel()
+// (see supportedLevels), or the one EnvVar names. Tests and benchmarks set
+// it to each supported level in turn; it must not be set to a level the CPU
+// lacks.
+var kernelLevel = initialLevel()
 
 func bestLevel() level {
 	l := supportedLevels()
 	return l[len(l)-1]
+}
+
+// initialLevel is the level EnvVar names, or the best one. A value the CPU
+// cannot run stops the program with one line: silently computing with
+// another kernel would defeat the variable's purpose.
+func initialLevel() level {
+	v := strings.TrimSpace(os.Getenv(EnvVar))
+	if v == "" {
+		return bestLevel()
+	}
+	l, err := parseLevel(v)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s=%s: %v\n", EnvVar, v, err)
+		os.Exit(2)
+	}
+	return l
+}
+
+// parseLevel returns the supported level of a name.
+func parseLevel(name string) (level, error) {
+	for _, l := range supportedLevels() {
+		if l.String() == name {
+			return l, nil
+		}
+	}
+	return 0, fmt.Errorf("gemm: kernel level %q is not one this CPU runs (%s)", name, strings.Join(Levels(), ", "))
+}
+
+// Levels returns the names of the micro-kernel levels this CPU runs, the
+// best last: "purego", then "avx2" and "avx512" where the CPU has them.
+func Levels() []string {
+	var names []string
+	for _, l := range supportedLevels() {
+		names = append(names, l.String())
+	}
+	return names
+}
+
+// Level returns the name of the level in use.
+func Level() string { return kernelLevel.String() }
+
+// SetLevel selects the micro-kernel level by name (one of Levels) for every
+// GEMM that starts afterwards. It is process-wide and must not be called
+// while products are running (between executions of a graph is fine).
+func SetLevel(name string) error {
+	l, err := parseLevel(name)
+	if err != nil {
+		return err
+	}
+	kernelLevel = l
+	return nil
 }
 
 var (
