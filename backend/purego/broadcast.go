@@ -13,11 +13,21 @@ import (
 // every ReduceSum (the gradients of those biases, of the mixed op's weights) through a per-element
 // index iterator, which the supernet's profiles show at 10–20% of a search iteration. purego runs
 // them, for float32/float64 tensors of at least fastMinSize elements, with loops over the collapsed
-// axes. The results are bit-identical to simplego's: the same IEEE operation per element, and each
-// sum accumulated from 0 in the operand's row-major order (tests compare bits).
+// axes. The binary ops are bit-identical to simplego's (the same IEEE operation per element); so are
+// float64 sums (accumulated from 0 in the operand's row-major order). Tests compare bits.
+//
+// Float32 sums are accumulated in float64 and rounded once, here for every float32 ReduceSum that
+// adds at least sumMinTerms terms per output whatever the tensor's size: simplego (like any naive
+// loop) accumulates in float32, whose error grows with the number of terms (√n ulps typically, n in
+// the worst case), and a gradient such as the mixed op's weights' (one sum over the batch, the pixels
+// and the channels) then carried 2–3× PyTorch's float32 error (PyTorch sums in cascades). The float64
+// sum is within one rounding of the exact sum except under extreme cancellation.
 
-// fastMinSize: smaller tensors stay in simplego (no stage split for them).
+// fastMinSize: smaller tensors stay in simplego (no stage split for them) …
 const fastMinSize = 1 << 14
+
+// … except float32 sums of at least sumMinTerms terms per output (float64 accumulation, see above).
+const sumMinTerms = 32
 
 type binOp int
 
@@ -227,7 +237,7 @@ func binarySV[T float32 | float64](op binOp, d []T, s T, y []T) {
 // cases K1 = K2 = 1, K1 = 1 and K2 = 1.
 func (b *Builder) fastReduceSum(x backends.Op, axes ...int) (backends.Op, bool, error) {
 	xs, err := shapeOf(b, x)
-	if err != nil || !floatDType(xs.DType) || xs.Size() < fastMinSize {
+	if err != nil || !floatDType(xs.DType) {
 		return nil, false, nil
 	}
 	if len(axes) == 0 { // as simplego: no axes reduce them all (graph.ReduceAllSum)
@@ -266,6 +276,9 @@ func (b *Builder) fastReduceSum(x backends.Op, axes ...int) (backends.Op, bool, 
 			k2 *= d
 		}
 	}
+	if xs.Size() < fastMinSize && (xs.DType != dtypes.Float32 || r < sumMinTerms) {
+		return nil, false, nil
+	}
 	out := shapes.Make(xs.DType, outDims...)
 	res, err := b.custom1("ReduceSum", []backends.Op{x}, out, func(be *Backend, in []backends.Buffer) ([]backends.Buffer, error) {
 		if xs.DType == dtypes.Float32 {
@@ -284,6 +297,10 @@ func runReduceSum[T float32 | float64](be *Backend, in backends.Buffer, out shap
 	buf, dst, err := newBuffer[T](be, out)
 	if err != nil {
 		return nil, err
+	}
+	if isFloat32[T]() {
+		reduceSum32(any(x).([]float32), any(dst).([]float32), k1, r, k2)
+		return []backends.Buffer{buf}, nil
 	}
 	clear(dst)
 	if k2 == 1 {
@@ -318,4 +335,56 @@ func runReduceSum[T float32 | float64](be *Backend, in backends.Buffer, out shap
 		parallelFor(k2, 64, func(lo, hi int) { sum(0, lo, hi) })
 	}
 	return []backends.Buffer{buf}, nil
+}
+
+func isFloat32[T float32 | float64]() bool {
+	var z T
+	_, ok := any(z).(float32)
+	return ok
+}
+
+// reduceSum32 is runReduceSum for float32: out[k1, k2] = Σ_r x[k1, r, k2], each sum accumulated in
+// float64 from 0 in increasing r and rounded to float32 once.
+func reduceSum32(x, dst []float32, k1, r, k2 int) {
+	if k2 == 1 {
+		parallelFor(k1, max(1, fastMinSize/r), func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				var s float64
+				for _, v := range x[i*r : (i+1)*r] {
+					s += float64(v)
+				}
+				dst[i] = float32(s)
+			}
+		})
+		return
+	}
+	const block = 256 // columns summed at a time, in a float64 scratch row
+	sum := func(i, c0, c1 int) {
+		var acc [block]float64
+		for b0 := c0; b0 < c1; b0 += block {
+			b1 := min(b0+block, c1)
+			a := acc[:b1-b0]
+			clear(a)
+			for j := 0; j < r; j++ {
+				row := x[(i*r+j)*k2+b0 : (i*r+j)*k2+b1]
+				row = row[:len(a)]
+				for c, v := range row {
+					a[c] += float64(v)
+				}
+			}
+			o := dst[i*k2+b0 : i*k2+b1]
+			for c := range o {
+				o[c] = float32(a[c])
+			}
+		}
+	}
+	if k1 > 1 {
+		parallelFor(k1, max(1, fastMinSize/(r*k2)), func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				sum(i, 0, k2)
+			}
+		})
+	} else {
+		parallelFor(k2, 64, func(lo, hi int) { sum(0, lo, hi) })
+	}
 }

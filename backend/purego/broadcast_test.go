@@ -93,24 +93,28 @@ func TestBroadcastBinaryMatchesSimplego(t *testing.T) {
 	}
 }
 
-// TestReduceSumMatchesSimplego: purego's ReduceSum gives simplego's bits, on the one-block cases it
-// runs itself and on the others it leaves to simplego.
+// TestReduceSumMatchesSimplego: purego's ReduceSum gives simplego's bits in float64 and on the cases
+// it leaves to simplego; the float32 sums it runs itself equal simplego's float64 sum of the same
+// values in the same order, rounded to float32 (float64 accumulation).
 func TestReduceSumMatchesSimplego(t *testing.T) {
 	rng := rand.New(rand.NewSource(8))
 	cases := []struct {
 		dims []int
 		axes []int
+		ours bool // purego's kernel (see TestFastPathsTaken)
 	}{
-		{[]int{8, 16, 16, 8}, []int{0, 1, 2}}, // bias gradient
-		{[]int{8, 16, 16, 8}, []int{1, 2}},
-		{[]int{8, 16, 16, 8}, []int{3}},
-		{[]int{8, 16, 16, 8}, []int{0, 1, 2, 3}}, // mixed-op weight gradient
-		{[]int{8, 16, 16, 8}, []int{0}},
-		{[]int{8, 16, 16, 8}, []int{2, 3}},
-		{[]int{4, 1, 16, 16, 8}, []int{0, 2, 3}},
-		{[]int{8, 16, 16, 8}, []int{0, 2}}, // two blocks: simplego
-		{[]int{1, 40000}, []int{1}},
-		{[]int{8, 16, 16, 8}, nil}, // no axes: all (graph.ReduceAllSum)
+		{[]int{8, 16, 16, 8}, []int{0, 1, 2}, true}, // bias gradient
+		{[]int{8, 16, 16, 8}, []int{1, 2}, true},
+		{[]int{8, 16, 16, 8}, []int{3}, true},
+		{[]int{8, 16, 16, 8}, []int{0, 1, 2, 3}, true}, // mixed-op weight gradient
+		{[]int{8, 16, 16, 8}, []int{0}, true},
+		{[]int{8, 16, 16, 8}, []int{2, 3}, true},
+		{[]int{4, 1, 16, 16, 8}, []int{0, 2, 3}, true},
+		{[]int{8, 16, 16, 8}, []int{0, 2}, false}, // two blocks: simplego
+		{[]int{1, 40000}, []int{1}, true},
+		{[]int{8, 16, 16, 8}, nil, true},          // no axes: all (graph.ReduceAllSum)
+		{[]int{8, 8, 8, 4}, []int{0, 1, 2}, true}, // small, but 512 float32 terms per sum
+		{[]int{8, 8, 8, 4}, []int{3}, false},      // small, 4 terms per sum: simplego
 	}
 	for _, dtype := range []dtypes.DType{dtypes.Float32, dtypes.Float64} {
 		for _, c := range cases {
@@ -120,13 +124,45 @@ func TestReduceSumMatchesSimplego(t *testing.T) {
 				return graph.Where(graph.IsFinite(x), x, graph.ZerosLike(x))
 			}, clone(t, x))
 			f := func(x *graph.Node) *graph.Node { return graph.ReduceSum(x, c.axes...) }
+			in64 := func(x *graph.Node) *graph.Node {
+				return graph.ConvertDType(graph.ReduceSum(graph.ConvertDType(x, dtypes.Float64), c.axes...), dtypes.Float32)
+			}
 			for _, in := range []*tensors.Tensor{x, xf} {
 				got := graph.MustExecOnce(New(), f, clone(t, in))
-				want := graph.MustExecOnce(simple(t), f, clone(t, in))
-				sameBits(t, fmt.Sprintf("ReduceSum %v axes %v %s", c.dims, c.axes, dtype), got, want)
+				name := fmt.Sprintf("ReduceSum %v axes %v %s", c.dims, c.axes, dtype)
+				if dtype == dtypes.Float32 && c.ours {
+					sameBits(t, name+" (float64 accumulation)", got, graph.MustExecOnce(simple(t), in64, clone(t, in)))
+					continue
+				}
+				sameBits(t, name, got, graph.MustExecOnce(simple(t), f, clone(t, in)))
 			}
 		}
 	}
+}
+
+// TestFloat32SumAccuracy: a float32 sum of many terms is within one rounding of the exact sum (here the
+// float64 sum of values whose float64 sum is exact: small integers times a power of two), where a
+// float32 running sum drifts by many ulps.
+func TestFloat32SumAccuracy(t *testing.T) {
+	rng := rand.New(rand.NewSource(9))
+	const n = 1 << 16
+	v := make([]float32, n)
+	var exact float64
+	var naive float32
+	for i := range v {
+		v[i] = float32(rng.Intn(1<<12)) / 1024 // exact in float32 and in any float64 partial sum
+		exact += float64(v[i])
+		naive += v[i]
+	}
+	got := graph.MustExecOnce(New(), func(x *graph.Node) *graph.Node { return graph.ReduceAllSum(x) },
+		tensors.FromFlatDataAndDimensions(v, 1, n))
+	if g := tensors.ToScalar[float32](got); g != float32(exact) {
+		t.Errorf("sum of %d float32 terms: %v, exact %v (a float32 running sum gives %v)", n, g, float32(exact), naive)
+	}
+	if naive == float32(exact) {
+		t.Error("the float32 running sum is exact here too: the case proves nothing")
+	}
+	t.Logf("exact %v, float32 running sum %v (%.0f ulps off)", float32(exact), naive, math.Abs(float64(naive)-exact)/float64(math.Nextafter32(float32(exact), 1e30)-float32(exact)))
 }
 
 // TestFastPathsTaken: the shapes of the supernet go to purego's kernels, small or unsupported ones to simplego.
