@@ -32,6 +32,44 @@ import os
 DTYPE = torch.float32 if os.environ.get("TWIN_DTYPE") == "float32" else torch.float64
 torch.set_default_dtype(DTYPE)
 
+# Kink margins. ReLU and max-pool are the only places where the forward pass is not smooth: a ReLU
+# input's sign decides whether its gradient passes, a window's largest entry decides where the max-pool
+# gradient goes. Float32 rounding can put an input that is within a few ulps of the kink on the other side;
+# the gradient then jumps by a finite amount (not by a rounding error) and two float32 runs part. While
+# MARGINS is a list, every ReLU appends min|x| / max|x| of its input and every max-pool the smallest gap
+# between the two largest entries of a window, over max|x| (exact zeros and exact ties excepted, see below): the step's distance,
+# in units of its tensors' scale, from the nearest kink. twin_test.go uses them to tell where float32
+# rounding alone can no longer decide a trajectory (README.md, "Float32").
+MARGINS = None
+
+
+def relu(x):
+    if MARGINS is not None:
+        a = x.detach().abs()
+        m = a.max().item()
+        # Exact zeros are structural (every input of a conv cut by an earlier ReLU gives its bias, exactly,
+        # in any precision); relu'(0) = 0 on both sides, so they are no kink rounding can move.
+        nonzero = a[a > 0]
+        MARGINS.append(nonzero.min().item() / m if m > 0 and nonzero.numel() else 1.0)
+    return F.relu(x)
+
+
+def max_pool(x, k, stride, pad):
+    if MARGINS is not None:
+        xd = x.detach()
+        xp = F.pad(xd, (pad, pad, pad, pad), value=float("-inf")) if pad else xd
+        w = xp.unfold(2, k, stride).unfold(3, k, stride)
+        w = w.reshape(*w.shape[:4], k * k)
+        # The gap between a window's largest entry and the next smaller one. Exact ties are structural
+        # (equal values from the same exact computation, e.g. BN of a conv's bias where a ReLU cut all its
+        # inputs) and resolved alike in any precision (the first index wins), so they do not count.
+        gaps = w.max(-1, keepdim=True).values - w
+        gaps[gaps == 0] = float("inf")
+        gap = gaps.min().item()
+        m = xd.abs().max().item()
+        MARGINS.append(gap / m if m > 0 else 1.0)
+    return F.max_pool2d(x, k, stride, pad)
+
 
 def conv(P, s, x, stride=1, pad=0, dilation=1, groups=1):
     w = P[s + "/weights"].permute(3, 2, 0, 1)
@@ -64,7 +102,7 @@ def nb201_op(P, s, name, x):
     if name == "avg_pool_3x3":
         return F.avg_pool2d(x, 3, 1, 1, count_include_pad=False)
     k = 1 if name == "nor_conv_1x1" else 3
-    return bn(P, s, conv(P, s + "/conv", F.relu(x), 1, k // 2))
+    return bn(P, s, conv(P, s + "/conv", relu(x), 1, k // 2))
 
 
 def nb201_cell(P, s, x, theta):
@@ -80,8 +118,8 @@ def nb201_cell(P, s, x, theta):
 
 
 def nb201_block(P, s, x):
-    y = bn(P, s + "/conv_a", conv(P, s + "/conv_a/conv", F.relu(x), 2, 1))
-    y = bn(P, s + "/conv_b", conv(P, s + "/conv_b/conv", F.relu(y), 1, 1))
+    y = bn(P, s + "/conv_a", conv(P, s + "/conv_a/conv", relu(x), 2, 1))
+    y = bn(P, s + "/conv_b", conv(P, s + "/conv_b/conv", relu(y), 1, 1))
     r = conv(P, s + "/downsample/conv", F.avg_pool2d(x, 2, 2))
     return r + y
 
@@ -97,7 +135,7 @@ def nb201(P, x, theta, beta, req):
         for _ in range(n):
             h = nb201_cell(P, "/cell%d" % layer, h, theta)
             layer += 1
-    h = F.relu(bn(P, "/lastact", h))
+    h = relu(bn(P, "/lastact", h))
     return dense(P, "/classifier", h.mean((2, 3)))
 
 
@@ -108,11 +146,11 @@ DARTS_OPS = ["none", "max_pool_3x3", "avg_pool_3x3", "skip_connect", "sep_conv_3
 
 
 def relu_conv_bn(P, s, x):
-    return bn(P, s + "/bn", conv(P, s + "/conv", F.relu(x)))
+    return bn(P, s + "/bn", conv(P, s + "/conv", relu(x)))
 
 
 def factorized_reduce(P, s, x):
-    x = F.relu(x)
+    x = relu(x)
     a = conv(P, s + "/conv_1", x, 2)
     b = conv(P, s + "/conv_2", x[:, :, 1:, 1:], 2)
     return bn(P, s + "/bn", torch.cat([a, b], 1))
@@ -120,7 +158,7 @@ def factorized_reduce(P, s, x):
 
 def sep_block(P, s, x, k, stride, pad, dil):
     c = x.shape[1]
-    h = conv(P, s + "/depthwise", F.relu(x), stride, pad, dil, c)
+    h = conv(P, s + "/depthwise", relu(x), stride, pad, dil, c)
     h = conv(P, s + "/pointwise", h)
     return bn(P, s + "/bn", h)
 
@@ -129,7 +167,7 @@ def darts_op(P, s, name, x, stride):
     if name == "none":
         return x[:, :, ::stride, ::stride] * 0
     if name == "max_pool_3x3":
-        return bn(P, s + "/bn", F.max_pool2d(x, 3, stride, 1))
+        return bn(P, s + "/bn", max_pool(x, 3, stride, 1))
     if name == "avg_pool_3x3":
         return bn(P, s + "/bn", F.avg_pool2d(x, 3, stride, 1, count_include_pad=False))
     if name == "skip_connect":
@@ -156,7 +194,7 @@ def mixed_op(P, s, x, w, stride, k):
     if k <= 1:
         return out
     if stride > 1:
-        rest = F.max_pool2d(rest, 2, 2)
+        rest = max_pool(rest, 2, 2, 0)
     return channel_shuffle(torch.cat([out, rest], 1), k)
 
 
@@ -203,8 +241,15 @@ def images(t):
     return tensor(t).permute(0, 3, 1, 2).contiguous()
 
 
-def loss_of(net, P, x, y, theta, beta, req):
-    return F.cross_entropy(net(P, x, theta, beta, req), torch.tensor(y, dtype=torch.long))
+def loss_of(net, P, x, y, theta, beta, req, margins=None):
+    """The mean cross-entropy; when margins is a list, the step's smallest kink margin is appended."""
+    global MARGINS
+    MARGINS = [] if margins is not None else None
+    loss = F.cross_entropy(net(P, x, theta, beta, req), torch.tensor(y, dtype=torch.long))
+    if margins is not None:
+        margins.append(min(MARGINS, default=1.0))
+    MARGINS = None
+    return loss
 
 
 def edge_beta(groups, rows):
@@ -226,7 +271,9 @@ def main():
     if req["mode"] == "grad":
         theta = tensor(req["theta"]).requires_grad_(True)
         beta = tensor(req["beta"]).requires_grad_(True) if req.get("beta") else None
-        loss = loss_of(net, P, images(req["x"]), req["labels"], theta, beta, req)
+        margins = []
+        loss = loss_of(net, P, images(req["x"]), req["labels"], theta, beta, req, margins)
+        out["margins"] = margins
         wrt = list(P.values()) + [theta] + ([beta] if beta is not None else [])
         grads = torch.autograd.grad(loss, wrt)
         out["loss"] = loss.item()
@@ -240,13 +287,13 @@ def main():
         params = list(P.values())
         opt = torch.optim.SGD(params, lr=req["weight_lrs"][0], momentum=req["momentum"],
                               weight_decay=req["weight_decay"])
-        out["arch_loss"], out["weight_loss"] = [], []
+        out["arch_loss"], out["weight_loss"], out["margins"], out["theta_trace"] = [], [], [], []
         for it in range(req["iterations"]):
             # architecture step: exponentiated gradient on theta (floor 1e-5) and beta (no floor)
             th = theta.clone().requires_grad_(True)
             bs = [b.clone().requires_grad_(True) for b in betas]
             beta = edge_beta(groups, bs) if bs else None
-            loss = loss_of(net, P, images(req["arch_x"][it]), req["arch_y"][it], th, beta, req)
+            loss = loss_of(net, P, images(req["arch_x"][it]), req["arch_y"][it], th, beta, req, out["margins"])
             grads = torch.autograd.grad(loss, [th] + bs)
             out["arch_loss"].append(loss.item())
             with torch.no_grad():
@@ -255,12 +302,13 @@ def main():
                 for i, g in enumerate(grads[1:]):
                     b = betas[i] * torch.exp(-req["arch_lr"] * g)
                     betas[i] = b / b.sum()
+            out["theta_trace"].append(theta.flatten().tolist() + [v for b in betas for v in b.flatten().tolist()])
             # weight step: SGD with momentum and weight decay after clip_grad_norm_
             beta = edge_beta(groups, betas) if betas else None
             for group in opt.param_groups:
                 group["lr"] = req["weight_lrs"][it]
             opt.zero_grad()
-            loss = loss_of(net, P, images(req["weight_x"][it]), req["weight_y"][it], theta, beta, req)
+            loss = loss_of(net, P, images(req["weight_x"][it]), req["weight_y"][it], theta, beta, req, out["margins"])
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, req["clip"])
             opt.step()

@@ -17,10 +17,12 @@ import (
 	"testing"
 
 	"github.com/gaeanas/gaeanas/backend"
+	"github.com/gaeanas/gaeanas/backend/purego"
 	"github.com/gaeanas/gaeanas/gaea"
 	"github.com/gaeanas/gaeanas/spaces"
 	"github.com/gaeanas/gaeanas/spaces/darts"
 	"github.com/gaeanas/gaeanas/spaces/nb201"
+	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
@@ -132,6 +134,12 @@ type reply struct {
 	Beta       [][]float64          `json:"beta"`
 	ArchLoss   []float64            `json:"arch_loss"`
 	WeightLoss []float64            `json:"weight_loss"`
+	// Margins: per forward pass (grad: one; search: arch then weights of each iteration), the smallest
+	// distance of a ReLU input from 0 or of a max-pool window's two largest entries, relative to the
+	// tensor's largest |value| (twin.py, MARGINS).
+	Margins []float64 `json:"margins"`
+	// ThetaTrace: θ then β, flattened, after each iteration's architecture step (search).
+	ThetaTrace [][]float64 `json:"theta_trace"`
 }
 
 // runTwin runs twin.py on req; env adds environment variables (TWIN_DTYPE=float32 runs it in float32).
@@ -236,115 +244,289 @@ func relErr(a, b []float64) float64 {
 	return num / den
 }
 
-// TestGradientsMatchTwin: same batch, same weights, float64, batch norm in training mode: the loss and
-// the gradients w.r.t. every weight, θ and (PC-DARTS) β agree with the twin to 1e-6 (relative to the
-// largest entry of each tensor).
+// u is the unit roundoff of float32, 2⁻²⁴: the relative error of one rounding.
+const u = 0x1p-24
+
+// long reports whether the long cases run (GAEA_TEST_LONG set, as .ci/run does); the default run keeps
+// one case per space at fewer iterations, which exercises the same code.
+func long() bool { return os.Getenv("GAEA_TEST_LONG") != "" }
+
+// atEveryLevel runs f once per GEMM micro-kernel level this CPU has (pure Go, AVX2+FMA, AVX-512: the
+// arithmetic of each machine kind), restoring the level after. On another backend than the pure-Go one
+// the levels do not apply and f runs once.
+func atEveryLevel(t *testing.T, be backends.Backend, f func(t *testing.T, level string)) {
+	t.Helper()
+	if be.Name() != purego.BackendName {
+		t.Run(be.Name(), func(t *testing.T) { f(t, be.Name()) })
+		return
+	}
+	old := purego.GEMMKernel()
+	defer func() {
+		if err := purego.SetGEMMKernel(old); err != nil {
+			t.Fatal(err)
+		}
+	}()
+	for _, level := range purego.GEMMKernels() {
+		if err := purego.SetGEMMKernel(level); err != nil {
+			t.Fatal(err)
+		}
+		t.Run(level, func(t *testing.T) { f(t, level) })
+	}
+}
+
+// gradResult is one evaluation of the loss and its gradients, ours or the twin's.
+type gradResult struct {
+	loss      float64
+	grads     map[string][]float64
+	gradTheta []float64
+	gradBeta  []float64
+}
+
+func (r reply) gradResult() gradResult {
+	return gradResult{loss: r.Loss, grads: r.Grads, gradTheta: r.GradTheta, gradBeta: r.GradBeta}
+}
+
+// gradErrors are the relative errors of one evaluation against a reference: the loss, the worst weight
+// tensor (each relative to max(its largest reference entry, floor × the largest over all weights)), ∇θ
+// and ∇β (relative to their largest entries). With zeroApart, the weight tensors whose reference
+// gradient is analytically zero (below 1e-9 of the largest) are left out of w and their largest |value|
+// relative to the largest reference gradient goes to zero instead: they hold rounding noise only.
+type gradErrors struct {
+	loss, w, theta, beta, zero float64
+	worst                      string
+	wRMS                       float64 // root mean square of the weight tensors' errors
+}
+
+func (e gradErrors) max() float64 {
+	return math.Max(math.Max(e.loss, e.w), math.Max(math.Max(e.theta, e.beta), e.zero))
+}
+
+func (e gradErrors) String() string {
+	return fmt.Sprintf("loss %.2e, ∇w rms %.2e, worst %.2e (%s), ∇θ %.2e, ∇β %.2e, analytically zero ∇w %.2e of the scale", e.loss, e.wRMS, e.w, e.worst, e.theta, e.beta, e.zero)
+}
+
+func compareGrads(t *testing.T, got, want gradResult, floor float64, zeroApart bool) gradErrors {
+	t.Helper()
+	scale := 0.0
+	for _, g := range want.grads {
+		for _, v := range g {
+			scale = math.Max(scale, math.Abs(v))
+		}
+	}
+	e := gradErrors{loss: math.Abs(got.loss-want.loss) / math.Abs(want.loss)}
+	count := 0
+	if len(got.grads) != len(want.grads) {
+		t.Errorf("%d weight tensors, the reference has %d", len(got.grads), len(want.grads))
+	}
+	for n, g := range got.grads {
+		w, ok := want.grads[n]
+		if !ok || len(w) != len(g) {
+			t.Fatalf("the reference has no gradient of shape %d for %s", len(g), n)
+		}
+		num, den, largest := 0.0, floor*scale, 0.0
+		for q := range g {
+			num = math.Max(num, math.Abs(g[q]-w[q]))
+			den = math.Max(den, math.Abs(w[q]))
+			largest = math.Max(largest, math.Abs(w[q]))
+		}
+		if zeroApart && largest < 1e-9*scale {
+			e.zero = math.Max(e.zero, num/scale)
+			continue
+		}
+		r := num / den
+		if r > e.w || math.IsNaN(r) {
+			e.w, e.worst = r, n
+		}
+		e.wRMS += r * r
+		count++
+	}
+	e.wRMS = math.Sqrt(e.wRMS / float64(max(count, 1)))
+	e.theta = relErr(got.gradTheta, want.gradTheta)
+	if len(want.gradBeta) > 0 {
+		e.beta = relErr(got.gradBeta, want.gradBeta)
+	}
+	return e
+}
+
+// gradCase evaluates case i of TestGradientsMatchTwin with our supernet in dtype: a batch of 8 random
+// 8×8 images, random θ on the simplex and random β per edge (the same for every dtype), our initial
+// weights. It returns our result and the twin's request (the weights as we initialised them).
+func gradCase(t *testing.T, be backends.Backend, nc netCase, i int, dtype dtypes.DType) (gradResult, request) {
+	t.Helper()
+	rng := rand.New(rand.NewSource(int64(100 + i)))
+	const batch, h = 8, 8
+	xs, ys := randomImages(rng, batch, h)
+	rows, cols := len(nc.space.Edges()), len(nc.space.Ops())
+	thetaVals := simplexRows(rng, rows, cols)
+	betaVals := make([]float64, rows)
+	for e := range betaVals {
+		betaVals[e] = 0.3 + rng.Float64()
+	}
+	var x, theta, beta *tensors.Tensor
+	if dtype == dtypes.Float64 {
+		x = tensors.FromFlatDataAndDimensions(xs, batch, h, h, 3)
+		theta = tensors.FromFlatDataAndDimensions(thetaVals, rows, cols)
+		beta = tensors.FromFlatDataAndDimensions(betaVals, rows)
+	} else {
+		// The float32 values, which the twin then reads exactly.
+		x = tensors.FromFlatDataAndDimensions(to32(xs), batch, h, h, 3)
+		theta = tensors.FromFlatDataAndDimensions(to32(thetaVals), rows, cols)
+		beta = tensors.FromFlatDataAndDimensions(to32(betaVals), rows)
+	}
+	y := tensors.FromFlatDataAndDimensions(ys, batch)
+
+	ctx := context.New()
+	ctx.SetParam(initializers.ParamInitialSeed, int64(7+i))
+	var names []string
+	exe, err := context.NewExec(be, ctx, func(ctx *context.Context, x, y, theta, beta *graph.Node) []*graph.Node {
+		ctx.SetTraining(x.Graph(), true)
+		mix := spaces.Mixture{Weights: theta, PartialChannels: nc.k}
+		if nc.beta {
+			mix.Beta = beta
+		}
+		logits := nc.space.Supernet(ctx.In("supernet").Checked(false), x, mix)
+		loss := crossEntropy(logits, y)
+		var vs []*context.Variable
+		names, vs = supernetVars(ctx)
+		wrt := make([]*graph.Node, 0, len(vs)+2)
+		for _, v := range vs {
+			wrt = append(wrt, v.ValueGraph(x.Graph()))
+		}
+		wrt = append(wrt, theta)
+		if nc.beta {
+			wrt = append(wrt, beta)
+		}
+		return append([]*graph.Node{graph.ConvertDType(loss, dtypes.Float64)}, graph.Gradient(loss, wrt...)...)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exe.Exec(x, y, theta, beta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, vs := supernetVars(ctx)
+	req := request{Mode: "grad", Space: nc.kind, C: nc.c, Layers: nc.layers, K: nc.k, Vars: map[string]tensorJSON{}, BNEps: bnEps}
+	for j, n := range names {
+		if vs[j].DType() != dtype {
+			t.Fatalf("%s is %s, want %s", n, vs[j].DType(), dtype)
+		}
+		req.Vars[n] = toJSON(vs[j].MustValue())
+	}
+	xj, thj := toJSON(x), toJSON(theta)
+	req.X, req.Labels, req.Theta = &xj, ys, &thj
+	if nc.beta {
+		bj := toJSON(beta)
+		req.Beta = &bj
+	}
+	res := gradResult{loss: tensors.ToScalar[float64](out[0]), grads: map[string][]float64{}}
+	for j, n := range names {
+		res.grads[n] = toJSON(out[1+j]).Values
+	}
+	res.gradTheta = toJSON(out[1+len(names)]).Values
+	if nc.beta {
+		res.gradBeta = toJSON(out[2+len(names)]).Values
+	}
+	return res, req
+}
+
+func to32(v []float64) []float32 {
+	f := make([]float32, len(v))
+	for i, x := range v {
+		f[i] = float32(x)
+	}
+	return f
+}
+
+// TestGradientsMatchTwin: same batch, same weights, batch norm in training mode, at every GEMM kernel
+// level.
+//
+//   - float64: the loss and the gradients w.r.t. every weight, θ and (PC-DARTS) β agree with the twin to
+//     1e-6 (relative to the largest entry of each tensor; measured ~1e-15).
+//   - float32 (how searches run): our float32 evaluation is compared with the float64 twin, beside
+//     PyTorch's own float32 evaluation of the same inputs. The case must be away from every kink (the
+//     twin's smallest ReLU input and max-pool gap are more than 16 ulps of their tensor's scale, while
+//     one evaluation's rounding moves a value by a few; see README.md), and then our error must be at
+//     most 4× PyTorch's float32 error, or 64 ulps: float32 is as precise here as in the reference
+//     framework.
 func TestGradientsMatchTwin(t *testing.T) {
 	needTorch(t)
 	be := backend.MustNew()
-	for i, nc := range []netCase{nb201Case(4), nb201Case(8), dartsCase(4, 4, true), dartsCase(8, 4, true), dartsCase(4, 1, false)} {
+	// seed: the batch, θ and β are drawn from 100 + seed, the weights from 7 + seed. Each case's seed
+	// keeps its float64 twin away from kinks (≥ 16 ulps; see below).
+	for _, c := range []struct {
+		nc   netCase
+		seed int
+		long bool // only with GAEA_TEST_LONG
+	}{{nb201Case(4), 0, false}, {nb201Case(8), 1, true}, {dartsCase(4, 4, true), 2, false}, {dartsCase(8, 4, true), 8, true}, {dartsCase(4, 1, false), 4, true}} {
+		if c.long && !long() {
+			continue
+		}
+		nc, i := c.nc, c.seed
 		t.Run(nc.name, func(t *testing.T) {
-			rng := rand.New(rand.NewSource(int64(100 + i)))
-			const batch, h = 8, 8
-			xs, ys := randomImages(rng, batch, h)
-			rows, cols := len(nc.space.Edges()), len(nc.space.Ops())
-			theta := tensors.FromFlatDataAndDimensions(simplexRows(rng, rows, cols), rows, cols)
-			betaVals := make([]float64, rows)
-			for e := range betaVals {
-				betaVals[e] = 0.3 + rng.Float64()
-			}
-			beta := tensors.FromFlatDataAndDimensions(betaVals, rows)
-			x := tensors.FromFlatDataAndDimensions(xs, batch, h, h, 3)
-			y := tensors.FromFlatDataAndDimensions(ys, batch)
+			var twin64, twin64of32, twin32 *reply
+			atEveryLevel(t, be, func(t *testing.T, level string) {
+				ours, req := gradCase(t, be, nc, i, dtypes.Float64)
+				if twin64 == nil {
+					r := runTwin(t, req)
+					twin64 = &r
+				}
+				// Some weight gradients are analytically zero (the bias of a conv followed by batch norm; a
+				// 1×1 single-channel conv followed by BN without affine, as in PC-DARTS with C/K = 1): both
+				// sides hold rounding noise there, so each tensor's error is relative to at least 1e-6 of
+				// the largest gradient over all weights.
+				e := compareGrads(t, ours, twin64.gradResult(), 1e-6, false)
+				t.Logf("%s float64 [%s]: loss %.10f, rel. errors %s", nc.name, level, ours.loss, e)
+				if e.max() > 1e-6 || math.IsNaN(e.max()) {
+					t.Errorf("%s float64 [%s]: differs from the twin: %s (tolerance 1e-6)", nc.name, level, e)
+				}
 
-			ctx := context.New()
-			ctx.SetParam(initializers.ParamInitialSeed, int64(7+i))
-			var names []string
-			exe, err := context.NewExec(be, ctx, func(ctx *context.Context, x, y, theta, beta *graph.Node) []*graph.Node {
-				ctx.SetTraining(x.Graph(), true)
-				mix := spaces.Mixture{Weights: theta, PartialChannels: nc.k}
-				if nc.beta {
-					mix.Beta = beta
+				ours32, req32 := gradCase(t, be, nc, i, dtypes.Float32)
+				if twin32 == nil {
+					r, r32 := runTwin(t, req32), runTwin(t, req32, "TWIN_DTYPE=float32")
+					twin64of32, twin32 = &r, &r32
 				}
-				logits := nc.space.Supernet(ctx.In("supernet").Checked(false), x, mix)
-				loss := crossEntropy(logits, y)
-				var vs []*context.Variable
-				names, vs = supernetVars(ctx)
-				wrt := make([]*graph.Node, 0, len(vs)+2)
-				for _, v := range vs {
-					wrt = append(wrt, v.ValueGraph(x.Graph()))
+				r64 := *twin64of32
+				margin := minOf(r64.Margins)
+				if margin < 16*u {
+					t.Fatalf("%s: the twin's smallest kink margin is %.2g (< 16 ulps): float32 rounding may flip a ReLU or max-pool here; choose another seed for this case", nc.name, margin)
 				}
-				wrt = append(wrt, theta)
-				if nc.beta {
-					wrt = append(wrt, beta)
+				// In float32 the analytically zero gradients (above) hold float32 noise, judged apart (at most 64
+				// ulps of the largest gradient); the others are relative to at least 1% of the largest gradient
+				// over all weights (a conv feeding a single-channel BN without affine has a gradient of the
+				// size of the noise).
+				mine := compareGrads(t, ours32, r64.gradResult(), 1e-2, true)
+				theirs := compareGrads(t, twin32.gradResult(), r64.gradResult(), 1e-2, true)
+				t.Logf("%s float32 [%s]: kink margin %.1e; ours vs float64 twin: %s; PyTorch float32 vs float64 twin: %s",
+					nc.name, level, margin, mine, theirs)
+				// The loss, ∇θ, ∇β and the rms over the weight tensors within 4× PyTorch's float32 error (or
+				// 64 ulps). Single tensors are not compared one by one: a weight feeding a single-channel BN
+				// without affine has a gradient set by BN's ε, a sum with heavy cancellation whose error
+				// differs by several times between two valid float32 orders (measured up to 3.6× on DARTS
+				// C=4 K=4); every tensor must still be within 1e-4, far from any lost precision.
+				for _, c := range []struct {
+					what      string
+					ours, ref float64
+				}{{"loss", mine.loss, theirs.loss}, {"∇w (rms over tensors)", mine.wRMS, theirs.wRMS}, {"∇θ", mine.theta, theirs.theta},
+					{"∇β", mine.beta, theirs.beta}, {"analytically zero ∇w", mine.zero, 0}} {
+					if tol := math.Max(4*c.ref, 64*u); c.ours > tol || math.IsNaN(c.ours) {
+						t.Errorf("%s float32 [%s]: %s error %.3g, above 4× PyTorch's float32 error %.3g (or 64 ulps)", nc.name, level, c.what, c.ours, c.ref)
+					}
 				}
-				return append([]*graph.Node{loss}, graph.Gradient(loss, wrt...)...)
+				if mine.w > 1e-4 || math.IsNaN(mine.w) {
+					t.Errorf("%s float32 [%s]: ∇w of %s off by %.3g (> 1e-4)", nc.name, level, mine.worst, mine.w)
+				}
 			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			out, err := exe.Exec(x, y, theta, beta)
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, vs := supernetVars(ctx)
-			req := request{Mode: "grad", Space: nc.kind, C: nc.c, Layers: nc.layers, K: nc.k, Vars: map[string]tensorJSON{}, BNEps: bnEps}
-			for j, n := range names {
-				req.Vars[n] = toJSON(vs[j].MustValue())
-			}
-			xj, thj := toJSON(x), toJSON(theta)
-			req.X, req.Labels, req.Theta = &xj, ys, &thj
-			if nc.beta {
-				bj := toJSON(beta)
-				req.Beta = &bj
-			}
-			r := runTwin(t, req)
-
-			loss := tensors.ToScalar[float64](out[0])
-			lossErr := math.Abs(loss-r.Loss) / math.Abs(r.Loss)
-			// Each weight tensor's error is relative to its largest gradient entry, floored at 1e-6 of the
-			// largest entry over all weights: a few gradients are analytically zero (the bias of a conv
-			// followed by batch norm; a 1×1 single-channel conv followed by batch norm without affine, as
-			// in PC-DARTS with C/K = 1), and both sides then hold rounding noise.
-			scale := 0.0
-			for _, g := range r.Grads {
-				for _, v := range g {
-					scale = math.Max(scale, math.Abs(v))
-				}
-			}
-			worstW, worstName, worstMax := 0.0, "", 0.0
-			for j, n := range names {
-				want, ok := r.Grads[n]
-				if !ok {
-					t.Fatalf("twin has no gradient for %s", n)
-				}
-				got := tensors.MustCopyFlatData[float64](out[1+j])
-				num, den := 0.0, 1e-6*scale
-				for q := range got {
-					num = math.Max(num, math.Abs(got[q]-want[q]))
-					den = math.Max(den, math.Abs(want[q]))
-				}
-				if e := num / den; e > worstW {
-					worstW, worstName, worstMax = e, n, den
-				}
-			}
-			if len(r.Grads) != len(names) {
-				t.Errorf("twin has %d weight tensors, we have %d", len(r.Grads), len(names))
-			}
-			thetaErr := relErr(tensors.MustCopyFlatData[float64](out[1+len(names)]), r.GradTheta)
-			betaErr := 0.0
-			if nc.beta {
-				betaErr = relErr(tensors.MustCopyFlatData[float64](out[2+len(names)]), r.GradBeta)
-			}
-			t.Logf("%s: loss %.10f, rel. errors: loss %.2e, ∇w %.2e (worst %s, max |∇| %.1e of %.1e), ∇θ %.2e, ∇β %.2e (%d weight tensors)",
-				nc.name, loss, lossErr, worstW, worstName, worstMax, scale, thetaErr, betaErr, len(names))
-			for what, e := range map[string]float64{"loss": lossErr, "∇w": worstW, "∇θ": thetaErr, "∇β": betaErr} {
-				if e > 1e-6 || math.IsNaN(e) {
-					t.Errorf("%s: %s differs from the twin: relative error %.3g", nc.name, what, e)
-				}
-			}
 		})
 	}
+}
+
+func minOf(v []float64) float64 {
+	m := math.Inf(1)
+	for _, x := range v {
+		m = math.Min(m, x)
+	}
+	return m
 }
 
 // fixedBatches feeds the search pre-drawn batches, one list per block.
@@ -373,6 +555,7 @@ type searchRun struct {
 	archLoss, weightLoss []float64
 	theta, beta          []float64 // flattened, after the run
 	thetaAndBeta         []float64
+	thetaTrace           [][]float64 // θ then β, flattened, after each iteration's architecture step
 }
 
 func flat(m [][]float64) []float64 {
@@ -442,6 +625,7 @@ func runSearch(t *testing.T, nc netCase, seed int64, dtype dtypes.DType, fb *fix
 	for _, rec := range s.History() {
 		if rec.Block == "arch" {
 			run.archLoss = append(run.archLoss, rec.Loss)
+			run.thetaTrace = append(run.thetaTrace, append(flat(rec.Theta), flat(rec.Beta)...))
 		} else {
 			run.weightLoss = append(run.weightLoss, rec.Loss)
 			// The learning rates the search used are the ones given to the twin.
@@ -463,37 +647,52 @@ func runSearch(t *testing.T, nc netCase, seed int64, dtype dtypes.DType, fb *fix
 	return run
 }
 
-// TestSearchMatchesTwin: a 100-iteration GAEA search (entropic EG on θ and β, SGD on the weights with
-// the cosine schedule, momentum, weight decay and clipping) from our initial weights, fed the same
-// batches, ends at the twin's θ and β.
+// TestSearchMatchesTwin: a GAEA search (entropic EG on θ and β, SGD on the weights with the cosine
+// schedule, momentum, weight decay and clipping) from our initial weights, fed the same batches, follows
+// the twin's, at every GEMM kernel level. 100 iterations (the DARTS case 20 in the default run, 100
+// with GAEA_TEST_LONG).
 //
 //   - In float64 (Config.DType) the whole trajectory must agree: θ, β and every loss to 1e-8 relative
 //     (measured: NB201 ~4e-15, DARTS C=4 K=4 ~4e-11, its single-channel batch norms amplifying rounding).
-//   - In float32 (how searches run) the run is compared with the twin in float64 and in float32. Before
-//     the float32 twin itself leaves the float64 one (a ReLU input or a max-pool choice rounded to the
-//     other side; after that float32 trajectories separate at a rate set by the dynamics, not by the
-//     code), our losses must agree with the float64 twin's to 1e-5; after 100 iterations our θ and β
-//     must be within max(1e-5, 4·d32) of the float64 twin's, d32 being the float32 twin's own distance.
+//   - In float32 (how searches run) two float32 runs — ours, PyTorch's — follow the float64 one only
+//     while rounding cannot flip a kink: a ReLU input or a max-pool choice within a few ulps of its
+//     tensor's scale lands on either side, the gradient then jumps by a finite amount and the runs part
+//     for good (README.md, "Float32", shows one such flip reproduced in float64). The float64 twin
+//     reports each step's kink margin; the horizon is the first step whose margin is below 8 ulps
+//     (float32 rounding of one step moves a value by about 1–3 ulps of its tensor's scale). Up to the
+//     horizon our losses and θ must stay within 4× PyTorch's own float32 distance from the float64 twin
+//     (at least 8 ulps); the horizon must be at least 10 iterations, or the case proves too little.
+//     Past it the distances are logged, not judged.
 func TestSearchMatchesTwin(t *testing.T) {
 	needTorch(t)
 	if testing.Short() {
-		t.Skip("twin: 100 search iterations (run without -short)")
+		t.Skip("twin: search iterations (run without -short)")
 	}
-	const iterations, batch, h = 100, 8, 8
-	for i, nc := range []netCase{nb201Case(4), nb201Case(8), dartsCase(4, 4, true)} {
+	be := backend.MustNew()
+	const batch, h = 8, 8
+	type searchCase struct {
+		nc         netCase
+		iterations int
+		seed       int64 // the weights' and θ's; the batches' is 189 + seed
+	}
+	// The seeds keep the float64 twin ≥ 8 ulps from every kink for the first 10 iterations at least
+	// (in the default run: NB201 to iteration 26, DARTS throughout; in the long run NB201 C=4 to 51,
+	// DARTS to 13): the float32 check is judged up to that horizon.
+	cases := []searchCase{{nb201Case(4), 30, 11}, {dartsCase(4, 4, true), 10, 15}}
+	if long() {
+		cases = []searchCase{{nb201Case(4), 100, 11}, {nb201Case(8), 100, 12}, {dartsCase(4, 4, true), 100, 15}}
+	}
+	for _, sc := range cases {
+		nc, iterations, seed := sc.nc, sc.iterations, sc.seed
 		t.Run(nc.name, func(t *testing.T) {
-			rng := rand.New(rand.NewSource(int64(200 + i)))
+			rng := rand.New(rand.NewSource(189 + seed))
 			fb := &fixedBatches{}
 			req := request{Mode: "search", Space: nc.kind, C: nc.c, Layers: nc.layers, K: nc.k,
 				Groups: nc.space.EdgeGroups(), Iterations: iterations, BNEps: bnEps}
 			for it := 0; it < iterations; it++ {
 				for _, b := range []gaea.Block{gaea.ArchBlock, gaea.WeightBlock} {
 					xs, ys := randomImages(rng, batch, h)
-					x32 := make([]float32, len(xs))
-					for j, v := range xs {
-						x32[j] = float32(v)
-					}
-					xt := tensors.FromFlatDataAndDimensions(x32, batch, h, h, 3)
+					xt := tensors.FromFlatDataAndDimensions(to32(xs), batch, h, h, 3)
 					fb.x[b] = append(fb.x[b], xt)
 					fb.y[b] = append(fb.y[b], tensors.FromFlatDataAndDimensions(ys, batch))
 					if b == gaea.ArchBlock {
@@ -504,62 +703,112 @@ func TestSearchMatchesTwin(t *testing.T) {
 				}
 			}
 			lossDiff := func(a, b []float64, i int) float64 { return math.Abs(a[i]-b[i]) / math.Abs(b[i]) }
-			seed := int64(11 + i)
+			var r64, r, r32 *reply // the twin's float64 run of our float64 weights; float64 and float32 runs of our float32 weights
+			atEveryLevel(t, be, func(t *testing.T, level string) {
+				// float64: the same trajectory.
+				ours := runSearch(t, nc, seed, dtypes.Float64, fb, req)
+				if r64 == nil {
+					rr := runTwin(t, ours.req)
+					r64 = &rr
+				}
+				worst := 0.0
+				for it := 0; it < iterations; it++ {
+					worst = math.Max(worst, math.Max(lossDiff(ours.archLoss, r64.ArchLoss, it), lossDiff(ours.weightLoss, r64.WeightLoss, it)))
+					if os.Getenv("TWIN_TRACE") != "" {
+						t.Logf("float64 iteration %3d: arch loss %.12f, twin %.12f (%.1e); weight loss %.12f, twin %.12f (%.1e)",
+							it+1, ours.archLoss[it], r64.ArchLoss[it], lossDiff(ours.archLoss, r64.ArchLoss, it),
+							ours.weightLoss[it], r64.WeightLoss[it], lossDiff(ours.weightLoss, r64.WeightLoss, it))
+					}
+				}
+				e64 := relErr(ours.thetaAndBeta, append(flat(r64.Theta), flat(r64.Beta)...))
+				t.Logf("%s float64 [%s]: after %d iterations θ rel. error %.2e, β %.2e; losses of all %d steps within %.1e",
+					nc.name, level, iterations, relErr(ours.theta, flat(r64.Theta)), relErr(ours.beta, flat(r64.Beta)), 2*iterations, worst)
+				if e64 > 1e-8 || worst > 1e-8 || math.IsNaN(e64+worst) {
+					t.Errorf("%s float64 [%s]: θ, β differ from the twin's by %.3g, losses by %.3g (tolerance 1e-8)", nc.name, level, e64, worst)
+				}
 
-			// float64: the same trajectory.
-			ours := runSearch(t, nc, seed, dtypes.Float64, fb, req)
-			r := runTwin(t, ours.req)
-			worst := 0.0
-			for it := 0; it < iterations; it++ {
-				worst = math.Max(worst, math.Max(lossDiff(ours.archLoss, r.ArchLoss, it), lossDiff(ours.weightLoss, r.WeightLoss, it)))
-				if os.Getenv("TWIN_TRACE") != "" {
-					t.Logf("float64 iteration %3d: arch loss %.12f, twin %.12f (%.1e); weight loss %.12f, twin %.12f (%.1e)",
-						it+1, ours.archLoss[it], r.ArchLoss[it], lossDiff(ours.archLoss, r.ArchLoss, it),
-						ours.weightLoss[it], r.WeightLoss[it], lossDiff(ours.weightLoss, r.WeightLoss, it))
+				// float32.
+				ours = runSearch(t, nc, seed, dtypes.Float32, fb, req)
+				if r == nil {
+					rr, rr32 := runTwin(t, ours.req), runTwin(t, ours.req, "TWIN_DTYPE=float32")
+					r, r32 = &rr, &rr32
 				}
-			}
-			e64 := relErr(ours.thetaAndBeta, append(flat(r.Theta), flat(r.Beta)...))
-			t.Logf("%s float64: after %d iterations θ rel. error %.2e, β %.2e; losses of all %d steps within %.1e",
-				nc.name, iterations, relErr(ours.theta, flat(r.Theta)), relErr(ours.beta, flat(r.Beta)), 2*iterations, worst)
-			if e64 > 1e-8 || worst > 1e-8 || math.IsNaN(e64+worst) {
-				t.Errorf("%s float64: θ, β differ from the twin's by %.3g, losses by %.3g (tolerance 1e-8)", nc.name, e64, worst)
-			}
-
-			// float32.
-			ours = runSearch(t, nc, seed, dtypes.Float32, fb, req)
-			r = runTwin(t, ours.req)
-			r32 := runTwin(t, ours.req, "TWIN_DTYPE=float32")
-			// split: the first iteration where the float32 twin's losses leave the float64 twin's by more
-			// than 1e-6 (float32 rounding alone keeps them within ~3e-7 until a ReLU input or a max-pool
-			// choice falls on the other side in float32), or iterations+1.
-			split := iterations + 1
-			worstBefore := 0.0
-			for it := 0; it < iterations; it++ {
-				if split > iterations && math.Max(lossDiff(r32.ArchLoss, r.ArchLoss, it), lossDiff(r32.WeightLoss, r.WeightLoss, it)) > 1e-6 {
-					split = it + 1
-				}
-				if it+1 < split {
-					worstBefore = math.Max(worstBefore, math.Max(lossDiff(ours.archLoss, r.ArchLoss, it), lossDiff(ours.weightLoss, r.WeightLoss, it)))
-				}
-				if os.Getenv("TWIN_TRACE") != "" {
-					t.Logf("iteration %3d: arch loss %.9f, twin %.9f (%.1e), float32 twin %.1e; weight loss %.9f, twin %.9f (%.1e), float32 twin %.1e",
-						it+1, ours.archLoss[it], r.ArchLoss[it], lossDiff(ours.archLoss, r.ArchLoss, it), lossDiff(r32.ArchLoss, r.ArchLoss, it),
-						ours.weightLoss[it], r.WeightLoss[it], lossDiff(ours.weightLoss, r.WeightLoss, it), lossDiff(r32.WeightLoss, r.WeightLoss, it))
-				}
-			}
-			twin64 := append(flat(r.Theta), flat(r.Beta)...)
-			twin32 := append(flat(r32.Theta), flat(r32.Beta)...)
-			err32 := relErr(twin32, twin64)
-			t.Logf("%s float32: after %d iterations θ rel. error %.2e, β %.2e (float32 twin vs float64 twin: %.2e; ours vs float32 twin: %.2e); "+
-				"losses within %.1e of the float64 twin's before iteration %d (where the float32 twin leaves it)",
-				nc.name, iterations, relErr(ours.theta, flat(r.Theta)), relErr(ours.beta, flat(r.Beta)), err32, relErr(ours.thetaAndBeta, twin32), worstBefore, split)
-			tol := math.Max(1e-5, 4*err32)
-			if e := relErr(ours.thetaAndBeta, twin64); e > tol || math.IsNaN(e) {
-				t.Errorf("%s float32: θ, β differ from the twin's by %.3g (tolerance %.3g)", nc.name, e, tol)
-			}
-			if worstBefore > 1e-5 {
-				t.Errorf("%s float32: losses differ from the twin's by %.3g before iteration %d", nc.name, worstBefore, split)
-			}
+				checkFloat32Search(t, nc.name+" ["+level+"]", ours, *r, *r32, iterations)
+			})
 		})
 	}
+}
+
+// checkFloat32Search judges our float32 search (ours) against the twin's float64 run (r) and float32
+// run (r32) of the same weights and batches, up to the kink horizon (see TestSearchMatchesTwin).
+func checkFloat32Search(t *testing.T, name string, ours searchRun, r, r32 reply, iterations int) {
+	t.Helper()
+	const marginULPs = 8
+	if len(r.Margins) != 2*iterations || len(r.ThetaTrace) != iterations || len(ours.thetaTrace) != iterations {
+		t.Fatalf("%s: %d margins and %d θ (ours %d) for %d iterations", name, len(r.Margins), len(r.ThetaTrace), len(ours.thetaTrace), iterations)
+	}
+	// horizon: the first step (0-based; arch, weights, arch, …) whose kink margin is below 8 ulps. The
+	// losses of steps up to it are continuous in the rounding (the forward pass is continuous); θ after
+	// an architecture step is too while that step is before the horizon.
+	horizon := 2 * iterations
+	for k, m := range r.Margins {
+		if m < marginULPs*u {
+			horizon = k
+			break
+		}
+	}
+	oursLoss := func(k int) float64 {
+		if k%2 == 0 {
+			return ours.archLoss[k/2]
+		}
+		return ours.weightLoss[k/2]
+	}
+	twinLoss := func(rr reply, k int) float64 {
+		if k%2 == 0 {
+			return rr.ArchLoss[k/2]
+		}
+		return rr.WeightLoss[k/2]
+	}
+	var oursL, theirsL, oursT, theirsT float64 // largest distances from the float64 twin up to the horizon
+	lastArch := -1                             // the last iteration whose architecture step is before the horizon
+	for k := 0; k < 2*iterations; k++ {
+		want := twinLoss(r, k)
+		mine, theirs := math.Abs(oursLoss(k)-want)/math.Abs(want), math.Abs(twinLoss(r32, k)-want)/math.Abs(want)
+		if os.Getenv("TWIN_TRACE") != "" {
+			t.Logf("%s float32 step %3d (iteration %3d %s): loss ours %.1e, PyTorch float32 %.1e from the float64 twin; kink margin %.1e",
+				name, k, k/2+1, map[bool]string{true: "arch", false: "weights"}[k%2 == 0], mine, theirs, r.Margins[k])
+		}
+		if k > horizon {
+			continue
+		}
+		oursL, theirsL = math.Max(oursL, mine), math.Max(theirsL, theirs)
+		if k%2 == 0 && k < horizon {
+			lastArch = k / 2
+		}
+	}
+	if lastArch >= 0 {
+		oursT = relErr(ours.thetaTrace[lastArch], r.ThetaTrace[lastArch])
+		theirsT = relErr(r32.ThetaTrace[lastArch], r.ThetaTrace[lastArch])
+	}
+	end := relErr(ours.thetaAndBeta, append(flat(r.Theta), flat(r.Beta)...))
+	end32 := relErr(append(flat(r32.Theta), flat(r32.Beta)...), append(flat(r.Theta), flat(r.Beta)...))
+	hIt := horizon/2 + 1
+	t.Logf("%s float32: kink horizon at iteration %d of %d (margin %.1e); up to it, from the float64 twin: losses ours %.1e, PyTorch float32 %.1e; θ,β after iteration %d ours %.1e, PyTorch float32 %.1e; after %d iterations (not judged): ours %.1e, PyTorch float32 %.1e",
+		name, hIt, iterations, marginAt(r.Margins, horizon), oursL, theirsL, lastArch+1, oursT, theirsT, iterations, end, end32)
+	if minIt := min(10, iterations); hIt <= minIt && horizon < 2*iterations {
+		t.Fatalf("%s float32: the float64 twin meets a kink margin below %d ulps at iteration %d (≤ %d): too early for the float32 check to prove anything; choose other seeds for this case", name, marginULPs, hIt, minIt)
+	}
+	if tol := math.Max(4*theirsL, marginULPs*u); oursL > tol || math.IsNaN(oursL) {
+		t.Errorf("%s float32: losses up to the kink horizon differ from the float64 twin's by %.3g, above 4× PyTorch's float32 (%.3g) or 8 ulps", name, oursL, theirsL)
+	}
+	if tol := math.Max(4*theirsT, marginULPs*u); oursT > tol || math.IsNaN(oursT) {
+		t.Errorf("%s float32: θ, β before the kink horizon differ from the float64 twin's by %.3g, above 4× PyTorch's float32 (%.3g) or 8 ulps", name, oursT, theirsT)
+	}
+}
+
+func marginAt(m []float64, k int) float64 {
+	if k < len(m) {
+		return m[k]
+	}
+	return math.NaN()
 }
