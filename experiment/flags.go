@@ -22,6 +22,9 @@ func AddFlags(fs *flag.FlagSet) Overrides {
 	var zero Settings
 	for _, key := range Keys() {
 		key := key
+		if derivedKeys[key] {
+			continue // no flag: the value follows from others (Apply refuses it too)
+		}
 		usage := flagUsage[key]
 		if usage == "" {
 			usage = strings.ReplaceAll(key, "_", " ")
@@ -29,7 +32,7 @@ func AddFlags(fs *flag.FlagSet) Overrides {
 		usage += " (default from the preset; see gaea presets)"
 		switch zero.mustGet(key).(type) {
 		case bool:
-			fs.Func(FlagName(key), usage+" [true|false]", func(s string) error {
+			fs.Func(FlagName(key), usage+" (--"+FlagName(key)+", --"+FlagName(key)+" false, or --"+FlagName(key)+"=false)", func(s string) error {
 				b, err := strconv.ParseBool(s)
 				if err != nil {
 					return fmt.Errorf("want true or false")
@@ -98,7 +101,7 @@ func (s *Settings) Apply(o Overrides) error {
 		if n, isInt := v.(int); isInt && n <= 0 && positiveKeys[key] {
 			return fmt.Errorf("--%s must be at least 1, got %d", FlagName(key), n)
 		}
-		if key == "train_images" || key == "valid_images" || key == "arch_optimizer" {
+		if derivedKeys[key] {
 			return fmt.Errorf("--%s follows from the data set, level and algorithm; it cannot be set", FlagName(key))
 		}
 		if err := s.Set(key, v, "command line"); err != nil {
@@ -122,6 +125,10 @@ func (s *Settings) Apply(o Overrides) error {
 	}
 	return s.Validate()
 }
+
+// derivedKeys are the settings keys whose value follows from the others: they have no flag, and
+// Apply refuses them.
+var derivedKeys = map[string]bool{"train_images": true, "valid_images": true, "arch_optimizer": true}
 
 // positiveKeys are the integer settings for which 0 is not a value (rather than "off").
 var positiveKeys = map[string]bool{"epochs": true, "batch": true, "channels": true, "cells": true,
