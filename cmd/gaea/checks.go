@@ -21,13 +21,13 @@ import (
 type folderKind int
 
 const (
-	kindMissing   folderKind = iota // nothing there
-	kindFile                        // a file, not a folder
-	kindFolder                      // a folder without a run or a sweep
-	kindSearch                      // a search run folder (settings.json of a search)
-	kindTrain                       // a training run folder (settings.json of a training)
-	kindSweep                       // a sweep folder (sweep.json)
-	kindOtherRun                    // a settings.json that describes neither
+	kindMissing  folderKind = iota // nothing there
+	kindFile                       // a file, not a folder
+	kindFolder                     // a folder without a run or a sweep
+	kindSearch                     // a search run folder (settings.json of a search)
+	kindTrain                      // a training run folder (settings.json of a training)
+	kindSweep                      // a sweep folder (sweep.json)
+	kindOtherRun                   // a settings.json that describes neither
 )
 
 // kindOf says what path holds, from its settings.json or sweep.json (without reading anything else).

@@ -21,7 +21,7 @@ const deprecatedUsage = "deprecated alias of "
 // exits 2); -h or --help prints the full usage to fs's output and returns flag.ErrHelp (main exits
 // 0, printing nothing more).
 //
-// Beyond the flag package: a flag given an empty value (--out '', as an unset shell variable gives)
+// Beyond the flag package: a flag given an empty value (--out ”, as an unset shell variable gives)
 // is refused, whatever the flag; and a boolean flag takes a following true or false as its value
 // (--nesterov false is --nesterov=false, not --nesterov and an argument "false").
 func parseFlags(fs *flag.FlagSet, args []string) error {
