@@ -46,7 +46,11 @@ func writeFileAtomic(path string, b []byte) error {
 		os.Remove(tmp.Name())
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name()) // e.g. path is a folder: leave nothing behind
+		return err
+	}
+	return nil
 }
 
 // ReadJSON reads the JSON file at path into v; a decoding error names the file and says in words
@@ -80,6 +84,8 @@ func JSONError(raw []byte, err error) string {
 		return fmt.Sprintf("key %q: want %s, got a JSON %s", key, jsonTypeName(typ.Type), typ.Value)
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return "not valid JSON (it ends too early)"
+	case errors.Is(err, io.EOF):
+		return "empty (no JSON value)"
 	}
 	msg := strings.TrimPrefix(err.Error(), "json: ")
 	if k, ok := strings.CutPrefix(msg, "unknown field "); ok {

@@ -29,10 +29,11 @@ func AddFlags(fs *flag.FlagSet) Overrides {
 		if usage == "" {
 			usage = strings.ReplaceAll(key, "_", " ")
 		}
-		usage += " (default from the preset; see gaea presets)"
+		const preset = " (default from the preset; see gaea presets)"
 		switch zero.mustGet(key).(type) {
 		case bool:
-			fs.Func(FlagName(key), usage+" (--"+FlagName(key)+", --"+FlagName(key)+" false, or --"+FlagName(key)+"=false)", func(s string) error {
+			name := FlagName(key)
+			fs.Func(name, usage+": --"+name+" or --"+name+" false"+preset, func(s string) error {
 				b, err := strconv.ParseBool(s)
 				if err != nil {
 					return fmt.Errorf("want true or false")
@@ -44,7 +45,7 @@ func AddFlags(fs *flag.FlagSet) Overrides {
 			f := fs.Lookup(FlagName(key))
 			f.Value = boolFuncValue{f.Value}
 		case int:
-			fs.Func(FlagName(key), usage, func(s string) error {
+			fs.Func(FlagName(key), usage+preset, func(s string) error {
 				v, err := strconv.Atoi(s)
 				if err != nil {
 					return fmt.Errorf("want an integer")
@@ -53,7 +54,7 @@ func AddFlags(fs *flag.FlagSet) Overrides {
 				return nil
 			})
 		case float64:
-			fs.Func(FlagName(key), usage, func(s string) error {
+			fs.Func(FlagName(key), usage+preset, func(s string) error {
 				v, err := strconv.ParseFloat(s, 64)
 				if err != nil {
 					return fmt.Errorf("want a number")
@@ -62,7 +63,7 @@ func AddFlags(fs *flag.FlagSet) Overrides {
 				return nil
 			})
 		case string:
-			fs.Func(FlagName(key), usage, func(s string) error { o[key] = s; return nil })
+			fs.Func(FlagName(key), usage+preset, func(s string) error { o[key] = s; return nil })
 		}
 	}
 	return o

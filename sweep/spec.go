@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/gaeanas/gaeanas/data"
 	"github.com/gaeanas/gaeanas/experiment"
@@ -256,6 +257,9 @@ func Open(dir string, spec *Spec) (*Sweep, error) {
 	path := filepath.Join(dir, SpecFile)
 	var old Spec
 	err := experiment.ReadJSON(path, &old)
+	if errors.Is(err, syscall.ENOTDIR) {
+		err = os.ErrNotExist // dir is a file: no sweep there
+	}
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}

@@ -143,6 +143,37 @@ func parentIsFolder(flagName, dir string) error {
 	}
 }
 
+// probeFolder checks that the folder dir can be made and written, before anything else is done: it
+// makes the missing part of the path and removes it again (an existing folder is checked with
+// access(2)), so that a read-only place is a failure (exit 1) reported in one line before the backend
+// or the data are opened, and nothing is left behind.
+func probeFolder(flagName, dir string) error {
+	var missing []string // the folders to make, deepest first
+	for p := filepath.Clean(dir); ; p = filepath.Dir(p) {
+		if _, err := os.Stat(p); err == nil {
+			break
+		}
+		missing = append(missing, p)
+		if p == filepath.Dir(p) {
+			break
+		}
+	}
+	if len(missing) == 0 {
+		if err := writable(dir); err != nil {
+			return fmt.Errorf("%s %s: the folder cannot be written: %v", flagName, dir, err)
+		}
+		return nil
+	}
+	err := os.MkdirAll(dir, 0o755)
+	for _, p := range missing {
+		os.Remove(p)
+	}
+	if err != nil {
+		return fmt.Errorf("%s %s: the folder cannot be made: %v", flagName, dir, err)
+	}
+	return nil
+}
+
 // checkBackendFlag checks the form of a --backend value (go, xla, xla:cuda, …): exit 2 for another.
 func checkBackendFlag(be string) error {
 	if be == "" {

@@ -86,10 +86,13 @@ func runSearch(args []string) error {
 		if err := st.Validate(); err != nil {
 			return usagef("--resume %s: %s: %v", *resume, experiment.SettingsFile, err)
 		}
-		if err := openBackend(sf.Backend); err != nil {
+		if err := probeFolder("--resume", *resume); err != nil {
 			return err
 		}
 		if err := ensureData(ctx, st.Dataset, st.DataDir); err != nil {
+			return err
+		}
+		if err := openBackend(sf.Backend); err != nil {
 			return err
 		}
 		stop, err := startProfile(*cpuProfile)
@@ -146,10 +149,13 @@ func runSearch(args []string) error {
 	if *dryRun {
 		return printJSON(os.Stdout, st)
 	}
-	if err := openBackend(sf.Backend); err != nil {
+	if err := probeFolder("--out", cmp.Or(*out, "runs")); err != nil {
 		return err
 	}
 	if err := ensureData(ctx, st.Dataset, st.DataDir); err != nil {
+		return err
+	}
+	if err := openBackend(sf.Backend); err != nil {
 		return err
 	}
 	if why != "" {

@@ -45,6 +45,12 @@ func runSimplex(args []string) error {
 		}
 		costs = append(costs, c)
 	}
+	if err := gaea.CheckLinearTrajectory(*geometry, costs, *lr, *steps); err != nil {
+		return usagef("%s", strings.TrimPrefix(err.Error(), gaea.ErrSimplexInput.Error()+": "))
+	}
+	if err := openBackend(""); err != nil {
+		return err
+	}
 	be, err := backend.New()
 	if err != nil {
 		return err

@@ -121,6 +121,8 @@ func runSweep(args []string) error {
 	open := sweep.Open
 	if *dryRun {
 		open = sweep.Plan
+	} else if err := probeFolder("--out", *out); err != nil {
+		return err
 	}
 	sw, err := open(*out, sp)
 	switch {
@@ -129,7 +131,7 @@ func runSweep(args []string) error {
 	case errors.Is(err, sweep.ErrBadSpec), errors.Is(err, sweep.ErrDifferentSweep):
 		return usageError{err}
 	case err != nil:
-		return err // the folder could not be made or read
+		return fmt.Errorf("--out %s: %w", *out, err) // the folder could not be made or read
 	}
 	if !given["jobs"] && sw.Spec.Jobs > 0 {
 		*jobs = sw.Spec.Jobs // a continued sweep runs as many cells at a time as it last did

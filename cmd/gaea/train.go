@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -87,10 +88,13 @@ func runTrain(args []string) error {
 		if rs.Genotype == "" {
 			return usagef("--resume %s: not a training run folder (its settings.json names no genotype)", *resume)
 		}
-		if err := openBackend(*be); err != nil {
+		if err := probeFolder("--resume", *resume); err != nil {
 			return err
 		}
 		if err := ensureData(ctx, rs.Dataset, rs.DataDir); err != nil {
+			return err
+		}
+		if err := openBackend(*be); err != nil {
 			return err
 		}
 		return runTraining(ctx, sig, rs, *resume, true)
@@ -101,10 +105,13 @@ func runTrain(args []string) error {
 	if err := newRunFolder(*out); err != nil {
 		return err
 	}
-	if err := openBackend(*be); err != nil {
+	if err := probeFolder("--out", cmp.Or(*out, "runs")); err != nil {
 		return err
 	}
 	if err := ensureData(ctx, st.Dataset, st.DataDir); err != nil {
+		return err
+	}
+	if err := openBackend(*be); err != nil {
 		return err
 	}
 	dir := *out
