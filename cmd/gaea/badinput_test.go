@@ -111,7 +111,9 @@ func snapshot(t *testing.T, root string) string {
 func badInputCases(f badFixtures) []badCase {
 	spec := func(name string) string { return filepath.Join(f.specs, name+".json") }
 	ro := "/proc/gaea-badinput-test" // a place no one can make a folder in, root included
-	c := func(code int, want string, args ...string) badCase { return badCase{args: args, code: code, want: want} }
+	c := func(code int, want string, args ...string) badCase {
+		return badCase{args: args, code: code, want: want}
+	}
 	cases := []badCase{
 		// gaea search: flags, values and names (2).
 		c(2, "flag provided but not defined: -nope", "search", "--nope"),
