@@ -301,7 +301,8 @@ func badInputCases(f badFixtures) []badCase {
 		c(2, `unexpected argument "darts"`, "sweep", "--out", "sw", "darts"),
 		c(2, "flag provided but not defined: -nope", "sweep", "--nope"),
 		c(1, "the folder cannot be made", "sweep", "--out", ro+"/sw", "--algos", "gaea-darts", "--space", "tiny", "--preset", "quick"),
-		c(1, "the folder cannot be made", "sweep", "--out", ro+"/sw", "--algos", "gaea-darts", "--space", "tiny", "--preset", "quick", "--executor", "slurm"),
+		{args: []string{"sweep", "--out", "sw", "--algos", "gaea-darts", "--space", "tiny", "--preset", "quick", "--executor", "slurm"}, code: 1,
+			want: "sbatch not found (is this a Slurm login node?)", env: []string{"PATH=" + filepath.Join(ro, "bin")}},
 
 		// gaea sweep status.
 		c(2, "want one sweep folder, got 0", "sweep", "status"),

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"strings"
 
 	"github.com/gaeanas/gaeanas/experiment"
@@ -90,6 +91,9 @@ func runSweep(args []string) error {
 	case "slurm":
 		if given["jobs"] {
 			return usagef("--jobs is for --executor local (Slurm runs the cells as its array's tasks; see --slurm-max-parallel)")
+		}
+		if _, err := exec.LookPath("sbatch"); err != nil && !*dryRun {
+			return fmt.Errorf("sbatch not found (is this a Slurm login node?); --dry-run prints the job script")
 		}
 	default:
 		return usagef("--executor %q: want local or slurm", abbrev(*executor))
