@@ -301,6 +301,10 @@ func badInputCases(f badFixtures) []badCase {
 		c(2, `unexpected argument "darts"`, "sweep", "--out", "sw", "darts"),
 		c(2, "flag provided but not defined: -nope", "sweep", "--nope"),
 		c(1, "the folder cannot be made", "sweep", "--out", ro+"/sw", "--algos", "gaea-darts", "--space", "tiny", "--preset", "quick"),
+		{args: []string{"sweep", "--out", "sw", "--algos", "gaea-darts,foo", "--executor", "slurm"}, code: 2,
+			want: `"foo" is not an algorithm`, env: []string{"PATH=" + filepath.Join(ro, "bin")}}, // the usage error first
+		{args: []string{"sweep", "--out", "sw", "--algos", "gaea-darts", "--executor", "slurm", "--slurm-time", "4h"}, code: 2,
+			want: `--slurm-time "4h"`, env: []string{"PATH=" + filepath.Join(ro, "bin")}},
 		{args: []string{"sweep", "--out", "sw", "--algos", "gaea-darts", "--space", "tiny", "--preset", "quick", "--executor", "slurm"}, code: 1,
 			want: "sbatch not found (is this a Slurm login node?)", env: []string{"PATH=" + filepath.Join(ro, "bin")}},
 

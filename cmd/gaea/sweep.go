@@ -92,9 +92,6 @@ func runSweep(args []string) error {
 		if given["jobs"] {
 			return usagef("--jobs is for --executor local (Slurm runs the cells as its array's tasks; see --slurm-max-parallel)")
 		}
-		if _, err := exec.LookPath("sbatch"); err != nil && !*dryRun {
-			return fmt.Errorf("sbatch not found (is this a Slurm login node?); --dry-run prints the job script")
-		}
 	default:
 		return usagef("--executor %q: want local or slurm", abbrev(*executor))
 	}
@@ -122,11 +119,22 @@ func runSweep(args []string) error {
 	if sp != nil && given["jobs"] {
 		sp.Jobs = *jobs
 	}
+	if sp != nil {
+		check := *sp // the grid, checked cell by cell, before anything below can fail for another reason
+		if err := check.Expand(); err != nil {
+			return usageError{err}
+		}
+	}
 	open := sweep.Open
 	if *dryRun {
 		open = sweep.Plan
-	} else if err := probeFolder("--out", *out); err != nil {
-		return err
+	} else {
+		if err := probeFolder("--out", *out); err != nil {
+			return err
+		}
+		if _, err := exec.LookPath("sbatch"); err != nil && *executor == "slurm" {
+			return fmt.Errorf("sbatch not found (is this a Slurm login node?); --dry-run prints the job script")
+		}
 	}
 	sw, err := open(*out, sp)
 	switch {
