@@ -19,9 +19,11 @@
 package backend
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 
@@ -94,12 +96,68 @@ func Name() string {
 	return c.Config
 }
 
+// ErrUnknown is wrapped by the errors of CheckName and New for a configuration whose backend name is
+// neither "go" nor "xla" nor another registered backend (a usage error).
+var ErrUnknown = errors.New("unknown backend")
+
+// ErrUnavailable is wrapped by the error of New for a known backend that cannot be had on this
+// machine or in this build (XLA without a PJRT plugin, or a binary built with -tags noxla).
+var ErrUnavailable = errors.New("backend not available")
+
+// ConfigError is New's error for a configuration ($GOMLX_BACKEND) that cannot be used: Err is
+// ErrUnknown or ErrUnavailable, Reason one short line saying why and what to do.
+type ConfigError struct {
+	Config string
+	Reason string
+	Err    error
+}
+
+func (e *ConfigError) Error() string {
+	return fmt.Sprintf("backend: %s=%q: %s", EnvVar, e.Config, e.Reason)
+}
+
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// Names are the backend names a configuration may start with ("go", "xla", and any other backend
+// registered in this binary), sorted.
+func Names() []string {
+	names := append([]string{"go", "xla"}, backends.List()...)
+	slices.Sort(names)
+	return slices.Compact(names)
+}
+
+// CheckName checks the form of a backend configuration (go, xla, xla:cuda, xla:/path/plugin.so, …)
+// without creating the backend: its name must be one of Names. A binary built without XLA still
+// accepts "xla" here (New then fails with ErrUnavailable): a sweep's cells may run another binary.
+func CheckName(config string) error {
+	name, _, _ := strings.Cut(strings.TrimSpace(config), ":")
+	if name == "" || !slices.Contains(Names(), name) {
+		return fmt.Errorf("%w %q; %s", ErrUnknown, abbrev(config), wantConfig)
+	}
+	return nil
+}
+
+const wantConfig = "want go, xla, xla:cuda, xla:cpu or xla:/path/to/pjrt_plugin.so"
+
+func abbrev(s string) string {
+	if r := []rune(s); len(r) > 60 {
+		return string(r[:60]) + "…"
+	}
+	return s
+}
+
+// getPluginHelp is the one-line advice of an XLA configuration without its plugin.
+const getPluginHelp = "get one as the README says (Backends: Getting the GPU plugin; without network: PJRT_PLUGIN_LIBRARY_PATH), or use the go backend"
+
 func choose() (backends.Backend, Choice, error) {
 	// An empty GOMLX_BACKEND (e.g. `GOMLX_BACKEND= cmd`) means the automatic choice.
 	if config := strings.TrimSpace(os.Getenv(EnvVar)); config != "" {
+		if err := CheckName(config); err != nil {
+			return nil, Choice{}, &ConfigError{Config: config, Reason: "unknown backend; " + wantConfig, Err: ErrUnknown}
+		}
 		b, err := withConfig(config)
 		if err != nil {
-			return nil, Choice{}, fmt.Errorf("backend: %s=%q: %w", EnvVar, config, err)
+			return nil, Choice{}, &ConfigError{Config: config, Reason: unavailable(config, err), Err: ErrUnavailable}
 		}
 		return b, Choice{Config: config, Reason: "from $" + EnvVar}, nil
 	}

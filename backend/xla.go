@@ -84,3 +84,39 @@ func firstLine(s string) string {
 	}
 	return s
 }
+
+// unavailable says in one line why the configuration could not be had: for XLA without its plugin,
+// that there is none and how to get one (not the installer's own long error).
+func unavailable(config string, err error) string {
+	name, plugin, _ := strings.Cut(config, ":")
+	if name != "xla" {
+		return firstLine(err.Error())
+	}
+	msg := err.Error()
+	plugins := pjrt.AvailablePlugins()
+	missing := len(plugins) == 0
+	if plugin != "" && !strings.Contains(plugin, "/") {
+		_, ok := plugins[plugin]
+		missing = !ok
+	}
+	if strings.Contains(plugin, "/") {
+		if _, serr := os.Stat(plugin); serr != nil {
+			return fmt.Sprintf("no PJRT plugin file %s; %s", plugin, getPluginHelp)
+		}
+	}
+	if !missing && !strings.Contains(msg, "install") {
+		return firstLine(msg)
+	}
+	what := "no PJRT plugin"
+	if plugin != "" && !strings.Contains(plugin, "/") {
+		what = fmt.Sprintf("no PJRT plugin %q", plugin)
+	}
+	why := "and GoMLX's installer could not fetch one"
+	switch {
+	case strings.Contains(msg, "no such host"), strings.Contains(msg, "dial tcp"), strings.Contains(msg, "network is unreachable"):
+		why += " (no network)"
+	case os.Getenv(xla.NoAutoInstallEnv) != "":
+		why = "and automatic installation is off ($" + xla.NoAutoInstallEnv + ")"
+	}
+	return fmt.Sprintf("%s on this machine, %s; %s", what, why, getPluginHelp)
+}

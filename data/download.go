@@ -9,11 +9,13 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -47,9 +49,6 @@ func (d *Downloader) Fetch(ctx context.Context, url, dest, checksum string) erro
 	newHash, want, err := parseChecksum(checksum)
 	if err != nil {
 		return fmt.Errorf("data: %s: %v", url, err)
-	}
-	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
-		return fmt.Errorf("data: %s: %w", filepath.Dir(dest), errors.Unwrap(err))
 	}
 	attempts := d.Attempts
 	if attempts <= 0 {
@@ -100,10 +99,20 @@ func (d *Downloader) Fetch(ctx context.Context, url, dest, checksum string) erro
 		d.printf("%s: done, checksum ok\n", filepath.Base(dest))
 		return nil
 	}
-	return fmt.Errorf("data: %s: %v", url, lastErr)
+	return fmt.Errorf("data: %s: %w", url, lastErr)
 }
 
+// permanentError is a failure that another attempt would meet again (HTTP 404, no such host).
 type permanentError struct{ error }
+
+func (p permanentError) Unwrap() error { return p.error }
+
+// offline reports whether err says this machine cannot reach the server at all (the host name does not
+// resolve, or there is no route): retrying would only print the same line again.
+func offline(err error) bool {
+	var dns *net.DNSError
+	return errors.As(err, &dns) || errors.Is(err, syscall.ENETUNREACH) || errors.Is(err, syscall.EHOSTUNREACH)
+}
 
 // transfer appends the rest of url to part; it reports whether it resumed from a non-empty file.
 func (d *Downloader) transfer(ctx context.Context, url, part string) (resumed bool, err error) {
@@ -124,6 +133,9 @@ func (d *Downloader) transfer(ctx context.Context, url, part string) (resumed bo
 	}
 	resp, err := client.Do(req)
 	if err != nil {
+		if offline(err) {
+			return false, permanentError{err}
+		}
 		return false, err
 	}
 	defer resp.Body.Close()
@@ -150,6 +162,10 @@ func (d *Downloader) transfer(ctx context.Context, url, part string) (resumed bo
 		return false, fmt.Errorf("HTTP %s", resp.Status)
 	default:
 		return false, permanentError{fmt.Errorf("HTTP %s", resp.Status)}
+	}
+	// The folder is made only now that the server answers: a failed download leaves no folder behind.
+	if err := os.MkdirAll(filepath.Dir(part), 0o755); err != nil {
+		return false, permanentError{err}
 	}
 	f, err := os.OpenFile(part, flags, 0o644)
 	if err != nil {

@@ -2,14 +2,17 @@ package data
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // DataDirEnv names the environment variable that overrides the default data directory.
@@ -71,6 +74,51 @@ type Options struct {
 	Mirror string
 }
 
+// ErrUnknown is wrapped by the errors of Open, Ensure and Check for a name that is no data set.
+var ErrUnknown = errors.New("unknown data set")
+
+// ErrNotAvailable is wrapped by the errors of Open and Ensure for a known data set that is not in the
+// data directory and could not be downloaded (no network, downloads off, or one distributed by hand).
+var ErrNotAvailable = errors.New("data set not available")
+
+// notAvailableError is an error wrapping ErrNotAvailable whose text does not repeat it.
+type notAvailableError struct{ msg string }
+
+func (e *notAvailableError) Error() string        { return e.msg }
+func (e *notAvailableError) Is(target error) bool { return target == ErrNotAvailable }
+
+func notAvailable(format string, args ...any) error {
+	return &notAvailableError{fmt.Sprintf(format, args...)}
+}
+
+// Canonical is the name of a data set without its aliases: "embedded" is "cifar10-sample"; other
+// names are returned as they are.
+func Canonical(name string) string {
+	if name == EmbeddedName {
+		return CIFAR10SampleName
+	}
+	return name
+}
+
+// Check reports whether name is a data set Open knows (imagenet16-N with 1 ≤ N ≤ 1000 included),
+// without looking for it; the error wraps ErrUnknown.
+func Check(name string) error {
+	if n, ok := strings.CutPrefix(name, "imagenet16-"); ok {
+		if classes, err := strconv.Atoi(n); err != nil || classes < 1 || classes > 1000 {
+			return fmt.Errorf("data: %w %q (want imagenet16-N, 1 ≤ N ≤ 1000)", ErrUnknown, abbrev(name))
+		}
+		return nil
+	}
+	for _, n := range Names() {
+		if n == name {
+			return nil
+		}
+	}
+	known := Names()
+	sort.Strings(known)
+	return fmt.Errorf("data: %w %q (known: %s)", ErrUnknown, abbrev(name), strings.Join(known, ", "))
+}
+
 // Open returns a data set by name, reading it from the data directory and downloading the official
 // files into it when they are not there (CIFAR-10/100, Fashion-MNIST, MNIST). Names:
 //
@@ -82,6 +130,10 @@ type Options struct {
 //     <dir>/ImageNet16/; never downloaded (NB201 distributes them by hand);
 //   - "cifar10-sample" (alias "embedded"): the small CIFAR-10 sample compiled into the binary (see
 //     CIFAR10Sample); "fashion-mnist-sample": the small Fashion-MNIST sample (see FashionMNISTSample).
+//
+// An unknown name is an error wrapping ErrUnknown; a data set that is not on disk and cannot be
+// downloaded an error wrapping ErrNotAvailable, one line saying where to put it. A failed download
+// creates no folder.
 func Open(ctx context.Context, name string, opt Options) (*Dataset, error) {
 	switch name {
 	case CIFAR10SampleName, EmbeddedName:
@@ -89,28 +141,51 @@ func Open(ctx context.Context, name string, opt Options) (*Dataset, error) {
 	case FashionMNISTSampleName:
 		return FashionMNISTSample()
 	}
+	path, read, err := locate(ctx, name, opt)
+	if err != nil {
+		return nil, err
+	}
+	return read(path)
+}
+
+// Ensure makes sure the named data set can be read: it is compiled in, or on disk in the data
+// directory, or it is downloaded there now (when opt allows). It reads nothing; the errors are
+// Open's. Commands call it before they create a run folder.
+func Ensure(ctx context.Context, name string, opt Options) error {
+	switch name {
+	case CIFAR10SampleName, EmbeddedName, FashionMNISTSampleName:
+		return nil
+	}
+	_, _, err := locate(ctx, name, opt)
+	return err
+}
+
+// locate finds the files of a data set on disk (downloading them when they are missing and opt allows)
+// and returns the path to read and the function that reads it.
+func locate(ctx context.Context, name string, opt Options) (string, func(string) (*Dataset, error), error) {
+	if err := Check(name); err != nil {
+		return "", nil, err
+	}
 	dir := opt.Dir
 	if dir == "" {
 		var err error
 		if dir, err = DefaultDir(); err != nil {
-			return nil, err
+			return "", nil, err
 		}
 	}
 	if n, ok := strings.CutPrefix(name, "imagenet16-"); ok {
-		classes, err := strconv.Atoi(n)
-		if err != nil || classes < 1 || classes > 1000 {
-			return nil, fmt.Errorf("data: unknown data set %q (want imagenet16-N, 1 ≤ N ≤ 1000)", abbrev(name))
-		}
+		classes, _ := strconv.Atoi(n)
 		for _, sub := range []string{"imagenet16", "ImageNet16", "."} {
 			d := filepath.Join(dir, sub)
 			if exists(filepath.Join(d, imageNet16Val)) {
-				return ReadImageNet16(d, classes)
+				return d, func(d string) (*Dataset, error) { return ReadImageNet16(d, classes) }, nil
 			}
 		}
-		return nil, fmt.Errorf("data: %s: no ImageNet16 (train_data_batch_1…10, val_data) in %s/imagenet16; download NB201's Imagenet16_train.zip and Imagenet16_val.zip by hand", name, dir)
+		return "", nil, notAvailable("data: %s: no ImageNet16 (train_data_batch_1…10, val_data) in %s/imagenet16; download NB201's Imagenet16_train.zip and Imagenet16_val.zip by hand", name, dir)
 	}
 	var read func(string) (*Dataset, error)
 	var candidates []string
+	var want string // what to put where, for the error
 	switch name {
 	case "cifar10", "cifar100":
 		l := &cifar10Layout
@@ -121,6 +196,7 @@ func Open(ctx context.Context, name string, opt Options) (*Dataset, error) {
 		archive := sources[name][0].name
 		candidates = []string{filepath.Join(dir, name, l.folder), filepath.Join(dir, l.folder),
 			filepath.Join(dir, name, archive), filepath.Join(dir, archive)}
+		want = fmt.Sprintf("%s (or its extracted %s folder)", archive, l.folder)
 	case "fashion-mnist", "mnist":
 		read = ReadMNIST
 		if name == "fashion-mnist" {
@@ -130,18 +206,16 @@ func Open(ctx context.Context, name string, opt Options) (*Dataset, error) {
 		if name == "fashion-mnist" {
 			candidates = append(candidates, "/usr/share/datasets/fashion-mnist")
 		}
-	default:
-		known := Names()
-		sort.Strings(known)
-		return nil, fmt.Errorf("data: unknown data set %q (known: %s)", abbrev(name), strings.Join(known, ", "))
+		want = "the four IDX files (train-images-idx3-ubyte.gz, …)"
 	}
 	for _, c := range candidates {
 		if complete(c, name) {
-			return read(c)
+			return c, read, nil
 		}
 	}
+	put := fmt.Sprintf("put %s in %s (or name another folder with --data-dir or $%s)", want, filepath.Join(dir, name), DataDirEnv)
 	if opt.NoDownload {
-		return nil, fmt.Errorf("data: %s not found in %s (looked for %s) and downloads are off", name, dir, strings.Join(candidates, ", "))
+		return "", nil, notAvailable("data: %s is not in %s and downloads are off; %s", name, dir, put)
 	}
 	dl := &Downloader{Client: opt.Client, Progress: opt.Progress}
 	for _, f := range sources[name] {
@@ -150,13 +224,32 @@ func Open(ctx context.Context, name string, opt Options) (*Dataset, error) {
 			url = strings.TrimSuffix(opt.Mirror, "/") + "/" + f.name
 		}
 		if err := dl.Fetch(ctx, url, filepath.Join(dir, name, f.name), f.checksum); err != nil {
-			return nil, err
+			if ctx.Err() != nil {
+				return "", nil, err
+			}
+			return "", nil, notAvailable("data: %s is not in %s and cannot be downloaded (%s); %s", name, dir, whyNot(err), put)
 		}
 	}
 	if name == "cifar10" || name == "cifar100" {
-		return read(filepath.Join(dir, name, sources[name][0].name))
+		return filepath.Join(dir, name, sources[name][0].name), read, nil
 	}
-	return read(filepath.Join(dir, name))
+	return filepath.Join(dir, name), read, nil
+}
+
+// whyNot says in a few words why a download failed.
+func whyNot(err error) string {
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return "no network: cannot resolve " + dns.Name
+	}
+	if errors.Is(err, syscall.ENETUNREACH) || errors.Is(err, syscall.EHOSTUNREACH) {
+		return "no network"
+	}
+	msg := strings.TrimPrefix(err.Error(), "data: ")
+	if r := []rune(msg); len(r) > 120 {
+		msg = string(r[:120]) + "…"
+	}
+	return msg
 }
 
 func exists(p string) bool {

@@ -2,11 +2,15 @@ package experiment
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 )
 
 // WriteJSON writes v as indented JSON to path through a synced temporary file and a rename, so the
@@ -42,19 +46,83 @@ func writeFileAtomic(path string, b []byte) error {
 		os.Remove(tmp.Name())
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name()) // e.g. path is a folder: leave nothing behind
+		return err
+	}
+	return nil
 }
 
-// ReadJSON reads the JSON file at path into v; a decoding error names the file.
+// ReadJSON reads the JSON file at path into v; a decoding error names the file and says in words
+// what is wrong (JSONError).
 func ReadJSON(path string, v any) error {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
-		return fmt.Errorf("%s: %v", path, err)
+		return fmt.Errorf("%s: %s", path, JSONError(raw, err))
 	}
 	return nil
+}
+
+// JSONError says in words what is wrong with the JSON document raw that failed to decode with err: the
+// line of a syntax error, or the key whose value has the wrong type and the type wanted ("key "algos":
+// want a list of strings, got a string") — not Go's struct and field names.
+func JSONError(raw []byte, err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		line := 1 + bytes.Count(raw[:min(int(syn.Offset), len(raw))], []byte("\n"))
+		return fmt.Sprintf("not valid JSON (line %d: %s)", line, strings.TrimPrefix(syn.Error(), "json: "))
+	case errors.As(err, &typ):
+		key := typ.Field
+		if key == "" {
+			return fmt.Sprintf("want %s, got a JSON %s", jsonTypeName(typ.Type), typ.Value)
+		}
+		return fmt.Sprintf("key %q: want %s, got a JSON %s", key, jsonTypeName(typ.Type), typ.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "not valid JSON (it ends too early)"
+	case errors.Is(err, io.EOF):
+		return "empty (no JSON value)"
+	}
+	msg := strings.TrimPrefix(err.Error(), "json: ")
+	if k, ok := strings.CutPrefix(msg, "unknown field "); ok {
+		return "unknown key " + k
+	}
+	return msg
+}
+
+// jsonTypeName names the JSON form of a Go type: a list of strings, an integer, an object, ….
+func jsonTypeName(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		elem := strings.TrimPrefix(strings.TrimPrefix(jsonTypeName(t.Elem()), "a "), "an ")
+		switch elem {
+		case "true or false":
+			elem = "boolean"
+		case "list of strings", "list":
+			elem = "list"
+		}
+		if !strings.HasSuffix(elem, "s") {
+			elem += "s"
+		}
+		return "a list of " + elem
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.Pointer:
+		return jsonTypeName(t.Elem())
+	}
+	return "a value of another type"
 }
 
 // jsonLines is an append-only JSON-lines file (history.jsonl). Opening it rewrites it with the records

@@ -22,14 +22,18 @@ func AddFlags(fs *flag.FlagSet) Overrides {
 	var zero Settings
 	for _, key := range Keys() {
 		key := key
+		if derivedKeys[key] {
+			continue // no flag: the value follows from others (Apply refuses it too)
+		}
 		usage := flagUsage[key]
 		if usage == "" {
 			usage = strings.ReplaceAll(key, "_", " ")
 		}
-		usage += " (default from the preset; see gaea presets)"
+		const preset = " (default from the preset; see gaea presets)"
 		switch zero.mustGet(key).(type) {
 		case bool:
-			fs.Func(FlagName(key), usage+" [true|false]", func(s string) error {
+			name := FlagName(key)
+			fs.Func(name, usage+": --"+name+" or --"+name+" false"+preset, func(s string) error {
 				b, err := strconv.ParseBool(s)
 				if err != nil {
 					return fmt.Errorf("want true or false")
@@ -41,7 +45,7 @@ func AddFlags(fs *flag.FlagSet) Overrides {
 			f := fs.Lookup(FlagName(key))
 			f.Value = boolFuncValue{f.Value}
 		case int:
-			fs.Func(FlagName(key), usage, func(s string) error {
+			fs.Func(FlagName(key), usage+preset, func(s string) error {
 				v, err := strconv.Atoi(s)
 				if err != nil {
 					return fmt.Errorf("want an integer")
@@ -50,7 +54,7 @@ func AddFlags(fs *flag.FlagSet) Overrides {
 				return nil
 			})
 		case float64:
-			fs.Func(FlagName(key), usage, func(s string) error {
+			fs.Func(FlagName(key), usage+preset, func(s string) error {
 				v, err := strconv.ParseFloat(s, 64)
 				if err != nil {
 					return fmt.Errorf("want a number")
@@ -59,7 +63,7 @@ func AddFlags(fs *flag.FlagSet) Overrides {
 				return nil
 			})
 		case string:
-			fs.Func(FlagName(key), usage, func(s string) error { o[key] = s; return nil })
+			fs.Func(FlagName(key), usage+preset, func(s string) error { o[key] = s; return nil })
 		}
 	}
 	return o
@@ -98,7 +102,7 @@ func (s *Settings) Apply(o Overrides) error {
 		if n, isInt := v.(int); isInt && n <= 0 && positiveKeys[key] {
 			return fmt.Errorf("--%s must be at least 1, got %d", FlagName(key), n)
 		}
-		if key == "train_images" || key == "valid_images" || key == "arch_optimizer" {
+		if derivedKeys[key] {
 			return fmt.Errorf("--%s follows from the data set, level and algorithm; it cannot be set", FlagName(key))
 		}
 		if err := s.Set(key, v, "command line"); err != nil {
@@ -122,6 +126,10 @@ func (s *Settings) Apply(o Overrides) error {
 	}
 	return s.Validate()
 }
+
+// derivedKeys are the settings keys whose value follows from the others: they have no flag, and
+// Apply refuses them.
+var derivedKeys = map[string]bool{"train_images": true, "valid_images": true, "arch_optimizer": true}
 
 // positiveKeys are the integer settings for which 0 is not a value (rather than "off").
 var positiveKeys = map[string]bool{"epochs": true, "batch": true, "channels": true, "cells": true,

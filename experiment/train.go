@@ -125,7 +125,7 @@ func KnownDARTSNames() []string {
 func ResolveTrainSettings(st *TrainSettings, set map[string]bool, arch, genotype string, cells, layers int) error {
 	// A flag that is given must be valid (a flag not given takes the protocol's default).
 	for name, v := range map[string]float64{"epochs": float64(st.Epochs), "batch": float64(st.Batch),
-		"channels": float64(st.Channels), "cells": float64(cells), "layers": float64(layers), "lr": st.LR} {
+		"channels": float64(st.Channels), "cells": float64(cells), "layers": float64(layers), "weight-lr": st.LR} {
 		if set[name] && !(v > 0) {
 			return fmt.Errorf("--%s must be positive, got %v", name, v)
 		}
@@ -253,9 +253,9 @@ func ResolveTrainSettings(st *TrainSettings, set map[string]bool, arch, genotype
 		}
 	}
 	if !(st.LR > 0) || math.IsInf(st.LR, 0) {
-		return fmt.Errorf("--lr must be a positive number, got %v", st.LR)
+		return fmt.Errorf("--weight-lr must be a positive number, got %v", st.LR)
 	}
-	for name, v := range map[string]float64{"--wd": st.WeightDecay, "--grad-clip": st.GradClip, "--auxiliary": st.Auxiliary} {
+	for name, v := range map[string]float64{"--weight-decay": st.WeightDecay, "--grad-clip": st.GradClip, "--auxiliary": st.Auxiliary} {
 		if !(v >= 0) || math.IsInf(v, 0) {
 			return fmt.Errorf("%s must be a number ≥ 0, got %v", name, v)
 		}

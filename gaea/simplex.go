@@ -99,6 +99,37 @@ func (p SimplexProblem) Trajectory(be backends.Backend, geometry Geometry, lr fl
 	return traj, nil
 }
 
+// CheckLinearTrajectory checks the arguments of LinearTrajectory without a backend (a command checks
+// them before it creates one); errors wrap ErrSimplexInput.
+func CheckLinearTrajectory(geometry string, costs []float64, lr float64, steps int) error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: "+format, append([]any{ErrSimplexInput}, args...)...)
+	}
+	for _, c := range costs {
+		if math.IsNaN(c) || math.IsInf(c, 0) {
+			return bad("--costs: %v is not a finite number", c)
+		}
+	}
+	if len(costs) < 2 {
+		return bad("--costs: need at least 2 costs, got %d", len(costs))
+	}
+	if lr <= 0 || math.IsNaN(lr) || math.IsInf(lr, 0) {
+		return bad("--lr must be a positive finite number, got %v", lr)
+	}
+	for _, c := range costs {
+		if math.IsInf(c*lr, 0) || math.IsInf(c-costs[0], 0) {
+			return bad("--costs and --lr out of range: a step η·c (or a cost difference) overflows float64")
+		}
+	}
+	if steps < 0 || steps > 100000 {
+		return bad("--steps must be between 0 and 100000, got %d", steps)
+	}
+	if _, err := GeometryByName(geometry); err != nil {
+		return bad("--geometry must be one of %s, got %q", strings.Join(GeometryNames(), ", "), geometry)
+	}
+	return nil
+}
+
 // ErrSimplexInput marks a bad argument of LinearTrajectory (a command line maps it to a usage error).
 var ErrSimplexInput = errors.New("bad simplex input")
 
@@ -107,31 +138,12 @@ var ErrSimplexInput = errors.New("bad simplex input")
 // step η·c that overflows float64. Argument errors wrap ErrSimplexInput; a θ that becomes non-finite
 // on the way is an error too.
 func LinearTrajectory(be backends.Backend, geometry string, costs []float64, lr float64, steps int) ([][]float64, error) {
-	bad := func(format string, args ...any) error {
-		return fmt.Errorf("%w: "+format, append([]any{ErrSimplexInput}, args...)...)
-	}
-	for _, c := range costs {
-		if math.IsNaN(c) || math.IsInf(c, 0) {
-			return nil, bad("--costs: %v is not a finite number", c)
-		}
-	}
-	if len(costs) < 2 {
-		return nil, bad("--costs: need at least 2 costs, got %d", len(costs))
-	}
-	if lr <= 0 || math.IsNaN(lr) || math.IsInf(lr, 0) {
-		return nil, bad("--lr must be a positive finite number, got %v", lr)
-	}
-	for _, c := range costs {
-		if math.IsInf(c*lr, 0) || math.IsInf(c-costs[0], 0) {
-			return nil, bad("--costs and --lr out of range: a step η·c (or a cost difference) overflows float64")
-		}
-	}
-	if steps < 0 || steps > 100000 {
-		return nil, bad("--steps must be between 0 and 100000, got %d", steps)
+	if err := CheckLinearTrajectory(geometry, costs, lr, steps); err != nil {
+		return nil, err
 	}
 	geo, err := GeometryByName(geometry)
 	if err != nil {
-		return nil, bad("--geometry must be one of %s, got %q", strings.Join(GeometryNames(), ", "), geometry)
+		return nil, err
 	}
 	traj, err := Linear(costs).Trajectory(be, geo, lr, steps)
 	if err != nil {

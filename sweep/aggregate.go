@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/gaeanas/gaeanas/data"
 	"github.com/gaeanas/gaeanas/experiment"
 	"github.com/gaeanas/gaeanas/gaea"
 	"github.com/gaeanas/gaeanas/spaces/nb201"
@@ -25,7 +26,8 @@ const (
 	AggregateJSON = "aggregate.json"
 )
 
-// Stat is the mean and the sample standard deviation (n − 1; 0 for one run) over N runs.
+// Stat is the mean and the sample standard deviation (n − 1; 0 for one run, which the tables show as
+// "—" and aggregate.csv as an empty cell) over N runs.
 type Stat struct {
 	Mean float64 `json:"mean"`
 	Std  float64 `json:"std"`
@@ -130,7 +132,7 @@ func AggregateDir(dir string) (*Aggregate, error) {
 			agg.Warnings = append(agg.Warnings, err.Error())
 			continue
 		}
-		k := key{string(res.Space), res.Dataset}
+		k := key{string(res.Space), data.Canonical(res.Dataset)} // embedded and cifar10-sample are one data set
 		if tables[k] == nil {
 			tables[k] = map[rkey][]*experiment.Result{}
 		}
@@ -237,9 +239,13 @@ func paramFreeEdges(a nb201.Arch) int {
 	return n
 }
 
+// pm writes mean ± std; for a single run there is no spread to show: "mean ± —".
 func pm(s *Stat, prec int) string {
 	if s == nil || s.N == 0 || math.IsNaN(s.Mean) {
 		return "–"
+	}
+	if s.N == 1 {
+		return fmt.Sprintf("%.*f ± —", prec, s.Mean)
 	}
 	return fmt.Sprintf("%.*f ± %.*f", prec, s.Mean, prec, s.Std)
 }
@@ -324,9 +330,12 @@ func (a *Aggregate) WriteCSV(w io.Writer) error {
 			}
 			line := []string{t.Space, t.Dataset, r.Algo, f(r.ArchLR), fmt.Sprint(r.AugmentArch), fmt.Sprint(len(r.Seeds)), strings.Join(seeds, " ")}
 			for _, s := range []*Stat{r.CIFAR10, r.RankCIFAR10, r.CIFAR100, r.RankCIFAR100, r.ImageNet16, r.RankImageNet16, r.ParamFree, &r.Entropy, &r.RelEntropy, &r.Seconds} {
-				if s == nil {
+				switch {
+				case s == nil:
 					line = append(line, "", "")
-				} else {
+				case s.N < 2:
+					line = append(line, f(s.Mean), "") // one run: no standard deviation
+				default:
 					line = append(line, f(s.Mean), f(s.Std))
 				}
 			}
@@ -365,7 +374,7 @@ func (a *Aggregate) HTML() string {
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}td{white-space:nowrap}td:first-child,th:first-child{text-align:left}
 figure{margin:1.5em 0}figcaption{font-size:90%;color:#555}</style></head><body>
 `)
-	fmt.Fprintf(&b, "<h1>%s</h1>\n<p>%d finished runs; mean ± sample standard deviation over seeds. Accuracies: NAS-Bench-201 test accuracy (%%) of the found cell after 200 epochs, ranks among its 15,625 cells (1 = best).</p>\n",
+	fmt.Fprintf(&b, "<h1>%s</h1>\n<p>%d finished runs; mean ± sample standard deviation over seeds (— for a single seed). Accuracies: NAS-Bench-201 test accuracy (%%) of the found cell after 200 epochs, ranks among its 15,625 cells (1 = best).</p>\n",
 		html.EscapeString(title), a.Runs)
 	if len(a.Missing) > 0 {
 		fmt.Fprintf(&b, "<p>Not finished (left out): %s</p>\n", html.EscapeString(strings.Join(a.Missing, ", ")))

@@ -62,6 +62,18 @@ func (l *StringList) Set(s string) error {
 	return nil
 }
 
+// Repeated is a flag value of whole words: each Set appends its argument as it is, commas included
+// (--slurm-opt --mail-type=END,FAIL is one sbatch option).
+type Repeated []string
+
+func (l *Repeated) String() string { return strings.Join(*l, " ") }
+
+// Set appends s.
+func (l *Repeated) Set(s string) error {
+	*l = append(*l, s)
+	return nil
+}
+
 // IntList is a flag value of comma-separated integers (a range a-b too: 0-4).
 type IntList []int64
 

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -33,6 +34,68 @@ type SlurmOptions struct {
 	Extra       []string // further #SBATCH lines, e.g. "--qos=long"
 }
 
+var (
+	// slurmTimeRE is Slurm's --time: minutes, minutes:seconds, hours:minutes:seconds, days-hours,
+	// days-hours:minutes, days-hours:minutes:seconds, or unlimited.
+	slurmTimeRE = regexp.MustCompile(`^(\d+(:\d{1,2}){0,2}|\d+-\d+(:\d{1,2}){0,2}|(?i:unlimited|infinite))$`)
+	// slurmMemRE is Slurm's --mem: a size with an optional unit.
+	slurmMemRE = regexp.MustCompile(`^\d+[KMGTkmgt]?[Bb]?$`)
+	// slurmNameRE is a partition, account or job name (a partition may be a comma-separated list).
+	slurmNameRE = regexp.MustCompile(`^[A-Za-z0-9_.,:+@-]+$`)
+)
+
+// slurmOwnOptions are the sbatch options the script sets itself, with the flag that sets each where
+// there is one: SlurmOptions.Extra may not repeat them.
+var slurmOwnOptions = map[string]string{
+	"--array": "", "-a": "", "--output": "", "-o": "", "--error": "", "-e": "", "--chdir": "", "-D": "",
+	"--ntasks": "", "-n": "", "--requeue": "", "--no-requeue": "", "--open-mode": "", "--signal": "",
+	"--job-name": "--slurm-job-name", "-J": "--slurm-job-name", "--partition": "--slurm-partition", "-p": "--slurm-partition",
+	"--account": "--slurm-account", "-A": "--slurm-account", "--time": "--slurm-time", "-t": "--slurm-time",
+	"--cpus-per-task": "--slurm-cpus", "-c": "--slurm-cpus", "--mem": "--slurm-mem", "--gres": "--slurm-gpus",
+}
+
+// Check refuses options sbatch would refuse (or that would make a broken script), naming the flag of
+// gaea sweep that sets each: a time or memory not in Slurm's form, a negative count, a name with
+// spaces or quotes, an extra option that is not one "--name[=value]" word or that the script sets
+// itself.
+func (o SlurmOptions) Check() error {
+	if o.Time != "" && !slurmTimeRE.MatchString(o.Time) {
+		return fmt.Errorf("--slurm-time %q: want minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS (e.g. 4:00:00)", abbrev(o.Time))
+	}
+	if o.Mem != "" && !slurmMemRE.MatchString(o.Mem) {
+		return fmt.Errorf("--slurm-mem %q: want a size such as 8G, 16000M or 4096", abbrev(o.Mem))
+	}
+	for _, c := range []struct {
+		flag string
+		v    int
+	}{{"--slurm-cpus", o.CPUs}, {"--slurm-gpus", o.GPUs}, {"--slurm-max-parallel", o.MaxParallel}} {
+		if c.v < 0 || c.v > 1<<20 {
+			return fmt.Errorf("%s %d: want a count ≥ 0 (0: Slurm's default)", c.flag, c.v)
+		}
+	}
+	for _, c := range []struct{ flag, v string }{{"--slurm-partition", o.Partition}, {"--slurm-account", o.Account}, {"--slurm-job-name", o.JobName}} {
+		if c.v != "" && !slurmNameRE.MatchString(c.v) {
+			return fmt.Errorf("%s %q: want letters, digits and . _ - , : + @ only", c.flag, abbrev(c.v))
+		}
+	}
+	for _, e := range o.Extra {
+		name, _, _ := strings.Cut(e, "=")
+		switch {
+		case !strings.HasPrefix(e, "-") || len(e) < 2:
+			return fmt.Errorf("--slurm-opt %q: want one sbatch option, e.g. --qos=long", abbrev(e))
+		case strings.ContainsAny(e, "\n\r\t '\"\\$`#"):
+			return fmt.Errorf("--slurm-opt %q: one word without spaces, quotes or #, e.g. --qos=long", abbrev(e))
+		}
+		if flag, own := slurmOwnOptions[name]; own {
+			if flag != "" {
+				return fmt.Errorf("--slurm-opt %s: use %s", abbrev(name), flag)
+			}
+			return fmt.Errorf("--slurm-opt %s: the sweep's script sets it itself", abbrev(name))
+		}
+	}
+	return nil
+}
+
 // SlurmJob is slurm.json: the last submitted array.
 type SlurmJob struct {
 	JobID     string `json:"job_id"`
@@ -46,6 +109,9 @@ type SlurmJob struct {
 // the cell's folder already holds a run (a requeued or resubmitted task), and does nothing for a
 // finished cell. SIGTERM reaches gaea two minutes before the time limit, so it saves a checkpoint.
 func (s *Sweep) SlurmScript(opt SlurmOptions, array []int) (string, error) {
+	if err := opt.Check(); err != nil {
+		return "", fmt.Errorf("sweep: %w", err)
+	}
 	bin := opt.Binary
 	if bin == "" {
 		var err error
@@ -106,9 +172,6 @@ func (s *Sweep) SlurmScript(opt SlurmOptions, array []int) (string, error) {
 		line("--gres=gpu:%d", opt.GPUs)
 	}
 	for _, e := range opt.Extra {
-		if strings.ContainsAny(e, "\n\r") {
-			return "", fmt.Errorf("sweep: slurm option %q spans lines", e)
-		}
 		line("%s", e)
 	}
 	fmt.Fprintf(&b, "set -u\nGAEA=%s\nSWEEP=%s\n", shellQuote(bin), shellQuote(dir))

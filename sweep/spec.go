@@ -1,14 +1,20 @@
 package sweep
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 
+	"github.com/gaeanas/gaeanas/data"
 	"github.com/gaeanas/gaeanas/experiment"
 )
 
@@ -26,6 +32,19 @@ var ErrNotSweep = errors.New("not a sweep folder")
 // ErrDifferentSweep is returned when a sweep is pointed at a folder that holds another grid.
 var ErrDifferentSweep = errors.New("the folder holds a different sweep")
 
+// ErrBadSpec is wrapped by the errors of Expand, ReadSpecFile, Open and Plan for a grid that cannot
+// run: an empty or repeated list item, an unknown algorithm, space or data set, a --spec file that is
+// not a grid, or a cell whose gaea search flags would be refused (experiment.CheckSearchArgs).
+var ErrBadSpec = errors.New("bad sweep grid")
+
+// specError is an error wrapping ErrBadSpec whose text does not repeat it.
+type specError struct{ msg string }
+
+func (e *specError) Error() string        { return e.msg }
+func (e *specError) Is(target error) bool { return target == ErrBadSpec }
+
+func badSpec(format string, args ...any) error { return &specError{fmt.Sprintf(format, args...)} }
+
 // Spec is a grid of searches: every combination of Spaces × Datasets × Algos × ArchLRs × Seeds is a
 // cell, run as `gaea search --space S --algo A --seed N [--dataset D] [--arch-lr X] Args…`. It is
 // sweep.json of a sweep folder (with Cells filled in), and the form of a --spec file (without Cells).
@@ -36,7 +55,10 @@ type Spec struct {
 	Datasets []string  `json:"datasets,omitempty"` // empty: each space's preset data set
 	ArchLRs  []float64 `json:"arch_lrs,omitempty"` // empty: each preset's architecture learning rate
 	Args     []string  `json:"args,omitempty"`     // further gaea search flags, the same for every cell
-	Cells    []Cell    `json:"cells,omitempty"`    // filled in by Expand
+	// Jobs is the local executor's cells at a time, as last given (--jobs); a sweep continued
+	// without --jobs runs with it. 0: one.
+	Jobs  int    `json:"jobs,omitempty"`
+	Cells []Cell `json:"cells,omitempty"` // filled in by Expand
 }
 
 // Cell is one search of a sweep.
@@ -51,10 +73,12 @@ type Cell struct {
 }
 
 // Expand checks the grid and fills in Cells (spaces outermost, seeds innermost). An empty Spaces
-// means nb201 and an empty Seeds means seed 1, as gaea search's defaults.
+// means nb201 and an empty Seeds means seed 1, as gaea search's defaults. Every cell's gaea search
+// flags are checked as gaea search checks them before it starts (experiment.CheckSearchArgs), so a
+// grid is refused before anything is written rather than when a cell runs. Errors wrap ErrBadSpec.
 func (s *Spec) Expand() error {
 	if len(s.Algos) == 0 {
-		return fmt.Errorf("sweep: no algorithms (--algos a,b)")
+		return badSpec("sweep: no algorithms (--algos a,b)")
 	}
 	if len(s.Spaces) == 0 {
 		s.Spaces = []string{string(experiment.NB201)}
@@ -72,7 +96,7 @@ func (s *Spec) Expand() error {
 	for _, a := range s.Args {
 		for _, reserved := range reserved {
 			if a == "--"+reserved || strings.HasPrefix(a, "--"+reserved+"=") || a == "-"+reserved || strings.HasPrefix(a, "-"+reserved+"=") {
-				return fmt.Errorf("sweep: args: %s is set per cell by the sweep; use the grid's lists instead", a)
+				return badSpec("sweep: args: %s is set per cell by the sweep; use the grid's lists instead", abbrev(a))
 			}
 		}
 	}
@@ -88,14 +112,20 @@ func (s *Spec) Expand() error {
 	seen := map[int64]bool{}
 	for _, v := range s.Seeds {
 		if seen[v] {
-			return fmt.Errorf("sweep: seed %d is listed twice", v)
+			return badSpec("sweep: seed %d is listed twice", v)
 		}
 		seen[v] = true
 	}
 	for _, lr := range s.ArchLRs {
-		if !(lr > 0) {
-			return fmt.Errorf("sweep: arch lr %v: want a positive number", lr)
+		if !(lr > 0) || math.IsInf(lr, 0) {
+			return badSpec("sweep: arch lr %v: want a positive number", lr)
 		}
+	}
+	if err := s.checkNames(); err != nil {
+		return err
+	}
+	if s.Jobs < 0 {
+		return badSpec("sweep: jobs %d: want at least 1", s.Jobs)
 	}
 	datasets := s.Datasets
 	if len(datasets) == 0 {
@@ -136,21 +166,69 @@ func (s *Spec) Expand() error {
 			}
 		}
 	}
+	for _, c := range s.Cells {
+		if err := experiment.CheckSearchArgs(c.Args); err != nil {
+			s.Cells = nil
+			return badSpec("sweep: cell %s: %v", c.Name, err)
+		}
+	}
 	return nil
+}
+
+// checkNames checks that the algorithms, spaces and data sets of the grid exist (and that no two data
+// sets are one under two names, as embedded and cifar10-sample).
+func (s *Spec) checkNames() error {
+	for _, a := range s.Algos {
+		if !slices.Contains(experiment.Algos(), experiment.Algo(a)) {
+			return badSpec("sweep: algos: %q is not an algorithm (want %s)", abbrev(a), joinNames(experiment.Algos()))
+		}
+	}
+	for _, sp := range s.Spaces {
+		if !slices.Contains(experiment.Spaces(), experiment.Space(sp)) {
+			return badSpec("sweep: spaces: %q is not a search space (want %s)", abbrev(sp), joinNames(experiment.Spaces()))
+		}
+	}
+	canon := map[string]string{}
+	for _, d := range s.Datasets {
+		if err := data.Check(d); err != nil {
+			return badSpec("sweep: datasets: %v", strings.TrimPrefix(err.Error(), "data: "))
+		}
+		if other, ok := canon[data.Canonical(d)]; ok {
+			return badSpec("sweep: datasets: %q and %q are the same data set; list it once", other, d)
+		}
+		canon[data.Canonical(d)] = d
+	}
+	return nil
+}
+
+func joinNames[T ~string](list []T) string {
+	s := make([]string, len(list))
+	for i, v := range list {
+		s[i] = string(v)
+	}
+	return strings.Join(s, ", ")
 }
 
 func unique(what string, list []string) error {
 	seen := map[string]bool{}
 	for _, v := range list {
 		if v == "" {
-			return fmt.Errorf("sweep: %s: empty name", what)
+			return badSpec("sweep: %s: empty name", what)
 		}
 		if seen[v] {
-			return fmt.Errorf("sweep: %s: %q is listed twice", what, v)
+			return badSpec("sweep: %s: %q is listed twice", what, abbrev(v))
 		}
 		seen[v] = true
 	}
 	return nil
+}
+
+// abbrev shortens what an error quotes of the user's input to 80 characters.
+func abbrev(s string) string {
+	if r := []rune(s); len(r) > 80 {
+		return string(r[:80]) + "…"
+	}
+	return s
 }
 
 func fmtFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
@@ -179,6 +257,9 @@ func Open(dir string, spec *Spec) (*Sweep, error) {
 	path := filepath.Join(dir, SpecFile)
 	var old Spec
 	err := experiment.ReadJSON(path, &old)
+	if errors.Is(err, syscall.ENOTDIR) {
+		err = os.ErrNotExist // dir is a file: no sweep there
+	}
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
@@ -229,16 +310,46 @@ func Plan(dir string, spec *Spec) (*Sweep, error) {
 	return &Sweep{Dir: dir, Spec: s}, nil
 }
 
-// ReadSpecFile reads a grid from a JSON file (the fields of Spec, without cells).
+// specKeys are the keys of a --spec file.
+const specKeys = "algos, seeds, spaces, datasets, arch_lrs, args, jobs"
+
+// ReadSpecFile reads a grid from a JSON file (the fields of Spec, without cells). Every error is one
+// line wrapping ErrBadSpec: a missing file, a syntax error (with its line), an unknown key, a value
+// of the wrong type (naming the key and the type wanted).
 func ReadSpecFile(path string) (*Spec, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, badSpec("%s: no such file", path)
+		}
+		return nil, badSpec("%v", err)
+	}
 	var s Spec
-	if err := experiment.ReadJSON(path, &s); err != nil {
-		return nil, err
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil {
+		msg := experiment.JSONError(raw, err)
+		if strings.HasPrefix(msg, "unknown key") {
+			msg += " (a grid has " + specKeys + ")"
+		}
+		return nil, badSpec("%s: %s", path, msg)
+	}
+	if dec.More() {
+		return nil, badSpec("%s: more than one JSON value", path)
 	}
 	if len(s.Cells) > 0 {
-		return nil, fmt.Errorf("%s: cells are derived from the grid; leave them out", path)
+		return nil, badSpec("%s: cells are derived from the grid; leave them out", path)
 	}
 	return &s, nil
+}
+
+// SetJobs records the local executor's cells at a time in sweep.json (Spec.Jobs).
+func (s *Sweep) SetJobs(n int) error {
+	if s.Spec.Jobs == n {
+		return nil
+	}
+	s.Spec.Jobs = n
+	return experiment.WriteJSON(filepath.Join(s.Dir, SpecFile), s.Spec)
 }
 
 // CellDir is the run folder of a cell.

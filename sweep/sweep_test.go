@@ -65,7 +65,7 @@ func TestOpenContinues(t *testing.T) {
 func TestSlurmScript(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "sw")
 	sw, err := Open(dir, &Spec{Algos: []string{"gaea-darts", "darts"}, Seeds: []int64{5}, Spaces: []string{"tiny"},
-		Args: []string{"--dataset=it's"}})
+		Args: []string{"--data-dir=/data/it's here"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestSlurmScript(t *testing.T) {
 		return lines[len(lines)-1]
 	}
 	abs, _ := filepath.Abs(dir)
-	if got, want := run("1"), "search --out "+abs+"/tiny-darts-s5 --space tiny --algo darts --seed 5 --dataset=it's"; got != want {
+	if got, want := run("1"), "search --out "+abs+"/tiny-darts-s5 --space tiny --algo darts --seed 5 --data-dir=/data/it's here"; got != want {
 		t.Errorf("task 1 runs %q, want %q", got, want)
 	}
 	// A started cell resumes; a finished one is skipped.

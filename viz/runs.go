@@ -62,7 +62,7 @@ func NB201AccuracyOverSearchRuns(groups []RunGroup, dataset nb201.Dataset) (*Fig
 		p.Y.Max = max(p.Y.Max, best+1)
 		p.Y.Min = max(0, p.Y.Min-5)
 	}
-	return groupFigure(title, p, legend)
+	return groupFigure(title, p, legend, 1)
 }
 
 // EntropyOverSearchRuns draws, for each group of runs, the mean per-edge entropy of θ (nats) over the
@@ -91,18 +91,21 @@ func EntropyOverSearchRuns(groups []RunGroup) (*Figure, error) {
 	if err != nil {
 		return nil, fmt.Errorf("viz: entropy over search (runs): %w", err)
 	}
-	p.Y.Tick.Marker = twoDecimals{}
-	return groupFigure(title, p, legend)
+	p.Y.Tick.Marker = decimalTicks{}
+	return groupFigure(title, p, legend, 0.05)
 }
 
-func groupFigure(title string, p *plot.Plot, legend []legendEntry) (*Figure, error) {
+// groupFigure lays out a plot of groups with its legend above. The y axis spans at least minSpan (a
+// flat curve is drawn flat, not blown up to fill the plot), with a margin of 5 % of the span above and
+// below, so that no line runs along the frame.
+func groupFigure(title string, p *plot.Plot, legend []legendEntry, minSpan float64) (*Figure, error) {
 	if len(legend) == 0 {
 		p.Add(note{"no steps recorded yet"})
 		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
 		return renderPlot(title, p, figWidth, 300)
 	}
 	fixRange(&p.X.Min, &p.X.Max, 1)
-	fixRange(&p.Y.Min, &p.Y.Max, 0.5)
+	yMargin(&p.Y.Min, &p.Y.Max, minSpan)
 	p.X.Tick.Marker = integerTicks{}
 	perRow := min(len(legend), 3)
 	h := 320 + vg.Length(legendRows(len(legend), perRow))*legendRow + 10
@@ -214,4 +217,19 @@ func MeanStd(v []float64) (mean, std float64) {
 		ss += (x - mean) * (x - mean)
 	}
 	return mean, math.Sqrt(ss / float64(len(v)-1))
+}
+
+// yMargin widens [min, max] to at least minSpan around its middle, then by 5 % of the span on each side.
+func yMargin(min, max *float64, minSpan float64) {
+	if *min > *max { // nothing was drawn
+		*min, *max = 0, 1
+		return
+	}
+	if span := *max - *min; span < minSpan {
+		mid := (*min + *max) / 2
+		*min, *max = mid-minSpan/2, mid+minSpan/2
+	}
+	m := 0.05 * (*max - *min)
+	*min -= m
+	*max += m
 }

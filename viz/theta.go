@@ -112,7 +112,7 @@ func ThetaEvolution(history []gaea.Record, ops, edges []string) (*Figure, error)
 			}
 		}
 		p.Y.Min, p.Y.Max = lo, hi
-		p.Y.Tick.Marker = twoDecimals{}
+		p.Y.Tick.Marker = decimalTicks{}
 		p.X.Tick.Marker = integerTicks{}
 		fixRange(&p.X.Min, &p.X.Max, 1)
 		plots[e] = p
@@ -317,7 +317,7 @@ func EntropyCurves(history []gaea.Record, edges []string) (*Figure, error) {
 	}
 	fixRange(&p.X.Min, &p.X.Max, 1)
 	fixRange(&p.Y.Min, &p.Y.Max, 0.5)
-	p.Y.Tick.Marker = twoDecimals{}
+	p.Y.Tick.Marker = decimalTicks{}
 	p.X.Tick.Marker = integerTicks{}
 	perRow := min(len(legend), 5)
 	h := 340 + vg.Length(legendRows(len(legend), perRow))*legendRow + 10
@@ -327,18 +327,33 @@ func EntropyCurves(history []gaea.Record, edges []string) (*Figure, error) {
 	})
 }
 
-// twoDecimals is gonum's default ticks with labels written to two decimals (the default's short form
-// can print two different ticks as the same "1.4" on a narrow range).
-type twoDecimals struct{}
+// decimalTicks is gonum's default ticks with labels written with at least two decimals and as many
+// more as it takes for no two labels to read the same: the default's short form (and a fixed two
+// decimals) print every tick of a narrow range as the same "1.10".
+type decimalTicks struct{}
 
-func (twoDecimals) Ticks(min, max float64) []plot.Tick {
+func (decimalTicks) Ticks(min, max float64) []plot.Tick {
 	ticks := plot.DefaultTicks{}.Ticks(min, max)
-	for i := range ticks {
-		if ticks[i].Label != "" {
-			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'f', 2, 64)
+	for prec := 2; ; prec++ {
+		seen := map[string]bool{}
+		distinct := true
+		for i := range ticks {
+			if ticks[i].Label == "" {
+				continue
+			}
+			l := strconv.FormatFloat(ticks[i].Value, 'f', prec, 64)
+			distinct = distinct && !seen[l]
+			seen[l] = true
+		}
+		if distinct || prec == 12 {
+			for i := range ticks {
+				if ticks[i].Label != "" {
+					ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'f', prec, 64)
+				}
+			}
+			return ticks
 		}
 	}
-	return ticks
 }
 
 // renderHeatmap lays out an op × edge grid of cells (ops across, edges down in order) and renders it.

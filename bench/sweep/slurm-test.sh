@@ -129,17 +129,30 @@ n=$(ls "$SW"/logs/slurm-*.out 2>/dev/null | wc -l)
 [ "$n" = 4 ] || fail "want 4 array-task logs, got $n"
 echo "slurm: ok — 4 array tasks ran the sweep's cells; gaea aggregate agrees"
 
-# A failing cell (PC-DARTS needs the darts space) is reported by gaea sweep status; the other finishes.
+# A grid with a cell gaea search would refuse (PC-DARTS needs the darts space) is refused before
+# anything is written or submitted (exit 2).
+SW4="$WORK/refused"
+"$WORK/gaea" sweep --executor slurm --out "$SW4" --algos gaea-darts,gaea-pcdarts --seeds 0 --space tiny --dataset embedded \
+  --preset quick --slurm-cpus 1 --slurm-mem 1000 2>"$WORK/refused.txt"
+code=$?
+[ "$code" = 2 ] && grep -q 'needs the darts space' "$WORK/refused.txt" && [ ! -e "$SW4" ] ||
+  fail "an invalid grid was not refused before submission (exit $code: $(cat "$WORK/refused.txt"))"
+echo "slurm: ok — an invalid grid is refused before anything is submitted"
+
+# A failing cell (its data set, ImageNet16, is not on the node) is reported by gaea sweep status; the
+# other finishes.
 SW3="$WORK/failing"
-"$WORK/gaea" sweep --executor slurm --out "$SW3" --algos gaea-darts,gaea-pcdarts --seeds 0 --space tiny --dataset embedded \
-  --preset quick --subset 96 --batch 16 --epochs 2 --channels 4 --slurm-cpus 1 --slurm-mem 1000 >/dev/null ||
+mkdir -p "$WORK/nodata"
+GAEA_DATA="$WORK/nodata" "$WORK/gaea" sweep --executor slurm --out "$SW3" --algos gaea-darts --datasets embedded,imagenet16-120 \
+  --seeds 0 --space tiny --preset quick --subset 96 --batch 16 --epochs 2 --channels 4 --slurm-cpus 1 --slurm-mem 1000 \
+  --slurm-opt --export=ALL,GAEA_DATA="$WORK/nodata" >/dev/null ||
   fail "gaea sweep --executor slurm (failing cell)"
 for _ in $(seq 300); do
   [ -z "$(squeue -h 2>/dev/null)" ] && break
   sleep 1
 done
 "$WORK/gaea" sweep status "$SW3" | tee "$WORK/status3.txt"
-grep -q '^2 cells: 1 done, 0 started, 1 failed' "$WORK/status3.txt" && grep -q 'needs the darts space' "$WORK/status3.txt" ||
+grep -q '^2 cells: 1 done, 0 started, 1 failed' "$WORK/status3.txt" && grep -q 'no ImageNet16' "$WORK/status3.txt" ||
   fail "the failing cell is not reported as failed"
 echo "slurm: ok — a failing cell is reported, the other finished"
 

@@ -18,24 +18,33 @@ type backendReport struct {
 	Check       *backend.TrainingCheck `json:"check,omitempty"`
 }
 
+// Bounds of gaea backend's check: a batch of 4096 16×16 images takes a few hundred MB at most.
+const (
+	maxCheckSteps = 10_000
+	maxCheckBatch = 4096
+)
+
 func runBackend(args []string) error {
 	fs := flag.NewFlagSet("backend", flag.ContinueOnError)
 	check := fs.Bool("check", true, "train a small conv net (conv+batch-norm+ReLU, pooling) for a few steps on fixed random data")
-	steps := fs.Int("steps", 8, "training steps for -check")
-	batch := fs.Int("batch", 16, "batch size for -check")
+	steps := fs.Int("steps", 8, fmt.Sprintf("training steps for -check (2 to %d)", maxCheckSteps))
+	batch := fs.Int("batch", 16, fmt.Sprintf("batch size for -check (1 to %d: 16×16 images, far below any memory)", maxCheckBatch))
 	asJSON := fs.Bool("json", false, "print one JSON object instead of text")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: gaea backend [flags]\n\nSays which GoMLX backend is used (set GOMLX_BACKEND=go|xla|xla:cuda to choose) and checks that it trains.\n\n")
-		fs.PrintDefaults()
+		printDefaults(fs)
 	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
+		return usagef("unexpected argument %q", abbrev(fs.Arg(0)))
 	}
-	if *steps < 2 || *batch < 1 {
-		return usagef("-steps must be ≥ 2 and -batch ≥ 1 (got %d, %d)", *steps, *batch)
+	if *steps < 2 || *batch < 1 || *steps > maxCheckSteps || *batch > maxCheckBatch {
+		return usagef("-steps must be in [2, %d] and -batch in [1, %d] (got %d, %d)", maxCheckSteps, maxCheckBatch, *steps, *batch)
+	}
+	if err := openBackend(""); err != nil {
+		return err
 	}
 	be, err := backend.New()
 	if err != nil {

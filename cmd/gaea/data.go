@@ -44,17 +44,20 @@ func dataTo(w, progress io.Writer, args []string) error {
 			"Loads a data set (downloading it into the data directory when missing; progress on stderr) and prints one\n"+
 			"JSON object: train and test image counts, classes, image shape, per-channel mean and std of the training\n"+
 			"images (0–1 scale) and the sizes of the architecture-search split (train/valid/test).\n\n")
-		fs.PrintDefaults()
+		printDefaults(fs)
 	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
+		return usagef("unexpected argument %q", abbrev(fs.Arg(0)))
+	}
+	if err := data.Check(*name); err != nil {
+		return usageError{err}
 	}
 	d, err := data.Open(context.Background(), *name, data.Options{Dir: *dir, NoDownload: !*download, Progress: progress})
 	if err != nil {
-		return err
+		return err // not there and cannot be downloaded: a failure (exit 1), one line saying where to put it
 	}
 	split, err := data.Search(d, *seed)
 	if err != nil {

@@ -63,7 +63,7 @@ func TestDataErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"--dataset", "svhn"}, "unknown data set"},
-		{[]string{"--dataset", "cifar100", "--data-dir", t.TempDir(), "--download=false"}, "not found"},
+		{[]string{"--dataset", "cifar100", "--data-dir", t.TempDir(), "--download=false"}, "downloads are off"},
 		{[]string{"--dataset", "embedded", "extra"}, "unexpected argument"},
 		{[]string{"--nope"}, "flag provided but not defined"},
 	} {

@@ -23,7 +23,7 @@ func lookupTo(w io.Writer, args []string) error {
 			"Prints the NAS-Bench-201 entry of an architecture (e.g. '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|')\n"+
 			"as one JSON object: index, arch, test accuracy (%%) on CIFAR-10, CIFAR-100 and ImageNet16-120 (200 epochs,\n"+
 			"seed-averaged) and the rank on each (1 = best; ties share the best rank).\n\n")
-		fs.PrintDefaults()
+		printDefaults(fs)
 	}
 	if err := parseFlags(fs, args); err != nil {
 		return err

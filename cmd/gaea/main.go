@@ -20,10 +20,26 @@
 //	backend   say which GoMLX backend this machine uses and check that it trains a small conv net
 //	version   print the version
 //
-// Run `gaea <command> -h` for the flags of a command.
+// Run `gaea <command> -h` (or `gaea help <command>`) for the flags of a command.
 //
-// Exit status: 0 success (and -h/--help, which prints the command's usage), 1 failure, 2 a bad
-// command line (unknown flag, bad flag value or argument; one line on stderr says what is wrong).
+// Exit status, the same for every command:
+//
+//	0  success; also -h/--help and gaea help [CMD], which print the usage.
+//	1  failure: the command line was right but the work could not be done — a data set or backend
+//	   named correctly that is not available on this machine (not on disk and no download, no PJRT
+//	   plugin), a folder or file that cannot be written or read (permissions, disk full), a search,
+//	   training or sweep cell that failed, an interruption (130 for SIGINT, 143 for SIGTERM: a
+//	   checkpoint was saved).
+//	2  usage: the command line itself must change — an unknown command or flag, a flag value of the
+//	   wrong form, out of range or empty (--out ''), an unknown name (algorithm, space, data set,
+//	   preset, backend), flags that contradict each other, a missing or extra argument, a grid or
+//	   spec file that a cell could not run, or a named path that is not what the command needs (no
+//	   such folder, a file where a folder is wanted, a training run where a search run is wanted, a
+//	   folder that already holds a run, a folder another process is using).
+//
+// Every error is one line on stderr, "gaea CMD: what is wrong", and a command that exits 1 or 2
+// before its work starts has written nothing (a failed download creates no folder, a refused run
+// creates no run folder).
 package main
 
 import (
@@ -31,6 +47,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 )
 
 const version = "0.1.0-dev"
@@ -68,12 +85,21 @@ func runVersion(args []string) error {
 	return nil
 }
 
+// oneLine joins the lines of an error message (every error is one line on stderr).
+func oneLine(s string) string {
+	if !strings.ContainsAny(s, "\r\n") {
+		return s
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
 func usage() {
 	fmt.Fprintf(os.Stderr, "gaea — geometry-aware neural architecture search (GAEA) on GoMLX\n\nUsage:\n  gaea <command> [flags]\n\nCommands:\n")
 	for _, c := range commands {
 		fmt.Fprintf(os.Stderr, "  %-10s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintf(os.Stderr, "\nRun 'gaea <command> -h' for a command's flags.\n")
+	fmt.Fprintf(os.Stderr, "\nRun 'gaea help <command>' (or 'gaea <command> -h') for a command's flags.\n"+
+		"Exit status: 0 ok, 1 failure (the command was right, the work failed), 2 usage (the command line must change).\n")
 }
 
 func main() {
@@ -81,18 +107,31 @@ func main() {
 		usage()
 		os.Exit(2)
 	}
-	name := os.Args[1]
+	name, args := os.Args[1], os.Args[2:]
 	if name == "-h" || name == "--help" || name == "help" {
-		usage()
-		return
+		if name != "help" || len(args) == 0 {
+			usage()
+			return
+		}
+		switch {
+		case len(args) == 2 && args[0] == "sweep" && args[1] == "status":
+			name, args = "sweep", []string{"status", "-h"}
+		case len(args) > 1:
+			fmt.Fprintf(os.Stderr, "gaea help: want one command, got %d arguments\n", len(args))
+			os.Exit(2)
+		default:
+			name, args = args[0], []string{"-h"} // gaea help CMD: CMD's usage
+		}
 	}
 	for _, c := range commands {
 		if c.name == name {
-			if err := c.run(os.Args[2:]); err != nil {
+			if err := c.run(args); err != nil {
 				if errors.Is(err, flag.ErrHelp) {
 					return // -h: the usage was printed
 				}
-				fmt.Fprintf(os.Stderr, "gaea %s: %v\n", name, err)
+				// The library's errors start with their package's name; "gaea sweep: sweep: …" says it twice.
+				msg := strings.TrimPrefix(oneLine(err.Error()), name+": ")
+				fmt.Fprintf(os.Stderr, "gaea %s: %s\n", name, msg)
 				var ue usageError
 				if errors.As(err, &ue) {
 					os.Exit(2)
@@ -102,6 +141,6 @@ func main() {
 			return
 		}
 	}
-	fmt.Fprintf(os.Stderr, "gaea: unknown command %q (run 'gaea help')\n", name)
+	fmt.Fprintf(os.Stderr, "gaea: unknown command %q (run 'gaea help')\n", abbrev(name))
 	os.Exit(2)
 }

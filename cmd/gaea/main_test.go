@@ -121,7 +121,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"params", "--space", "darts", "--genotype", "DARTS_V2", "--layers", "1000000"}, 2, "--layers 1000000 is too large"},
 		{[]string{"lookup", garbage}, 2, "nb201: parse"},
 		{[]string{"lookup", "--index", "99999"}, 2, "out of range"},
-		{[]string{"data", "--dataset", garbage}, 1, "unknown data set"},
+		{[]string{"data", "--dataset", garbage}, 2, "unknown data set"},
 		{[]string{"simplex", "--costs", "1e308,-1e308,0", "--lr", "10"}, 2, "out of range"},
 		{[]string{"simplex", "--costs", "700,-700,0", "--lr", "10", "--steps", "2"}, 1, "not finite"},
 		{[]string{"simplex", "extra"}, 2, "unexpected argument"},

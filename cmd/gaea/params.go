@@ -40,7 +40,7 @@ func paramsTo(w io.Writer, args []string) error {
 		fmt.Fprintf(fs.Output(), "Usage: gaea params --space nb201 --arch 'ARCH' [flags]\n       gaea params --space darts --genotype G [flags]\n\n"+
 			"Prints the parameter count of a discrete network as a bare integer: the NAS-Bench-201 network, or the\n"+
 			"DARTS evaluation network (NetworkCIFAR, NetworkImageNet with --imagenet) without the auxiliary head.\n\n")
-		fs.PrintDefaults()
+		printDefaults(fs)
 	}
 	if err := parseFlags(fs, args); err != nil {
 		return err

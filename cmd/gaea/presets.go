@@ -4,8 +4,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 	"text/tabwriter"
 
+	"github.com/gaeanas/gaeanas/data"
 	"github.com/gaeanas/gaeanas/experiment"
 )
 
@@ -20,13 +23,28 @@ func runPresets(args []string) error {
 		fmt.Fprintf(fs.Output(), "Usage: gaea presets [--space S] [--algo A] [--preset quick|paper] [--dataset D] [--json]\n\n"+
 			"Prints the resolved settings of a preset for each (space, algorithm), every value with its source (the\n"+
 			"reference configuration file and key, or the paper).\n\n")
-		fs.PrintDefaults()
+		printDefaults(fs)
 	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
+		return usagef("unexpected argument %q", abbrev(fs.Arg(0)))
+	}
+	// Each flag on its own first, so that the error names the flag that is wrong.
+	if p := experiment.Preset(*preset); p != experiment.Quick && p != experiment.Paper {
+		return usagef("--preset %q: want quick or paper", abbrev(*preset))
+	}
+	if *space != "" && !slices.Contains(experiment.Spaces(), experiment.Space(*space)) {
+		return usagef("--space %q: want nb201, darts or tiny", abbrev(*space))
+	}
+	if *algo != "" && !slices.Contains(experiment.Algos(), experiment.Algo(*algo)) {
+		return usagef("--algo %q: want one of %s", abbrev(*algo), joinAlgos())
+	}
+	if *dataset != "" {
+		if err := data.Check(*dataset); err != nil {
+			return usagef("--dataset: %v", strings.TrimPrefix(err.Error(), "data: "))
+		}
 	}
 	var all []experiment.Settings
 	for _, sp := range experiment.Spaces() {
@@ -48,7 +66,7 @@ func runPresets(args []string) error {
 		}
 	}
 	if len(all) == 0 {
-		return usagef("no preset for --space %q --algo %q (see gaea presets -h)", *space, *algo)
+		return usagef("no preset for --space %s --algo %s (see gaea presets -h)", *space, *algo)
 	}
 	if *asJSON {
 		return printJSON(os.Stdout, all)

@@ -20,6 +20,21 @@ func runReport(args []string) error {
 	if fs.NArg() != 1 {
 		return usagef("want one run folder, got %d arguments", fs.NArg())
 	}
+	if fs.Arg(0) == "" {
+		return usagef("empty folder name (an unset shell variable?)")
+	}
+	switch dir := fs.Arg(0); kindOf(dir) {
+	case kindMissing:
+		return usagef("%s: no such folder", abbrev(dir))
+	case kindFile:
+		return usagef("%s: a file, not a run folder", dir)
+	case kindFolder:
+		return usagef("%s: %v (no %s)", dir, experiment.ErrNotRun, experiment.SettingsFile)
+	case kindTrain:
+		return usagef("%s: a training run folder; gaea report writes the report of a search run or a sweep (a training's results are in its result.json and history.jsonl)", dir)
+	case kindOtherRun:
+		return usagef("%s: its %s describes no search", dir, experiment.SettingsFile)
+	}
 	if _, err := sweep.Open(fs.Arg(0), nil); err == nil {
 		agg, err := sweep.AggregateDir(fs.Arg(0))
 		if err != nil {

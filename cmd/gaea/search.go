@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -37,61 +38,68 @@ func onlyResumeFlags(given map[string]bool, dir string, allowed ...string) error
 
 func runSearch(args []string) error {
 	fs := flag.NewFlagSet("search", flag.ContinueOnError)
-	space := fs.String("space", "nb201", "search space: nb201, darts or tiny (the teaching space)")
-	algo := fs.String("algo", "gaea-darts", "algorithm: "+joinAlgos())
-	preset := fs.String("preset", "", "quick (small supernet on the embedded CIFAR-10 sample, minutes on a CPU) or paper (the reference protocol); default: paper on a GPU, quick otherwise")
-	dataDir := fs.String("data-dir", "", "data directory (default $GAEA_DATA or the user cache)")
-	seed := fs.Int64("seed", 1, "random seed (weights, θ, data order)")
-	checkpointEvery := fs.Int("checkpoint-every", 0, "iterations between checkpoints (default: one every 2 minutes, at the end, and on SIGINT/SIGTERM)")
+	sf := experiment.AddSearchFlags(fs)
 	out := fs.String("out", "", "output folder (default runs/<timestamp>-<space>-<algo>); must not hold a run")
 	resume := fs.String("resume", "", "continue the search in this run folder (nothing else may be given but --backend)")
 	dryRun := fs.Bool("dry-run", false, "print the resolved settings with their sources as JSON and exit")
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the run to this file")
-	be := fs.String("backend", "", "GoMLX backend (go, xla, xla:cuda, …); default $GOMLX_BACKEND or automatic")
-	over := experiment.AddFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: gaea search [flags]\n       gaea search --resume DIR\n\n"+
 			"Runs a weight-sharing architecture search and writes settings.json, history.jsonl, checkpoints,\n"+
 			"result.json and report.html to the output folder. With no flags: a quick GAEA search on the\n"+
 			"NAS-Bench-201 space over the CIFAR-10 sample embedded in the binary. Every value not given comes\n"+
-			"from the preset (gaea presets --space S --algo A shows them with their sources).\n\n")
-		fs.PrintDefaults()
+			"from the preset (gaea presets --space S --algo A shows them with their sources). A boolean flag\n"+
+			"takes --name, --name=false or --name false.\n\n")
+		printDefaults(fs)
 	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
+		return usagef("unexpected argument %q", abbrev(fs.Arg(0)))
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	if *be != "" {
-		os.Setenv(backend.EnvVar, *be)
-	}
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return usagef("--cpuprofile: %v", err)
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
-	}
-	ctx, sig := signalContext()
 	opt := experiment.Options{Log: os.Stderr}
 	if v := os.Getenv("GAEA_CHECKPOINT_INTERVAL"); v != "" { // tests and impatient users: e.g. 30s
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
-			return usagef("GAEA_CHECKPOINT_INTERVAL=%q: want a duration such as 30s", v)
+			return usagef("GAEA_CHECKPOINT_INTERVAL=%q: want a duration such as 30s", abbrev(v))
 		}
 		opt.CheckpointInterval = d
 	}
-	if *resume != "" {
+	if err := checkBackendFlag(sf.Backend); err != nil {
+		return err
+	}
+	ctx, sig := signalContext()
+	if given["resume"] {
 		if err := onlyResumeFlags(given, *resume, "backend", "cpuprofile"); err != nil {
 			return err
 		}
+		if err := resumeFolder(*resume, kindSearch); err != nil {
+			return err
+		}
+		var st experiment.Settings
+		if err := experiment.ReadJSON(filepath.Join(*resume, experiment.SettingsFile), &st); err != nil {
+			return usagef("--resume %s: %v", *resume, err)
+		}
+		if err := st.Validate(); err != nil {
+			return usagef("--resume %s: %s: %v", *resume, experiment.SettingsFile, err)
+		}
+		if err := probeFolder("--resume", *resume); err != nil {
+			return err
+		}
+		if err := ensureData(ctx, st.Dataset, st.DataDir); err != nil {
+			return err
+		}
+		if err := openBackend(sf.Backend); err != nil {
+			return err
+		}
+		stop, err := startProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 		res, err := experiment.Resume(ctx, *resume, opt)
 		if err != nil {
 			return searchError(err, sig, *resume)
@@ -103,34 +111,61 @@ func runSearch(args []string) error {
 		return nil
 	}
 
-	if *preset == "" {
-		b, err := backend.New()
+	// Every check of the command line comes before the backend is chosen (which prints a line): the
+	// settings are resolved with each preset the search may run with, and refused when none takes them.
+	resolved := map[experiment.Preset]experiment.Settings{}
+	var firstErr error
+	for _, p := range sf.Presets() {
+		st, err := sf.Settings(p)
 		if err != nil {
+			firstErr = cmp.Or(firstErr, err)
+			continue
+		}
+		resolved[p] = st
+	}
+	if len(resolved) == 0 {
+		return usageError{firstErr}
+	}
+	if !*dryRun {
+		if err := newRunFolder(*out); err != nil {
 			return err
 		}
-		*preset = "quick"
-		why := "no GPU backend (" + b.Name() + ")"
+	}
+	preset, why := experiment.Preset(sf.Preset), ""
+	if preset == "" {
+		if err := openBackend(sf.Backend); err != nil {
+			return err
+		}
+		preset, why = experiment.Quick, "no GPU backend ("+backend.Name()+")"
 		if name := backend.Name(); strings.Contains(name, "cuda") || strings.Contains(name, "gpu") {
-			*preset, why = "paper", "GPU backend "+name
-		}
-		if !*dryRun {
-			fmt.Fprintf(os.Stderr, "preset: %s (%s; choose with --preset quick|paper)\n", *preset, why)
+			preset, why = experiment.Paper, "GPU backend "+name
 		}
 	}
-	st, err := experiment.Defaults(experiment.Preset(*preset), experiment.Space(*space), experiment.Algo(*algo), "")
-	if err != nil {
-		return usageError{err}
-	}
-	st.Seed, st.DataDir, st.CheckpointEvery = *seed, *dataDir, *checkpointEvery
-	if given["seed"] {
-		st.Sources["seed"] = "command line"
-	}
-	if err := st.Apply(over); err != nil {
-		return usageError{err}
+	st, ok := resolved[preset]
+	if !ok {
+		_, err := sf.Settings(preset)
+		return usagef("%v (the %s preset: %s)", err, preset, why)
 	}
 	if *dryRun {
 		return printJSON(os.Stdout, st)
 	}
+	if err := probeFolder("--out", cmp.Or(*out, "runs")); err != nil {
+		return err
+	}
+	if err := ensureData(ctx, st.Dataset, st.DataDir); err != nil {
+		return err
+	}
+	if err := openBackend(sf.Backend); err != nil {
+		return err
+	}
+	if why != "" {
+		fmt.Fprintf(os.Stderr, "preset: %s (%s; choose with --preset quick|paper)\n", preset, why)
+	}
+	stop, err := startProfile(*cpuProfile)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	opt.Dir = *out
 	res, err := experiment.Search(ctx, st, opt)
 	if err != nil {
@@ -138,6 +173,22 @@ func runSearch(args []string) error {
 	}
 	printResult(os.Stdout, res, res.Dir)
 	return nil
+}
+
+// startProfile starts a Go CPU profile into path ("" for none); stop ends it.
+func startProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // signalContext is cancelled by SIGINT or SIGTERM; sig then holds the signal's exit status (130, 143).

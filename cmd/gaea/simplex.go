@@ -29,7 +29,7 @@ func runSimplex(args []string) error {
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: gaea simplex [flags]\n\nMinimises c·θ over the probability simplex from uniform θ with one geometry and prints θ after every\nstep (steps+1 rows). Exponentiated gradient gives θ_t = softmax(−η t c).\n\n")
-		fs.PrintDefaults()
+		printDefaults(fs)
 	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -44,6 +44,12 @@ func runSimplex(args []string) error {
 			return usagef("--costs: %q is not a finite number", abbrev(strings.TrimSpace(f)))
 		}
 		costs = append(costs, c)
+	}
+	if err := gaea.CheckLinearTrajectory(*geometry, costs, *lr, *steps); err != nil {
+		return usagef("%s", strings.TrimPrefix(err.Error(), gaea.ErrSimplexInput.Error()+": "))
+	}
+	if err := openBackend(""); err != nil {
+		return err
 	}
 	be, err := backend.New()
 	if err != nil {

@@ -209,7 +209,7 @@ func checkAggregate(t *testing.T, bin, dir string, cells []string) {
 		}
 	}
 	csv, _ := os.ReadFile(filepath.Join(dir, "aggregate.csv"))
-	if lines := strings.Split(strings.TrimSpace(string(csv)), "\n"); len(lines) != 3 || !strings.HasPrefix(lines[1], "tiny,embedded,gaea-darts,") {
+	if lines := strings.Split(strings.TrimSpace(string(csv)), "\n"); len(lines) != 3 || !strings.HasPrefix(lines[1], "tiny,cifar10-sample,gaea-darts,") {
 		t.Errorf("aggregate.csv:\n%s", csv)
 	}
 	// gaea report on a sweep folder writes the same report.
@@ -219,24 +219,30 @@ func checkAggregate(t *testing.T, bin, dir string, cells []string) {
 	}
 }
 
-// TestSweepFailingCell: a cell whose settings are invalid (PC-DARTS needs the darts space) fails, is
-// reported, the others finish, and the sweep exits 1.
+// TestSweepFailingCell: a cell that passes every check but fails when it runs (its data set is not on
+// this machine) is reported, the others finish, the sweep exits 1; status and aggregate say so.
 func TestSweepFailingCell(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs searches")
 	}
 	bin := buildGaea(t)
 	dir := filepath.Join(t.TempDir(), "sw")
-	out, err := gaeaCmd(bin, "sweep", "--out", dir, "--jobs", "2", "--algos", "gaea-darts,gaea-pcdarts,darts", "--seeds", "3",
-		"--space", "tiny", "--dataset", "embedded", "--preset", "quick", "--subset", "96", "--batch", "16", "--epochs", "2", "--channels", "4").CombinedOutput()
+	cmd := gaeaCmd(bin, "sweep", "--out", dir, "--jobs", "2", "--algos", "gaea-darts", "--datasets", "embedded,fashion-mnist-sample,imagenet16-120", "--seeds", "3",
+		"--space", "tiny", "--preset", "quick", "--subset", "96", "--batch", "16", "--epochs", "2", "--channels", "4")
+	cmd.Env = append(cmd.Env, "GAEA_DATA="+t.TempDir()) // no ImageNet16 there
+	out, err := cmd.CombinedOutput()
 	if code := codeOf(t, err); code != 1 {
 		t.Fatalf("exit %d, want 1\n%s", code, out)
 	}
-	if !strings.Contains(string(out), "cell tiny-gaea-pcdarts-s3 failed: exit status 2") || !strings.Contains(string(out), "needs the darts space") ||
-		!strings.Contains(string(out), "1 of 3 cells failed: tiny-gaea-pcdarts-s3") {
+	const bad = "tiny-imagenet16-120-gaea-darts-s3"
+	if !strings.Contains(string(out), "cell "+bad+" failed: exit status 1") || !strings.Contains(string(out), "no ImageNet16") ||
+		!strings.Contains(string(out), "1 of 3 cells failed: "+bad) {
 		t.Errorf("output:\n%s", out)
 	}
-	for _, c := range []string{"tiny-gaea-darts-s3", "tiny-darts-s3"} {
+	if fileExists(filepath.Join(dir, bad)) {
+		t.Errorf("the failed cell made its run folder")
+	}
+	for _, c := range []string{"tiny-embedded-gaea-darts-s3", "tiny-fashion-mnist-sample-gaea-darts-s3"} {
 		if !fileExists(filepath.Join(dir, c, "result.json")) {
 			t.Errorf("cell %s did not finish", c)
 		}
@@ -247,7 +253,7 @@ func TestSweepFailingCell(t *testing.T) {
 	}
 	// The aggregate leaves the failed cell out and says so.
 	out, err = gaeaCmd(bin, "aggregate", dir).CombinedOutput()
-	if codeOf(t, err) != 0 || !strings.Contains(string(out), "not finished (left out): tiny-gaea-pcdarts-s3") {
+	if codeOf(t, err) != 0 || !strings.Contains(string(out), "not finished (left out): "+bad) {
 		t.Errorf("aggregate:\n%s", out)
 	}
 }
