@@ -674,13 +674,16 @@ func TestSearchMatchesTwin(t *testing.T) {
 		nc         netCase
 		iterations int
 		seed       int64 // the weights' and θ's; the batches' is 189 + seed
+		float32    bool  // also run (and judge) the float32 search
 	}
 	// The seeds keep the float64 twin ≥ 8 ulps from every kink for the first 10 iterations at least
 	// (in the default run: NB201 to iteration 26, DARTS throughout; in the long run NB201 C=4 to 51,
-	// DARTS to 13): the float32 check is judged up to that horizon.
-	cases := []searchCase{{nb201Case(4), 30, 11}, {dartsCase(4, 4, true), 10, 15}}
+	// DARTS to 13): the float32 check is judged up to that horizon. NB201 C=8 has twice the ReLU inputs
+	// and met a margin below 8 ulps within 1–7 iterations for every seed tried (12–17): float64 only
+	// (its float32 arithmetic is judged by TestGradientsMatchTwin).
+	cases := []searchCase{{nb201Case(4), 30, 11, true}, {dartsCase(4, 4, true), 10, 15, true}}
 	if long() {
-		cases = []searchCase{{nb201Case(4), 100, 11}, {nb201Case(8), 100, 12}, {dartsCase(4, 4, true), 100, 15}}
+		cases = []searchCase{{nb201Case(4), 100, 11, true}, {nb201Case(8), 100, 12, false}, {dartsCase(4, 4, true), 100, 15, true}}
 	}
 	for _, sc := range cases {
 		nc, iterations, seed := sc.nc, sc.iterations, sc.seed
@@ -727,6 +730,9 @@ func TestSearchMatchesTwin(t *testing.T) {
 					t.Errorf("%s float64 [%s]: θ, β differ from the twin's by %.3g, losses by %.3g (tolerance 1e-8)", nc.name, level, e64, worst)
 				}
 
+				if !sc.float32 {
+					return
+				}
 				// float32.
 				ours = runSearch(t, nc, seed, dtypes.Float32, fb, req)
 				if r == nil {
