@@ -372,6 +372,10 @@ func Train(ctx stdctx.Context, st TrainSettings, dir string, resuming bool, log 
 			resuming = false
 		}
 	}
+	hook, err := testSignalFromEnv()
+	if err != nil {
+		return nil, err
+	}
 	be, err := backend.New()
 	if err != nil {
 		return nil, err
@@ -497,6 +501,9 @@ func Train(ctx stdctx.Context, st TrainSettings, dir string, resuming bool, log 
 				if err := save(); err != nil {
 					return nil, err
 				}
+			}
+			if err := hook.after(ctx, tr.Steps()); err != nil {
+				return nil, err
 			}
 			if time.Since(lastPrint) > 10*time.Second && state.StepInEpoch < stepsPerEpoch {
 				fmt.Fprintf(log, "epoch %d/%d  step %d/%d  loss %.4f  acc %.2f%%  lr %.4g  %.1f img/s\n", epoch+1, st.Epochs,
