@@ -40,7 +40,7 @@ func TestResumeEveryAlgorithm(t *testing.T) {
 			if !long {
 				continue
 			}
-			space, over = DARTS, Overrides{"subset": 8, "batch": 4, "epochs": 2, "channels": 4, "cells": 3}
+			space, over = DARTS, Overrides{"subset": 4, "batch": 2, "epochs": 2, "channels": 4, "cells": 3}
 		}
 		t.Run(string(algo), func(t *testing.T) {
 			st, err := Defaults(Quick, space, algo, "embedded")

@@ -65,7 +65,7 @@ func longTests() bool { return os.Getenv("GAEA_TEST_LONG") != "" }
 var resumeSearchArgs = map[experiment.Space][]string{
 	experiment.NB201: {"--space", "nb201", "--dataset", "embedded", "--preset", "quick", "--subset", "32", "--batch", "16",
 		"--epochs", "2", "--channels", "4", "--cells", "1", "--seed", "3", "--checkpoint-every", fmt.Sprint(firstCheckpoint)},
-	experiment.DARTS: {"--space", "darts", "--dataset", "embedded", "--preset", "quick", "--subset", "8", "--batch", "4",
+	experiment.DARTS: {"--space", "darts", "--dataset", "embedded", "--preset", "quick", "--subset", "4", "--batch", "2",
 		"--epochs", "2", "--channels", "4", "--cells", "3", "--seed", "3", "--checkpoint-every", fmt.Sprint(firstCheckpoint)},
 }
 
