@@ -182,6 +182,10 @@ func (r *Run) save() error {
 // by wall time), history.jsonl, progress lines with an ETA. When ctx is cancelled it saves a checkpoint
 // and returns ErrInterrupted.
 func (r *Run) Execute(ctx context.Context) error {
+	hook, err := testSignalFromEnv()
+	if err != nil {
+		return err
+	}
 	hist, err := openJSONLines(filepath.Join(r.Dir, HistoryFile), r.search.History())
 	if err != nil {
 		return err
@@ -242,6 +246,9 @@ func (r *Run) Execute(ctx context.Context) error {
 			}
 			r.opt.logf("%s%s\n", r.progressLine(done), eta)
 			lastLog = time.Now()
+		}
+		if err := hook.after(ctx, int64(done)); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -121,7 +121,9 @@ func KnownDARTSNames() []string {
 	return []string{"DARTS_V1", "DARTS_V2", "PC_DARTS", "PC_DARTS_IMAGENET"}
 }
 
-// ResolveTrainSettings validates the flags and fills the protocol defaults of the space.
+// ResolveTrainSettings validates the flags and fills the protocol defaults of the space. With st.From
+// (a search run folder) the architecture comes from its result.json, and so do the data set and data
+// folder when set has no "dataset" (and "data-dir").
 func ResolveTrainSettings(st *TrainSettings, set map[string]bool, arch, genotype string, cells, layers int) error {
 	// A flag that is given must be valid (a flag not given takes the protocol's default).
 	for name, v := range map[string]float64{"epochs": float64(st.Epochs), "batch": float64(st.Batch),
@@ -144,9 +146,21 @@ func ResolveTrainSettings(st *TrainSettings, set map[string]bool, arch, genotype
 		var r struct {
 			Space    string `json:"space"`
 			Genotype string `json:"genotype"`
+			Dataset  string `json:"dataset"`
+			Settings struct {
+				DataDir string `json:"data_dir"`
+			} `json:"settings"`
 		}
 		if err := json.Unmarshal(raw, &r); err != nil || r.Space == "" || r.Genotype == "" {
 			return fmt.Errorf("--from %s: result.json has no space and genotype", st.From)
+		}
+		// The data set (and its folder) the search ran on, unless given: after the quick search on the
+		// embedded sample, training must not reach for the full data set over the network.
+		if !set["dataset"] && r.Dataset != "" {
+			st.Dataset = r.Dataset
+			if !set["data-dir"] {
+				st.DataDir = r.Settings.DataDir
+			}
 		}
 		if st.Space != "" && st.Space != r.Space {
 			return fmt.Errorf("--space %s, but the run in %s searched the %s space", st.Space, st.From, r.Space)
@@ -372,6 +386,10 @@ func Train(ctx stdctx.Context, st TrainSettings, dir string, resuming bool, log 
 			resuming = false
 		}
 	}
+	hook, err := testSignalFromEnv()
+	if err != nil {
+		return nil, err
+	}
 	be, err := backend.New()
 	if err != nil {
 		return nil, err
@@ -497,6 +515,9 @@ func Train(ctx stdctx.Context, st TrainSettings, dir string, resuming bool, log 
 				if err := save(); err != nil {
 					return nil, err
 				}
+			}
+			if err := hook.after(ctx, tr.Steps()); err != nil {
+				return nil, err
 			}
 			if time.Since(lastPrint) > 10*time.Second && state.StepInEpoch < stepsPerEpoch {
 				fmt.Fprintf(log, "epoch %d/%d  step %d/%d  loss %.4f  acc %.2f%%  lr %.4g  %.1f img/s\n", epoch+1, st.Epochs,

@@ -23,7 +23,13 @@ type Geometry interface {
 	Mixture(p *graph.Node) *graph.Node
 
 	// Step returns the stored parameters after one step of size lr (a scalar node) against the gradient
-	// grad = ∂L/∂p. State (e.g. Adam's moments) lives in ctx, which is scoped per parameter block.
+	// grad = ∂L/∂p. State (e.g. Adam's moments) lives in ctx, which is scoped per parameter block
+	// (StateContext) and unchecked: a state variable may already exist when Step is called — restored
+	// from a checkpoint, with the value it had when the search was saved, or created by another graph
+	// of the same search — so Step must get it with ctx.VariableWithShape / VariableWithValue (which
+	// then return the existing variable and leave its value alone: the initial value is used only for
+	// a new variable), never assume it is new, and keep everything that the next step depends on
+	// (counters such as Adam's t included) in such variables: they are what a checkpoint saves.
 	Step(ctx *context.Context, p, grad, lr *graph.Node) *graph.Node
 }
 

@@ -126,9 +126,17 @@ func (o *ArchOptimizer) Apply(ctx *context.Context, g *graph.Graph, grads []*gra
 			lr = hyperparameter(ctx, g, BetaLRVar, values[i], betaLR)
 			geometry = unclamped(o.Geometry)
 		}
-		state := ctx.In(ArchScope).In("state").In(b.Name())
-		b.SetValueGraph(geometry.Step(state, values[i], grads[i], lr))
+		b.SetValueGraph(geometry.Step(StateContext(ctx, b.Name()), values[i], grads[i], lr))
 	}
+}
+
+// StateContext is the scope a geometry's Step keeps the state of one block in: ArchScope/state/<block>,
+// unchecked. Unchecked, because the state may already exist when the step's graph is built: restored
+// from a checkpoint (RestoreSearch), or created by another graph of the same search (a graph rebuilt
+// for another batch shape, or the other architecture-step graph). Geometry.Step then reuses the variable
+// and its value.
+func StateContext(ctx *context.Context, block string) *context.Context {
+	return ctx.In(ArchScope).In("state").In(block).Checked(false)
 }
 
 // Clear implements optimizers.Interface: it resets the geometry's state (Adam moments), not the blocks.

@@ -22,7 +22,7 @@ func runTrain(args []string) error {
 	arch := fs.String("arch", "", "NAS-Bench-201 architecture string, e.g. '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|'")
 	genotype := fs.String("genotype", "", "DARTS genotype: Genotype(normal=[...], ...) or a known name ("+strings.Join(experiment.KnownDARTSNames(), ", ")+")")
 	fs.StringVar(&st.From, "from", "", "train the genotype found by a gaea search: its run folder (result.json)")
-	fs.StringVar(&st.Dataset, "dataset", "cifar10", "data set: "+strings.Join(data.Names(), ", "))
+	fs.StringVar(&st.Dataset, "dataset", "cifar10", "data set: "+strings.Join(data.Names(), ", ")+" (with --from: the search's)")
 	fs.StringVar(&st.DataDir, "data-dir", "", "data directory (default $GAEA_DATA or the user cache)")
 	fs.IntVar(&st.Epochs, "epochs", 0, "epochs (default NB201 200, DARTS 600)")
 	fs.IntVar(&st.Batch, "batch", 0, "batch size (default NB201 256, DARTS 96)")
@@ -113,6 +113,9 @@ func runTrain(args []string) error {
 	}
 	if err := openBackend(*be); err != nil {
 		return err
+	}
+	if st.From != "" && !set["dataset"] {
+		fmt.Fprintf(os.Stderr, "train: data set %s, the one the search in %s ran on (choose another with --dataset)\n", st.Dataset, st.From)
 	}
 	dir := *out
 	if dir == "" {
