@@ -324,17 +324,23 @@ func runReduceSum[T float32 | float64](be *Backend, in backends.Buffer, out shap
 			}
 		}
 	}
+	forOutputs(k1, r, k2, sum)
+	return []backends.Buffer{buf}, nil
+}
+
+// forOutputs runs sum(i, c0, c1) — the sums of output row i, columns [c0, c1) — over every output of a
+// [k1, r, k2] → [k1, k2] reduction, rows spread over the cores, or the columns of a single row (each
+// column keeps its own order, so the split changes no bit).
+func forOutputs(k1, r, k2 int, sum func(i, c0, c1 int)) {
 	if k1 > 1 {
 		parallelFor(k1, max(1, fastMinSize/(r*k2)), func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				sum(i, 0, k2)
 			}
 		})
-	} else {
-		// One output row: split its columns (each column keeps its own order).
-		parallelFor(k2, 64, func(lo, hi int) { sum(0, lo, hi) })
+		return
 	}
-	return []backends.Buffer{buf}, nil
+	parallelFor(k2, 64, func(lo, hi int) { sum(0, lo, hi) })
 }
 
 func isFloat32[T float32 | float64]() bool {
@@ -378,13 +384,5 @@ func reduceSum32(x, dst []float32, k1, r, k2 int) {
 			}
 		}
 	}
-	if k1 > 1 {
-		parallelFor(k1, max(1, fastMinSize/(r*k2)), func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				sum(i, 0, k2)
-			}
-		})
-	} else {
-		parallelFor(k2, 64, func(lo, hi int) { sum(0, lo, hi) })
-	}
+	forOutputs(k1, r, k2, sum)
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io/fs"
@@ -541,18 +540,9 @@ func runBadCase(t *testing.T, bin string, c badCase) {
 	cmd.Env = append(os.Environ(), "GOMLX_BACKEND=go", "GAEA_QUIET_BACKEND=", "GAEA_DATA="+filepath.Join(cwd, "..", "no-data"),
 		"HTTP_PROXY=http://127.0.0.1:9", "HTTPS_PROXY=http://127.0.0.1:9", "http_proxy=http://127.0.0.1:9", "https_proxy=http://127.0.0.1:9")
 	cmd.Env = append(cmd.Env, c.env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
+	code, stdout, errOut := capture(t, cmd)
 	short := strings.Join(c.args, " ")
-	errOut := stderr.String()
 	if code != c.code {
 		t.Errorf("gaea %s: exit %d, want %d; stderr %q", short, code, c.code, errOut)
 	}
@@ -570,8 +560,8 @@ func runBadCase(t *testing.T, bin string, c badCase) {
 	if !strings.Contains(errOut, c.want) {
 		t.Errorf("gaea %s: stderr %q, want it to contain %q", short, errOut, c.want)
 	}
-	if stdout.Len() > 0 {
-		t.Errorf("gaea %s: wrote to stdout: %q", short, stdout.String())
+	if stdout != "" {
+		t.Errorf("gaea %s: wrote to stdout: %q", short, stdout)
 	}
 	if entries, err := os.ReadDir(cwd); err != nil || len(entries) > 0 {
 		var names []string

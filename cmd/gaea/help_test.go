@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,23 +10,6 @@ import (
 	"github.com/gaeanas/gaeanas/experiment"
 	"github.com/gaeanas/gaeanas/sweep"
 )
-
-// run runs the binary with the pure-Go backend and returns its exit code, stdout and stderr.
-func run(t *testing.T, bin string, args ...string) (int, string, string) {
-	t.Helper()
-	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), "GOMLX_BACKEND=go", "GAEA_QUIET_BACKEND=1")
-	var out, errb strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return code, out.String(), errb.String()
-}
 
 // gaea help CMD prints CMD's usage (the same as gaea CMD -h) and exits 0.
 func TestHelpCommand(t *testing.T) {

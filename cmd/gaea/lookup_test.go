@@ -86,21 +86,13 @@ func TestLookupParamsCommandLine(t *testing.T) {
 	for _, c := range cases {
 		cmd := exec.Command(bin, c.args...)
 		cmd.Env = append(os.Environ(), "GOMLX_BACKEND=go")
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		err := cmd.Run()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
+		code, stdout, stderr := capture(t, cmd)
+		if code != c.code || (c.stdout != "" && stdout != c.stdout) || !strings.Contains(stderr, c.stderrHas) ||
+			(c.stderrOneL && strings.Count(stderr, "\n") != 1) {
+			t.Errorf("gaea %q: exit %d, stdout %q, stderr %q; want exit %d, stdout %q, stderr containing %q", c.args, code, stdout, stderr, c.code, c.stdout, c.stderrHas)
 		}
-		if code != c.code || (c.stdout != "" && stdout.String() != c.stdout) || !strings.Contains(stderr.String(), c.stderrHas) ||
-			(c.stderrOneL && strings.Count(stderr.String(), "\n") != 1) {
-			t.Errorf("gaea %q: exit %d, stdout %q, stderr %q; want exit %d, stdout %q, stderr containing %q", c.args, code, stdout.String(), stderr.String(), c.code, c.stdout, c.stderrHas)
-		}
-		if c.args[0] == "lookup" && code == 0 && !strings.Contains(stdout.String(), `"index":1835,`) {
-			t.Errorf("gaea lookup --index 1835: %q", stdout.String())
+		if c.args[0] == "lookup" && code == 0 && !strings.Contains(stdout, `"index":1835,`) {
+			t.Errorf("gaea lookup --index 1835: %q", stdout)
 		}
 	}
 }

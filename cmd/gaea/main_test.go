@@ -52,12 +52,7 @@ func TestCommandLine(t *testing.T) {
 		cmd := exec.Command(bin, c.args...)
 		cmd.Env = append(os.Environ(), "GOMLX_BACKEND=go")
 		out, err := cmd.CombinedOutput()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
+		code := codeOf(t, err)
 		if code != c.code || !strings.Contains(string(out), c.contains) {
 			t.Errorf("gaea %q: exit %d, output %q; want exit %d containing %q", c.args, code, out, c.code, c.contains)
 		}
@@ -70,12 +65,7 @@ func exitCode(t *testing.T, bin string, args ...string) (int, string) {
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "GOMLX_BACKEND=go", "GAEA_QUIET_BACKEND=1")
 	out, err := cmd.CombinedOutput()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return ee.ExitCode(), string(out)
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return 0, string(out)
+	return codeOf(t, err), string(out)
 }
 
 // TestExitCodes checks the exit-code convention on every command: -h and --help print the usage

@@ -115,27 +115,43 @@ func TestSearchResumeTable(t *testing.T) {
 				if r := readResult(t, ref); r.Steps != 4 || r.Epochs != 2 {
 					t.Fatalf("reference search: %d iterations in %d epochs, want 4 in 2 (the interruption points assume it)", r.Steps, r.Epochs)
 				}
-				for _, in := range interruptions {
-					if !in.quick && !longTests() {
-						continue
+				stopped := func(t *testing.T, in interruption, dir string) {
+					if it := lastIteration(t, dir); it != in.at {
+						t.Fatalf("the interrupted search's history ends at iteration %d, want %d", it, in.at)
 					}
-					t.Run(in.name, func(t *testing.T) {
-						dir := filepath.Join(t.TempDir(), "run")
-						interrupt(t, bin, in, dir, slices.Concat(args, []string{"--out", dir}))
-						if it := lastIteration(t, dir); it != in.at {
-							t.Fatalf("the interrupted search's history ends at iteration %d, want %d", it, in.at)
-						}
-						out := runOK(t, gaeaCmd(bin, "search", "--resume", dir))
-						if in.beforeCheckpoint() && !strings.Contains(out, "starting it again") {
-							t.Errorf("resume before the first checkpoint: no 'starting it again' in\n%s", out)
-						}
-						sameRunFolder(t, ref, dir)
-					})
 				}
+				eachInterruption(t, bin, "search", args, ref, stopped, func(t *testing.T, in interruption, out string) {
+					if in.beforeCheckpoint() && !strings.Contains(out, "starting it again") {
+						t.Errorf("resume before the first checkpoint: no 'starting it again' in\n%s", out)
+					}
+				})
 				t.Logf("%s on %s: %.1fs", algo, space, time.Since(caseStart).Seconds())
 			})
 			cases++
 		}
+	}
+}
+
+// eachInterruption runs, for each interruption of the table (the quick ones only without
+// GAEA_TEST_LONG), the command's args stopped by it (stopped, when not nil, checks the folder then),
+// then `gaea command --resume`, hands its output to resumed, and compares the run folder with the
+// uninterrupted one in ref.
+func eachInterruption(t *testing.T, bin, command string, args []string, ref string,
+	stopped func(t *testing.T, in interruption, dir string), resumed func(t *testing.T, in interruption, out string)) {
+	t.Helper()
+	for _, in := range interruptions {
+		if !in.quick && !longTests() {
+			continue
+		}
+		t.Run(in.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "run")
+			interrupt(t, bin, in, dir, slices.Concat(args, []string{"--out", dir}))
+			if stopped != nil {
+				stopped(t, in, dir)
+			}
+			resumed(t, in, runOK(t, gaeaCmd(bin, command, "--resume", dir)))
+			sameRunFolder(t, ref, dir)
+		})
 	}
 }
 
@@ -276,24 +292,15 @@ func TestTrainResumeTable(t *testing.T) {
 			if r := readTrainResult(t, ref); r.Steps != 4 || r.Epochs != 2 {
 				t.Fatalf("reference training: %d steps in %d epochs, want 4 in 2 (the interruption points assume it)", r.Steps, r.Epochs)
 			}
-			for _, in := range interruptions {
-				if !in.quick && !longTests() {
-					continue
+			eachInterruption(t, bin, "train", args, ref, nil, func(t *testing.T, in interruption, out string) {
+				wantMsg := "resuming"
+				if in.beforeCheckpoint() {
+					wantMsg = "starting it again"
 				}
-				t.Run(in.name, func(t *testing.T) {
-					dir := filepath.Join(t.TempDir(), "run")
-					interrupt(t, bin, in, dir, slices.Concat(args, []string{"--out", dir}))
-					out := runOK(t, gaeaCmd(bin, "train", "--resume", dir))
-					wantMsg := "resuming"
-					if in.beforeCheckpoint() {
-						wantMsg = "starting it again"
-					}
-					if !strings.Contains(out, wantMsg) {
-						t.Errorf("--resume: no %q in\n%s", wantMsg, out)
-					}
-					sameRunFolder(t, ref, dir)
-				})
-			}
+				if !strings.Contains(out, wantMsg) {
+					t.Errorf("--resume: no %q in\n%s", wantMsg, out)
+				}
+			})
 		})
 	}
 }

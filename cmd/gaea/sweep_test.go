@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -16,17 +15,6 @@ import (
 // tinyGrid is a sweep of the teaching space: 2 algorithms × 2 seeds (flags of gaea search for every cell).
 var tinyGrid = []string{"--algos", "gaea-darts,darts", "--seeds", "0,1", "--space", "tiny", "--dataset", "embedded",
 	"--preset", "quick", "--subset", "96", "--batch", "16", "--channels", "4"}
-
-func codeOf(t *testing.T, err error) int {
-	t.Helper()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return ee.ExitCode()
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return 0
-}
 
 // TestSweepLocalResume kills a local sweep while a cell runs, runs it again, and checks that the cells
 // finished before are untouched, the interrupted one resumes, and every cell finishes.
