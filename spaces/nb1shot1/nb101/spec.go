@@ -1,6 +1,7 @@
 package nb101
 
 import (
+	"bytes"
 	"crypto/md5"
 	"encoding/hex"
 	"fmt"
@@ -201,10 +202,11 @@ func (s Spec) Hash() (Hash, error) {
 // HashModule is NAS-Bench-101's graph-invariant hash of an adjacency matrix and integer vertex labels
 // (nasbench/lib/graph_util.py hash_module, lines 95-127): each vertex starts from the MD5 of the Python
 // text of (out-degree, in-degree, label), is re-hashed V times from the sorted hashes of its in- and
-// out-neighbours, and the fingerprint is the MD5 of the Python text of the sorted vertex hashes.
+// out-neighbours, and the fingerprint is the MD5 of the Python text of the sorted vertex hashes. The
+// hashes are handled as their 32 hex digits, as in the reference.
 func HashModule(matrix [][]bool, labels []int) Hash {
 	v := len(matrix)
-	hashes := make([]string, v)
+	hashes := make([]hexHash, v)
 	for i := range hashes {
 		out, in := 0, 0
 		for j := 0; j < v; j++ {
@@ -216,10 +218,11 @@ func HashModule(matrix [][]bool, labels []int) Hash {
 			}
 		}
 		// str((out, in, label)) of a Python tuple of ints.
-		hashes[i] = md5hex("(" + strconv.Itoa(out) + ", " + strconv.Itoa(in) + ", " + strconv.Itoa(labels[i]) + ")")
+		hashes[i] = md5Hex([]byte("(" + strconv.Itoa(out) + ", " + strconv.Itoa(in) + ", " + strconv.Itoa(labels[i]) + ")"))
 	}
-	next := make([]string, v)
-	var in, out []string
+	next := make([]hexHash, v)
+	var in, out []hexHash
+	buf := make([]byte, 0, (2*v+1)*32+2)
 	for range v {
 		for i := 0; i < v; i++ {
 			in, out = in[:0], out[:0]
@@ -231,19 +234,51 @@ func HashModule(matrix [][]bool, labels []int) Hash {
 					out = append(out, hashes[j])
 				}
 			}
-			slices.Sort(in)
-			slices.Sort(out)
-			next[i] = md5hex(strings.Join(in, "") + "|" + strings.Join(out, "") + "|" + hashes[i])
+			sortHex(in)
+			sortHex(out)
+			// ''.join(sorted(in)) + '|' + ''.join(sorted(out)) + '|' + hashes[v]
+			buf = buf[:0]
+			for _, h := range in {
+				buf = append(buf, h[:]...)
+			}
+			buf = append(buf, '|')
+			for _, h := range out {
+				buf = append(buf, h[:]...)
+			}
+			buf = append(buf, '|')
+			buf = append(buf, hashes[i][:]...)
+			next[i] = md5Hex(buf)
 		}
 		hashes, next = next, hashes
 	}
-	sorted := slices.Clone(hashes)
-	slices.Sort(sorted)
+	sortHex(hashes)
 	// str(sorted(hashes)): a Python list of str, "['…', '…']".
-	return md5.Sum([]byte("['" + strings.Join(sorted, "', '") + "']"))
+	buf = append(buf[:0], "['"...)
+	for i, h := range hashes {
+		if i > 0 {
+			buf = append(buf, "', '"...)
+		}
+		buf = append(buf, h[:]...)
+	}
+	buf = append(buf, "']"...)
+	return md5.Sum(buf)
 }
 
-func md5hex(s string) string {
-	h := md5.Sum([]byte(s))
-	return hex.EncodeToString(h[:])
+// hexHash is an MD5 as 32 lower-case hex digits (Python's hexdigest()).
+type hexHash [2 * md5.Size]byte
+
+func md5Hex(b []byte) hexHash {
+	sum := md5.Sum(b)
+	var h hexHash
+	hex.Encode(h[:], sum[:])
+	return h
+}
+
+// sortHex sorts a few hashes in place (insertion sort; byte order is Python's string order here).
+func sortHex(hs []hexHash) {
+	for i := 1; i < len(hs); i++ {
+		for j := i; j > 0 && bytes.Compare(hs[j][:], hs[j-1][:]) < 0; j-- {
+			hs[j], hs[j-1] = hs[j-1], hs[j]
+		}
+	}
 }
