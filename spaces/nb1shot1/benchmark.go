@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/gaeanas/gaeanas/spaces/nb1shot1/nb101"
 )
@@ -45,12 +46,7 @@ func OpenBenchmark(path string, progress func(done, total int64)) (*Benchmark, e
 			return &Benchmark{Dataset: path, IndexPath: p, index: ix}, nil
 		}
 	}
-	keep := map[nb101.Hash]struct{}{}
-	for n := 1; n <= 3; n++ {
-		for h := range New(n).Hashes() {
-			keep[h] = struct{}{}
-		}
-	}
+	keep := spaceHashes()
 	ix, err := nb101.Build(path, nb101.BuildOptions{
 		Epochs:   108,
 		Tag:      indexTag,
@@ -72,6 +68,17 @@ func OpenBenchmark(path string, progress func(done, total int64)) (*Benchmark, e
 	}
 	return b, nil
 }
+
+// spaceHashes is the set of the modules of the three spaces (computed once: seconds).
+var spaceHashes = sync.OnceValue(func() map[nb101.Hash]struct{} {
+	keep := map[nb101.Hash]struct{}{}
+	for n := 1; n <= 3; n++ {
+		for h := range New(n).Hashes() {
+			keep[h] = struct{}{}
+		}
+	}
+	return keep
+})
 
 // indexPaths are the places the index may live: next to the dataset, then the user cache folder.
 func indexPaths(dataset string) []string {

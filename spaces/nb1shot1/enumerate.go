@@ -97,7 +97,7 @@ type Counts struct {
 }
 
 // PaperCounts are the numbers of architectures the NAS-Bench-1Shot1 paper gives for spaces 1-3 (Zela,
-// Siems, Hutter, ICLR 2020, section 3).
+// Siems, Hutter, ICLR 2020).
 var PaperCounts = [4]int{1: 6240, 2: 29160, 3: 363648}
 
 // Count counts the space; with hash it also hashes every distinct cell without loose ends (about a
