@@ -89,11 +89,15 @@ func New(number int) *Space {
 
 // Parse returns the space named "nb1shot1-1", "nb1shot1-2" or "nb1shot1-3" (or just "1", "2", "3").
 func Parse(name string) (*Space, error) {
-	n, err := strconv.Atoi(strings.TrimPrefix(name, "nb1shot1-"))
-	if err != nil || n < 1 || n > 3 {
-		return nil, fmt.Errorf("nb1shot1: unknown search space %q (want nb1shot1-1, nb1shot1-2 or nb1shot1-3)", name)
+	switch strings.TrimPrefix(name, "nb1shot1-") {
+	case "1":
+		return New(1), nil
+	case "2":
+		return New(2), nil
+	case "3":
+		return New(3), nil
 	}
-	return New(n), nil
+	return nil, fmt.Errorf("nb1shot1: unknown search space %q (want nb1shot1-1, nb1shot1-2 or nb1shot1-3)", name)
 }
 
 // Channels sets the channels of the first cells (doubled twice, before cell Cells/3 and 2·Cells/3).

@@ -74,7 +74,7 @@ func TestDefinitions(t *testing.T) {
 			t.Errorf("space %d: θ rows %v, columns %v", r.space, s.Edges(), s.Ops())
 		}
 	}
-	for _, name := range []string{"nb1shot1-0", "nb1shot1-4", "nb1shot1", "nb201", "nb1shot1-1x"} {
+	for _, name := range []string{"nb1shot1-0", "nb1shot1-4", "nb1shot1", "nb201", "nb1shot1-1x", "nb1shot1-01", "+1", ""} {
 		if _, err := Parse(name); err == nil || !strings.Contains(err.Error(), "want nb1shot1-1, nb1shot1-2 or nb1shot1-3") {
 			t.Errorf("Parse(%q): %v", name, err)
 		}
