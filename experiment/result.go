@@ -100,10 +100,11 @@ func (r *Run) result() (*Result, error) {
 	var candidates []gaea.RandomCandidate
 	if st.Algo == RSWS {
 		// θ stayed uniform: pick the best of random architectures scored with the trained shared weights,
-		// one held-out batch each, batch norm with its running statistics (AutoDL-Projects search_find_best).
+		// one randomly drawn held-out batch each, batch norm with the batch's statistics
+		// (AutoDL-Projects search_find_best with track_running_stats off; gaea.Search.BestOfRandomOn).
 		vs := st
 		vs.Batch = min(st.ValidBatch, r.Data.Valid.Len())
-		next, err := validBatches(&vs, r.Data)
+		next, err := validBatches(&vs, r.Data, uint64(st.Seed)*2+3)
 		if err != nil {
 			return nil, err
 		}

@@ -150,7 +150,8 @@ type Search struct {
 	sgd     *trainer.SGD // the weight step
 
 	archExec, archExec2, weightExec, thetaExec *context.Exec
-	evalExec                                   [2]*context.Exec // BestOfRandom: training mode, inference mode
+	evalExec                                   *context.Exec // BestOfRandom's candidates
+	validExec                                  *context.Exec // Validate
 
 	step, iteration int
 	history         []Record

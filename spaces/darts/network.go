@@ -6,7 +6,6 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/layers"
 	"github.com/gomlx/gomlx/pkg/ml/layers/activations"
 )
 
@@ -125,7 +124,7 @@ func (n *NetworkConfig) auxiliaryHead(ctx *context.Context, x *graph.Node) *grap
 	h = activations.Relu(h)
 	dims := h.Shape().Dimensions
 	h = graph.Reshape(h, dims[0], dims[1]*dims[2]*dims[3])
-	return layers.DenseWithBias(ctx.In("classifier"), h, n.classes)
+	return dense(ctx.In("classifier"), h, n.classes)
 }
 
 // Build creates the network's variables in ctx and returns the logits for images x ([batch, h, w, 3]),
@@ -175,6 +174,6 @@ func (n *NetworkConfig) Build(ctx *context.Context, x *graph.Node) (logits, aux 
 			aux = n.auxiliaryHead(ctx.In("auxiliary_head"), s1)
 		}
 	}
-	logits = layers.DenseWithBias(ctx.In("classifier"), graph.ReduceMean(s1, 1, 2), n.classes)
+	logits = dense(ctx.In("classifier"), graph.ReduceMean(s1, 1, 2), n.classes)
 	return logits, aux
 }
