@@ -9,7 +9,6 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/layers"
-	"github.com/gomlx/gomlx/pkg/ml/layers/activations"
 	"github.com/gomlx/gomlx/pkg/ml/layers/batchnorm"
 )
 
@@ -68,7 +67,7 @@ func conv2d(ctx *context.Context, x *graph.Node, out, k, stride, pad, dilation, 
 
 // ReLUConvBN is ReLU → k×k convolution → BN (the cells' 1×1 preprocessing).
 func ReLUConvBN(ctx *context.Context, x *graph.Node, out, k, stride, pad int, affine bool) *graph.Node {
-	h := conv2d(ctx.In("conv"), activations.Relu(x), out, k, stride, pad, 1, 1)
+	h := conv2d(ctx.In("conv"), spaces.ReLU(x), out, k, stride, pad, 1, 1)
 	return batchNorm(ctx.In("bn"), h, affine)
 }
 
@@ -78,7 +77,7 @@ func FactorizedReduce(ctx *context.Context, x *graph.Node, out int, affine bool)
 	if out%2 != 0 {
 		panic(fmt.Sprintf("darts: FactorizedReduce needs an even number of output channels, got %d", out))
 	}
-	x = activations.Relu(x)
+	x = spaces.ReLU(x)
 	a := conv2d(ctx.In("conv_1"), x, out/2, 1, 2, 0, 1, 1)
 	shifted := graph.Slice(x, graph.AxisRange(), graph.AxisRange(1), graph.AxisRange(1), graph.AxisRange())
 	b := conv2d(ctx.In("conv_2"), shifted, out/2, 1, 2, 0, 1, 1)
@@ -88,7 +87,7 @@ func FactorizedReduce(ctx *context.Context, x *graph.Node, out int, affine bool)
 // sepBlock is ReLU → depthwise k×k (stride, padding, dilation) → pointwise 1×1 → BN.
 func sepBlock(ctx *context.Context, x *graph.Node, k, stride, pad, dilation int, affine bool) *graph.Node {
 	c := x.Shape().Dim(-1)
-	h := conv2d(ctx.In("depthwise"), activations.Relu(x), c, k, stride, pad, dilation, c)
+	h := conv2d(ctx.In("depthwise"), spaces.ReLU(x), c, k, stride, pad, dilation, c)
 	h = conv2d(ctx.In("pointwise"), h, c, 1, 1, 0, 1, 1)
 	return batchNorm(ctx.In("bn"), h, affine)
 }

@@ -5,7 +5,6 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/layers"
-	"github.com/gomlx/gomlx/pkg/ml/layers/activations"
 	"github.com/gomlx/gomlx/pkg/ml/layers/batchnorm"
 )
 
@@ -40,7 +39,7 @@ func applyOp(ctx *context.Context, x *graph.Node, op Op, affine bool) *graph.Nod
 
 // reluConvBN is ReLU → conv k×k (stride, padding (k-1)/2) → batch norm.
 func reluConvBN(ctx *context.Context, x *graph.Node, channels, kernel, stride int, affine bool) *graph.Node {
-	x = activations.Relu(x)
+	x = spaces.ReLU(x)
 	x = conv(ctx, x, channels, kernel, stride)
 	return batchNorm(ctx, x, affine)
 }

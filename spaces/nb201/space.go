@@ -8,7 +8,6 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/layers"
-	"github.com/gomlx/gomlx/pkg/ml/layers/activations"
 )
 
 // Space is the NAS-Bench-201 search space and its networks, configured builder-style:
@@ -289,7 +288,7 @@ func (s *Space) skeleton(ctx *context.Context, x *graph.Node, makeCell func(ctx 
 		}
 	}
 	x = batchNorm(ctx.In("lastact"), x, true)
-	x = activations.Relu(x)
+	x = spaces.ReLU(x)
 	x = graph.ReduceMean(x, 1, 2)
 	return layers.DenseWithBias(spaces.WithTorchInit(ctx.In("classifier"), x.Shape().Dimensions[1]), x, s.classes)
 }

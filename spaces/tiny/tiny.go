@@ -23,7 +23,6 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/layers"
-	"github.com/gomlx/gomlx/pkg/ml/layers/activations"
 	"github.com/gomlx/gomlx/pkg/ml/layers/batchnorm"
 )
 
@@ -159,7 +158,7 @@ func (s *Space) network(ctx *context.Context, x *graph.Node, edge func(ctx *cont
 		h = nodes[len(nodes)-1]
 	}
 	h = batchnorm.New(ctx.In("head"), h, -1).Done()
-	h = activations.Relu(h)
+	h = spaces.ReLU(h)
 	h = graph.ReduceMean(h, 1, 2)
 	return layers.DenseWithBias(spaces.WithTorchInit(ctx.In("head"), h.Shape().Dimensions[1]), h, s.classes)
 }
@@ -171,7 +170,7 @@ func applyOp(ctx *context.Context, k int, h *graph.Node) *graph.Node {
 		return h
 	case "conv_3x3":
 		c := h.Shape().Dimensions[3]
-		y := layers.Convolution(spaces.WithTorchInit(ctx, spaces.ConvFanIn(c, 1, 3, 3)), activations.Relu(h)).
+		y := layers.Convolution(spaces.WithTorchInit(ctx, spaces.ConvFanIn(c, 1, 3, 3)), spaces.ReLU(h)).
 			Channels(c).KernelSize(3).PadSame().UseBias(false).Done()
 		return batchnorm.New(ctx, y, -1).Done()
 	case "avg_pool_3x3":
