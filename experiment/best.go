@@ -134,7 +134,10 @@ func selectGenotype(res *Result, st *Settings, hist []gaea.Record, final string)
 			res.Genotype = b.Valid.Genotype
 		}
 	} else if res.Selection == SelectBestValid {
-		return fmt.Errorf("experiment: %s: no supernet validation in the history to select the genotype from", st.Algo)
+		// A run begun before the validations were recorded, resumed after its last epoch: nothing to
+		// select from.
+		res.Selection = SelectFinal
+		res.SelectionSource = "no supernet validation in the history (a run begun before they were recorded): the final genotype; " + res.SelectionSource
 	}
 	if st.Space != NB201 {
 		return nil

@@ -196,8 +196,12 @@ func TestSelectGenotype(t *testing.T) {
 			t.Errorf("%s %s: genotype %s (%s, %s), best %+v; want %s (%s) and epoch 2", c.algo, c.level, res.Genotype, res.Selection, res.SelectionSource, res.BestValid, c.want, c.rule)
 		}
 	}
+	// A history without validations (a run begun before they were recorded): the final genotype, said so.
 	var res Result
-	if err := selectGenotype(&res, &Settings{Space: NB201, Algo: GAEADARTS, Level: BiLevel}, hist[:1], fin); err == nil {
-		t.Error("best-valid selection without any validation: no error")
+	if err := selectGenotype(&res, &Settings{Space: NB201, Algo: GAEADARTS, Level: BiLevel}, hist[:1], fin); err != nil {
+		t.Fatal(err)
+	}
+	if res.Genotype != fin || res.Selection != SelectFinal || res.BestValid != nil || !strings.Contains(res.SelectionSource, "no supernet validation") {
+		t.Errorf("no validation: genotype %s, selection %s (%s)", res.Genotype, res.Selection, res.SelectionSource)
 	}
 }

@@ -10,8 +10,10 @@ float32), batch norm in training mode (batch statistics, biased variance, eps = 
 
   NAS-Bench-201 supernet (AutoDL-Projects TinyNetwork with search cells): stem conv3x3 + affine BN;
   N cells at C; ResNet basic block (stride 2) to 2C; N cells; block to 4C; N cells; BN, ReLU, global
-  average pool, linear. Edge j->i: sum_k theta[e,k] op_k(x) with ops skip, ReLU-conv1x1(bias)-BN(no
-  affine), ReLU-conv3x3(bias)-BN(no affine), avgpool3x3 (count_include_pad=False).
+  average pool, linear. Edge j->i: sum_k theta[e,k] op_k(x) with ops (none,) skip, ReLU-conv1x1-BN(no
+  affine), ReLU-conv3x3-BN(no affine), avgpool3x3 (count_include_pad=False); convs without bias (GAEA's
+  fork of AutoDL-Projects; conv() still adds a bias where the request has one). With a sampled
+  architecture (GDAS, RS-WS), AutoDL-Projects' forward_gdas (see nb201_cell).
 
   DARTS / PC-DARTS search network: stem conv3x3 (3C) + affine BN; cells with ReLU-conv1x1-BN (or
   FactorizedReduce) preprocessing, 4 nodes, 14 edges, BN without affine everywhere in cells; reduction at
@@ -19,7 +21,11 @@ float32), batch norm in training mode (batch statistics, biased variance, eps = 
   ops, the rest (max-pooled 2x2 on stride-2 edges) is appended, then channel shuffle in K groups; each
   edge's output is scaled by its beta.
 
-Usage: twin.py in.json out.json (see request/reply in twin_test.go).
+Modes: "grad" (one loss and its gradients), "search" (GAEA's EG search of TestSearchMatchesTwin), "algo"
+(every algorithm of the preset table from its reference code's semantics, ALGOS below; algos_test.go),
+"batch" (a list of requests, answered by a list: one interpreter start for many cases).
+
+Usage: twin.py in.json out.json (see request/reply in twin_test.go, algoRequest/algoReply in algos_test.go).
 """
 import json
 import math
@@ -48,8 +54,9 @@ def relu(x):
     if MARGINS is not None:
         a = x.detach().abs()
         m = a.max().item()
-        # Exact zeros are structural (every input of a conv cut by an earlier ReLU gives its bias, exactly,
-        # in any precision); relu'(0) = 0 on both sides, so they are no kink rounding can move.
+        # Exact zeros are structural (a conv whose every input an earlier ReLU cut gives exactly its bias, or
+        # 0; a node fed only by none is 0), in any precision; relu'(0) = 0 on both sides (spaces.ReLU has
+        # PyTorch's derivative), so they are no kink rounding can move.
         nonzero = a[a > 0]
         MARGINS.append(nonzero.min().item() / m if m > 0 and nonzero.numel() else 1.0)
     return F.relu(x)
