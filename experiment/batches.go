@@ -146,14 +146,17 @@ func (b *Batches) SetState(raw json.RawMessage) error {
 	return b.arch.SetState(s.Arch)
 }
 
-// validBatches returns a function that yields the held-out split in order, unaugmented (the test
-// transform), cycling: how RS-WS scores its candidates (AutoDL-Projects search_find_best).
-func validBatches(s *Settings, d *Data) (func() (*tensors.Tensor, *tensors.Tensor, error), error) {
+// validBatches returns a function that yields batches of the held-out split, unaugmented (the test
+// transform), in a random order drawn from seed, full batches running on from one pass into the next:
+// how RS-WS scores its candidates (D-X-Y/AutoDL-Projects exps/NAS-Bench-201-algos/RANDOM-NAS.py
+// search_find_best: the next batch of a loader over the valid split with a SubsetRandomSampler, the
+// loader started again when it runs out; its last batch of a pass is partial, here every batch is full).
+func validBatches(s *Settings, d *Data, seed uint64) (func() (*tensors.Tensor, *tensors.Tensor, error), error) {
 	tf, err := data.TestTransform(s.Dataset)
 	if err != nil {
 		tf = data.Transform{}
 	}
-	it, err := data.NewIterator(d.Valid, s.Batch).Shuffle(false).Infinite().Transform(tf).Done()
+	it, err := data.NewIterator(d.Valid, s.Batch).Seed(seed).Infinite().Transform(tf).Done()
 	if err != nil {
 		return nil, err
 	}

@@ -336,6 +336,9 @@ func sortedKeys(m map[string]entry) []string {
 }
 
 func archOptimizerSource(a Algo) string {
+	if a == GAEAGDAS {
+		return "liamcli/gaea_release cnn/architect/architect_egdas.py: p *= exp(-lr·grad) on the loss with the entropic regulariser, then normalize: divide by the row sum, clamp ≥ 1e-5 (gaeanas clamps, then renormalises: README)"
+	}
 	switch a.ArchOptimizer() {
 	case "exponentiated-gradient":
 		return "liamcli/gaea_release cnn/architect/architect_edarts.py: p *= exp(-lr·grad), clamp ≥ 1e-5, renormalise (gd: false)"

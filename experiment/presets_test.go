@@ -210,3 +210,22 @@ func TestSettingsJSONDefaults(t *testing.T) {
 		t.Errorf("augment_arch false read as %v (%v)", off.AugmentArch, err)
 	}
 }
+
+// TestArchOptimizerSourceNamesTheArchitect: the architecture update of each GAEA algorithm cites the
+// gaea_release architect that performs it (egdas: architect_egdas.py, which normalises then clamps).
+func TestArchOptimizerSourceNamesTheArchitect(t *testing.T) {
+	for _, c := range []struct {
+		space Space
+		algo  Algo
+		file  string
+	}{{NB201, GAEADARTS, "architect_edarts.py"}, {DARTS, GAEAPCDARTS, "architect_edarts.py"}, {NB201, GAEAGDAS, "architect_egdas.py"},
+		{NB201, DARTSV1, "architect.py"}, {NB201, EuclidDARTS, "projection"}} {
+		st, err := Defaults(Paper, c.space, c.algo, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if src := st.Sources["arch_optimizer"]; !strings.Contains(src, c.file) {
+			t.Errorf("%s: arch_optimizer source %q does not cite %s", c.algo, src, c.file)
+		}
+	}
+}

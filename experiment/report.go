@@ -103,6 +103,7 @@ figure{margin:1.5em 0}figcaption{font-size:90%;color:#555}code{background:#f4f4f
 			add(viz.NB201Landscape(genotype, nb201.CIFAR10))
 		}
 	}
+	writeSelection(&b, res, hist)
 	if len(theta) > 0 {
 		b.WriteString("<h2>Architecture weights</h2>\n")
 		add(viz.ThetaHeatmap(theta, ops, edges, "final θ (mixture weights per edge)"))

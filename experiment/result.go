@@ -1,7 +1,6 @@
 package experiment
 
 import (
-	"fmt"
 	"math"
 	"path/filepath"
 
@@ -30,6 +29,17 @@ type Result struct {
 	NB201       *NB201Entry            `json:"nb201,omitempty"`
 	Candidates  []gaea.RandomCandidate `json:"rsws_candidates,omitempty"` // RS-WS: the random architectures scored
 	Settings    Settings               `json:"settings"`
+
+	// What the search returns (best.go): Genotype (and NB201) is the genotype the algorithm's reference
+	// returns — Selection names the rule (final, best-valid, rsws-candidates), SelectionSource its
+	// source —; FinalGenotype is the final θ's (and β's), BestValid the epoch of a bilevel search with
+	// the best supernet validation accuracy. Result files written before these fields have none of them:
+	// their Genotype is the final one (or RS-WS's best candidate).
+	Selection       string      `json:"selection,omitempty"`
+	SelectionSource string      `json:"selection_source,omitempty"`
+	FinalGenotype   string      `json:"final_genotype,omitempty"`
+	FinalNB201      *NB201Entry `json:"final_nb201,omitempty"`
+	BestValid       *BestValid  `json:"best_valid,omitempty"`
 
 	// Dir is the run folder (not in the file).
 	Dir string `json:"-"`
@@ -100,10 +110,11 @@ func (r *Run) result() (*Result, error) {
 	var candidates []gaea.RandomCandidate
 	if st.Algo == RSWS {
 		// θ stayed uniform: pick the best of random architectures scored with the trained shared weights,
-		// one held-out batch each, batch norm with its running statistics (AutoDL-Projects search_find_best).
+		// one randomly drawn held-out batch each, batch norm with the batch's statistics
+		// (AutoDL-Projects search_find_best with track_running_stats off; gaea.Search.BestOfRandomOn).
 		vs := st
 		vs.Batch = min(st.ValidBatch, r.Data.Valid.Len())
-		next, err := validBatches(&vs, r.Data)
+		next, err := validBatches(&vs, r.Data, uint64(st.Seed)*2+3)
 		if err != nil {
 			return nil, err
 		}
@@ -126,13 +137,11 @@ func (r *Run) result() (*Result, error) {
 	}
 	res := &Result{Space: st.Space, Algo: st.Algo, Level: st.Level, Dataset: st.Dataset, Seed: st.Seed,
 		Backend: r.be.Name(), Preset: st.Preset, Epochs: st.Epochs, Steps: r.Iteration(),
-		Seconds: math.Round(r.Seconds()*1000) / 1000, Genotype: g.String(), Ops: s.Space().Ops(),
+		Seconds: math.Round(r.Seconds()*1000) / 1000, Ops: s.Space().Ops(),
 		Edges: s.Space().Edges(), ArchWeights: theta, EdgeWeights: beta, Entropy: MeanEntropy(theta),
 		Candidates: candidates, Settings: st, Dir: r.Dir}
-	if st.Space == NB201 {
-		if res.NB201, err = LookupNB201(g.String()); err != nil {
-			return nil, fmt.Errorf("NAS-Bench-201 lookup of %s: %w", g, err)
-		}
+	if err := selectGenotype(res, &st, s.History(), g.String()); err != nil {
+		return nil, err
 	}
 	return res, nil
 }

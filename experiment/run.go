@@ -211,6 +211,10 @@ func (r *Run) Execute(ctx context.Context) error {
 
 			return fmt.Errorf("%w (last good checkpoint in %s)", err, r.Dir)
 		}
+		validated, err := r.validateEpoch(it + 1) // a bilevel search's supernet validation after each epoch (best.go)
+		if err != nil {
+			return fmt.Errorf("%w (last good checkpoint in %s)", err, r.Dir)
+		}
 		h := r.search.History()
 		if err := appendJSONLines(hist, h[written:]); err != nil {
 			return err
@@ -238,7 +242,7 @@ func (r *Run) Execute(ctx context.Context) error {
 		if r.opt.OnIteration != nil {
 			r.opt.OnIteration(r.search, done, r.Total)
 		}
-		if done == r.Total || done%max(1, r.Total/20) == 0 || time.Since(lastLog) > 30*time.Second {
+		if done == r.Total || done%max(1, r.Total/20) == 0 || validated || time.Since(lastLog) > 30*time.Second {
 			eta := ""
 			if !rateStart.IsZero() && done-first > warm && done < r.Total {
 				per := time.Since(rateStart).Seconds() / float64(done-first-warm)
@@ -271,6 +275,12 @@ func (r *Run) progressLine(it int) string {
 	line := fmt.Sprintf("epoch %d/%d  iter %d/%d  weights loss %.3f acc %.2f", (it-1)/per+1, r.Settings.Epochs, it, r.Total, wLoss, wAcc)
 	if haveA {
 		line += fmt.Sprintf("  arch loss %.3f", aLoss)
+	}
+	for i := len(h) - 1; i >= 0; i-- {
+		if v := h[i].Valid; v != nil {
+			line += fmt.Sprintf("  valid acc %.2f%% (epoch %d, %.1f s)", 100*v.Acc, v.Epoch, v.Seconds)
+			break
+		}
 	}
 	if g, err := r.search.Genotype(); err == nil {
 		line += "  " + g.String()

@@ -137,6 +137,9 @@ type Record struct {
 	Entropy   []float64   `json:"entropy"`        // per edge, in nats
 	ArchLR    float64     `json:"arch_lr"`
 	WeightLR  float64     `json:"weight_lr"`
+	// Valid is the supernet's evaluation on held-out data that ran after this step (Search.Validate; a
+	// bilevel search's end of an epoch), nil otherwise.
+	Valid *Validation `json:"valid,omitempty"`
 }
 
 // Search is an alternating weight-sharing search that notebooks and the command line drive block by
@@ -150,7 +153,8 @@ type Search struct {
 	sgd     *trainer.SGD // the weight step
 
 	archExec, archExec2, weightExec, thetaExec *context.Exec
-	evalExec                                   [2]*context.Exec // BestOfRandom: training mode, inference mode
+	evalExec                                   *context.Exec // BestOfRandom's candidates
+	validExec                                  *context.Exec // Validate
 
 	step, iteration int
 	history         []Record
@@ -277,11 +281,16 @@ func (s *Search) forwardWith(ctx *context.Context, images, labels *graph.Node, m
 // mixture builds the supernet's mixture from the architecture blocks: θ's weights (or a sample from them),
 // and β placed at each edge's position.
 func (s *Search) mixture(ctx *context.Context, g *graph.Graph) spaces.Mixture {
+	return s.mixtureWith(ctx, g, s.cfg.Sampling)
+}
+
+// mixtureWith is mixture with the given sampling (WeightedSum: no random draw).
+func (s *Search) mixtureWith(ctx *context.Context, g *graph.Graph, sampling Sampling) spaces.Mixture {
 	blocks := Blocks(ctx)
 	w := s.cfg.Geometry.Mixture(blocks[0].ValueGraph(g))
 	mix := spaces.Mixture{Weights: w, PartialChannels: s.cfg.PartialChannels}
 	rows, cols := w.Shape().Dimensions[0], w.Shape().Dimensions[1]
-	switch s.cfg.Sampling {
+	switch sampling {
 	case GDAS:
 		// Straight-through Gumbel-softmax: the forward value is one-hot at argmax((log w + G)/τ), the
 		// gradient that of the soft sample. The space combines each edge's ops as the reference GDAS

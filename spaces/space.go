@@ -72,8 +72,13 @@ type Mixture struct {
 	// ⟨upstream, op_{k*}(x)⟩ and w.r.t. every other weight the sum of the upstream gradient (the scalar
 	// weight is broadcast over the output), independent of its op; non-sampled ops' variables get no
 	// gradient. GoMLX v0.26 graphs have no conditional execution (no If/Cond/While in pkg/core/graph), so
-	// every op is still computed — in training mode their batch-norm moving averages are updated too,
-	// which the search, always in training mode, never reads. MixOps implements this.
+	// every op is still computed, and in training mode every op's batch norm updates its moving averages
+	// with the batch it saw at every step (the reference runs, and updates, only the sampled op). The
+	// search's own steps normalise with batch statistics and never read those averages, nor does RS-WS's
+	// scoring (batch statistics, as its reference with track_running_stats off); the per-epoch
+	// validation of a bilevel search (inference mode, gaea.Search.Validate) does, so there an op's
+	// averages follow all recent batches rather than only those in which it was sampled. MixOps
+	// implements this.
 	Sampled bool
 
 	// OneHot, with Sampled, is the one-hot [len(Edges()), len(Ops())] of the sampled ops. Nil means the

@@ -63,7 +63,8 @@ twin.conv = native_conv
 # ---------------------------------------------------------------- parameter shapes (PyTorch layouts)
 
 def nb201_shapes(c, n, classes):
-    """NAS-Bench-201 supernet (4 ops, no none): search-cell convs with bias, their BNs without affine."""
+    """NAS-Bench-201 supernet (4 ops, no none): search-cell convs without bias (GAEA's fork of
+    AutoDL-Projects), their BNs without affine."""
     s = {"/stem/conv/weights": (c, 3, 3, 3), "/stem/batch_normalization/scale": (c,),
          "/stem/batch_normalization/offset": (c,)}
     layer = 0
@@ -83,7 +84,6 @@ def nb201_shapes(c, n, classes):
                 for op, k in (("nor_conv_1x1", 1), ("nor_conv_3x3", 3)):
                     p = "/cell%d/%d<-%d/%s/conv" % (layer, i, j, op)
                     s[p + "/weights"] = (c, c, k, k)
-                    s[p + "/biases"] = (c,)
             layer += 1
     s["/lastact/batch_normalization/scale"] = (c,)
     s["/lastact/batch_normalization/offset"] = (c,)
@@ -182,7 +182,7 @@ def setup(name, o):
     space, c, n, k, beta = CONFIGS[name]
     c, n = o.channels or c, o.cells or n
     if space == "nb201":
-        shapes, ops, edges, groups = nb201_shapes(c, n, CLASSES), len(twin.NB201_OPS), len(twin.NB201_EDGES), []
+        shapes, ops, edges, groups = nb201_shapes(c, n, CLASSES), len(twin.nb201_ops({})), len(twin.NB201_EDGES), []
         net, req = twin.nb201, {"N": n}
     else:
         shapes, ops, edges, groups = darts_shapes(c, n, k, CLASSES), len(twin.DARTS_OPS), 28, darts_groups() if beta else []

@@ -677,13 +677,13 @@ func TestSearchMatchesTwin(t *testing.T) {
 		float32    bool  // also run (and judge) the float32 search
 	}
 	// The seeds keep the float64 twin ≥ 8 ulps from every kink for the first 10 iterations at least
-	// (in the default run: NB201 to iteration 26, DARTS throughout; in the long run NB201 C=4 to 51,
-	// DARTS to 13): the float32 check is judged up to that horizon. NB201 C=8 has twice the ReLU inputs
-	// and met a margin below 8 ulps within 1–7 iterations for every seed tried (12–17): float64 only
-	// (its float32 arithmetic is judged by TestGradientsMatchTwin).
-	cases := []searchCase{{nb201Case(4), 30, 11, true}, {dartsCase(4, 4, true), 10, 15, true}}
+	// (in the default run: NB201 to iteration 18, DARTS throughout; in the long run NB201 C=4 to 27,
+	// C=8 to 32, DARTS to 12): the float32 check is judged up to that horizon. (Chosen for PyTorch's
+	// initialisation from the float64 twin's margins over seeds 11–30 (NB201 C=4), 12–30 (C=8) and 15–41
+	// (DARTS, where 25 of 27 seeds meet a kink within 10 iterations).)
+	cases := []searchCase{{nb201Case(4), 30, 27, true}, {dartsCase(4, 4, true), 10, 37, true}}
 	if long() {
-		cases = []searchCase{{nb201Case(4), 100, 11, true}, {nb201Case(8), 100, 12, false}, {dartsCase(4, 4, true), 100, 15, true}}
+		cases = []searchCase{{nb201Case(4), 100, 27, true}, {nb201Case(8), 100, 27, true}, {dartsCase(4, 4, true), 100, 37, true}}
 	}
 	for _, sc := range cases {
 		nc, iterations, seed := sc.nc, sc.iterations, sc.seed

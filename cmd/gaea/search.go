@@ -242,6 +242,10 @@ func printResult(w io.Writer, res *experiment.Result, dir string) {
 		fmt.Fprintf(w, "NAS-Bench-201: CIFAR-10 %.2f%% (rank %d), CIFAR-100 %.2f%% (rank %d), ImageNet16-120 %.2f%% (rank %d) of 15625 — searched on %s\n",
 			n.CIFAR10, n.RankCIFAR10, n.CIFAR100, n.RankCIFAR100, n.ImageNet16, n.RankImageNet16, res.Dataset)
 	}
+	if v := res.BestValid; v != nil {
+		fmt.Fprintf(w, "selection: %s; best supernet validation %.2f%% after epoch %d; final genotype %s\n",
+			res.Selection, 100*v.Acc, v.Epoch, res.FinalGenotype)
+	}
 	fmt.Fprintf(w, "report: %s\nresult: %s\n", filepath.Join(dir, experiment.ReportFile), filepath.Join(dir, experiment.ResultFile))
 }
 

@@ -3,11 +3,10 @@ package darts
 import (
 	"fmt"
 
+	"github.com/gaeanas/gaeanas/spaces"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/layers"
-	"github.com/gomlx/gomlx/pkg/ml/layers/activations"
 )
 
 // NetworkConfig builds the discrete (evaluation) network of a genotype: NetworkCIFAR or NetworkImageNet
@@ -115,17 +114,17 @@ func (n *NetworkConfig) auxiliaryHead(ctx *context.Context, x *graph.Node) *grap
 	if n.imagenet {
 		stride = 2
 	}
-	h := graph.MeanPool(activations.Relu(x)).Window(5).Strides(stride).NoPadding().Done()
+	h := graph.MeanPool(spaces.ReLU(x)).Window(5).Strides(stride).NoPadding().Done()
 	h = conv2d(ctx.In("conv_1"), h, 128, 1, 1, 0, 1, 1)
-	h = activations.Relu(batchNorm(ctx.In("bn_1"), h, true))
+	h = spaces.ReLU(batchNorm(ctx.In("bn_1"), h, true))
 	h = conv2d(ctx.In("conv_2"), h, 768, 2, 1, 0, 1, 1)
 	if !n.imagenet {
 		h = batchNorm(ctx.In("bn_2"), h, true)
 	}
-	h = activations.Relu(h)
+	h = spaces.ReLU(h)
 	dims := h.Shape().Dimensions
 	h = graph.Reshape(h, dims[0], dims[1]*dims[2]*dims[3])
-	return layers.DenseWithBias(ctx.In("classifier"), h, n.classes)
+	return dense(ctx.In("classifier"), h, n.classes)
 }
 
 // Build creates the network's variables in ctx and returns the logits for images x ([batch, h, w, 3]),
@@ -151,11 +150,11 @@ func (n *NetworkConfig) Build(ctx *context.Context, x *graph.Node) (logits, aux 
 	if n.imagenet {
 		stem := ctx.In("stem0")
 		h := conv2d(stem.In("conv_1"), x, c/2, 3, 2, 1, 1, 1)
-		h = activations.Relu(batchNorm(stem.In("bn_1"), h, true))
+		h = spaces.ReLU(batchNorm(stem.In("bn_1"), h, true))
 		h = conv2d(stem.In("conv_2"), h, c, 3, 2, 1, 1, 1)
 		s0 = batchNorm(stem.In("bn_2"), h, true)
 		stem = ctx.In("stem1")
-		h = conv2d(stem.In("conv"), activations.Relu(s0), c, 3, 2, 1, 1, 1)
+		h = conv2d(stem.In("conv"), spaces.ReLU(s0), c, 3, 2, 1, 1, 1)
 		s1 = batchNorm(stem.In("bn"), h, true)
 		reductionPrev = true
 	} else {
@@ -175,6 +174,6 @@ func (n *NetworkConfig) Build(ctx *context.Context, x *graph.Node) (logits, aux 
 			aux = n.auxiliaryHead(ctx.In("auxiliary_head"), s1)
 		}
 	}
-	logits = layers.DenseWithBias(ctx.In("classifier"), graph.ReduceMean(s1, 1, 2), n.classes)
+	logits = dense(ctx.In("classifier"), graph.ReduceMean(s1, 1, 2), n.classes)
 	return logits, aux
 }

@@ -4,10 +4,11 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/gaeanas/gaeanas/spaces"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/layers/activations"
+	"github.com/gomlx/gomlx/pkg/ml/layers"
 	"github.com/gomlx/gomlx/pkg/ml/layers/batchnorm"
 )
 
@@ -39,12 +40,13 @@ func batchNorm(ctx *context.Context, x *graph.Node, affine bool) *graph.Node {
 
 // conv2d is a bias-free 2-D convolution with PyTorch's symmetric zero padding, stride, dilation and
 // channel groups (groups = input channels: depthwise). Its kernel, [k, k, in/groups, out], is the variable
-// "weights" in ctx's scope.
+// "weights" in ctx's scope, initialised as PyTorch's nn.Conv2d (spaces.TorchUniform, fan-in in/groups·k²).
 //
 // GoMLX's convolution (and its gradient) takes either strides or dilations; a strided dilated convolution
 // is computed dilated at stride 1 and then subsampled, which gives exactly the strided result.
 func conv2d(ctx *context.Context, x *graph.Node, out, k, stride, pad, dilation, groups int) *graph.Node {
 	in := x.Shape().Dim(-1)
+	ctx = spaces.WithTorchInit(ctx, spaces.ConvFanIn(in, groups, k, k))
 	w := ctx.VariableWithShape("weights", shapes.Make(x.DType(), k, k, in/groups, out)).ValueGraph(x.Graph())
 	c := graph.Convolve(x, w).PaddingPerDim([][2]int{{pad, pad}, {pad, pad}}).ChannelGroupCount(groups)
 	subsample := dilation > 1 && stride > 1
@@ -65,7 +67,7 @@ func conv2d(ctx *context.Context, x *graph.Node, out, k, stride, pad, dilation, 
 
 // ReLUConvBN is ReLU → k×k convolution → BN (the cells' 1×1 preprocessing).
 func ReLUConvBN(ctx *context.Context, x *graph.Node, out, k, stride, pad int, affine bool) *graph.Node {
-	h := conv2d(ctx.In("conv"), activations.Relu(x), out, k, stride, pad, 1, 1)
+	h := conv2d(ctx.In("conv"), spaces.ReLU(x), out, k, stride, pad, 1, 1)
 	return batchNorm(ctx.In("bn"), h, affine)
 }
 
@@ -75,7 +77,7 @@ func FactorizedReduce(ctx *context.Context, x *graph.Node, out int, affine bool)
 	if out%2 != 0 {
 		panic(fmt.Sprintf("darts: FactorizedReduce needs an even number of output channels, got %d", out))
 	}
-	x = activations.Relu(x)
+	x = spaces.ReLU(x)
 	a := conv2d(ctx.In("conv_1"), x, out/2, 1, 2, 0, 1, 1)
 	shifted := graph.Slice(x, graph.AxisRange(), graph.AxisRange(1), graph.AxisRange(1), graph.AxisRange())
 	b := conv2d(ctx.In("conv_2"), shifted, out/2, 1, 2, 0, 1, 1)
@@ -85,7 +87,7 @@ func FactorizedReduce(ctx *context.Context, x *graph.Node, out int, affine bool)
 // sepBlock is ReLU → depthwise k×k (stride, padding, dilation) → pointwise 1×1 → BN.
 func sepBlock(ctx *context.Context, x *graph.Node, k, stride, pad, dilation int, affine bool) *graph.Node {
 	c := x.Shape().Dim(-1)
-	h := conv2d(ctx.In("depthwise"), activations.Relu(x), c, k, stride, pad, dilation, c)
+	h := conv2d(ctx.In("depthwise"), spaces.ReLU(x), c, k, stride, pad, dilation, c)
 	h = conv2d(ctx.In("pointwise"), h, c, 1, 1, 0, 1, 1)
 	return batchNorm(ctx.In("bn"), h, affine)
 }
@@ -159,4 +161,10 @@ func Op(ctx *context.Context, name string, x *graph.Node, stride int, affine, se
 		return DilConv(ctx, x, 5, stride, affine)
 	}
 	panic(fmt.Sprintf("darts: unknown op %q", name))
+}
+
+// dense is a linear layer with bias on [batch, features], initialised as PyTorch's nn.Linear
+// (spaces.TorchUniform, fan-in = features).
+func dense(ctx *context.Context, x *graph.Node, out int) *graph.Node {
+	return layers.DenseWithBias(spaces.WithTorchInit(ctx, x.Shape().Dim(-1)), x, out)
 }

@@ -5,7 +5,6 @@ import (
 
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/layers"
 
 	"github.com/gaeanas/gaeanas/spaces"
 )
@@ -152,7 +151,7 @@ func (s *Space) Supernet(ctx *context.Context, x *graph.Node, mix spaces.Mixture
 		reductionPrev = reduction
 	}
 	pooled := graph.ReduceMean(s1, 1, 2)
-	return layers.DenseWithBias(ctx.In("classifier"), pooled, s.classes)
+	return dense(ctx.In("classifier"), pooled, s.classes)
 }
 
 // isReductionLayer tells whether cell i of a network of the given depth reduces: i = layers/3 or

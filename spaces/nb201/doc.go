@@ -32,7 +32,9 @@
 // computes Σ_k w_k·op_k(x) over the space's candidate ops (Space.Ops: all five, or four when
 // WithNone(false), as GAEA searches), with w the edge's row of spaces.Mixture.Weights — one [6, K]
 // matrix shared by all cells. As in the reference search code, the cell ops' batch norms are not affine
-// (their convs have a bias) unless SearchAffine(true). Space.Discretize takes the argmax per edge.
+// unless SearchAffine(true), and their convs have no bias (GAEA's fork of AutoDL-Projects). Every conv
+// and linear layer starts as PyTorch's default (spaces.TorchUniform); batch norms at scale 1, offset 0.
+// Space.Discretize takes the argmax per edge.
 //
 // # The benchmark table
 //

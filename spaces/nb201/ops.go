@@ -1,10 +1,10 @@
 package nb201
 
 import (
+	"github.com/gaeanas/gaeanas/spaces"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/layers"
-	"github.com/gomlx/gomlx/pkg/ml/layers/activations"
 	"github.com/gomlx/gomlx/pkg/ml/layers/batchnorm"
 )
 
@@ -12,9 +12,12 @@ import (
 // Identity, ResNetBasicblock), written for GoMLX. Images are channels-last: [batch, height, width, channels].
 
 // applyOp applies op to x (channels c in and out, stride 1), creating its variables in ctx. affine
-// selects the batch-norm flavour of the conv ops: true = learned scale and offset and a conv without bias
-// (the discrete network), false = no scale/offset and a conv with bias (the reference search cells;
-// its convs get `bias=not affine`).
+// selects the batch-norm flavour of the conv ops: true = learned scale and offset (the discrete network),
+// false = no scale/offset (the search cells). The convs have no bias either way, as in GAEA's fork of
+// AutoDL-Projects (liamcli/AutoDL-Projects lib/models/cell_operations.py ReLUConvBN: bias=False), which
+// its NAS-Bench-201 search uses; D-X-Y/AutoDL-Projects since July 2020 gives the search cells' convs
+// `bias=not affine`, a bias that the following batch norm without affine cancels exactly in training mode
+// (see the README's table of differences).
 func applyOp(ctx *context.Context, x *graph.Node, op Op, affine bool) *graph.Node {
 	c := x.Shape().Dimensions[3]
 	switch op {
@@ -36,17 +39,19 @@ func applyOp(ctx *context.Context, x *graph.Node, op Op, affine bool) *graph.Nod
 
 // reluConvBN is ReLU → conv k×k (stride, padding (k-1)/2) → batch norm.
 func reluConvBN(ctx *context.Context, x *graph.Node, channels, kernel, stride int, affine bool) *graph.Node {
-	x = activations.Relu(x)
-	x = conv(ctx, x, channels, kernel, stride, !affine)
+	x = spaces.ReLU(x)
+	x = conv(ctx, x, channels, kernel, stride)
 	return batchNorm(ctx, x, affine)
 }
 
-// conv is a k×k convolution with PyTorch's symmetric padding (k-1)/2 (nn.Conv2d(padding=(k-1)/2)).
+// conv is a bias-free k×k convolution with PyTorch's symmetric padding (k-1)/2
+// (nn.Conv2d(padding=(k-1)/2, bias=False)) and PyTorch's default initialisation (spaces.TorchUniform).
 // GoMLX's PadSame pads (k-1)/2 before and k/2 after whatever the stride (unlike XLA's "SAME", which for
 // stride 2 on an even size would pad 0 before and 1 after), so for odd k it is exactly PyTorch's padding,
 // also for the stride-2 conv of the residual block; TestNetworkMatchesPyTorch pins this.
-func conv(ctx *context.Context, x *graph.Node, channels, kernel, stride int, bias bool) *graph.Node {
-	return layers.Convolution(ctx, x).Channels(channels).KernelSize(kernel).Strides(stride).PadSame().UseBias(bias).Done()
+func conv(ctx *context.Context, x *graph.Node, channels, kernel, stride int) *graph.Node {
+	ctx = spaces.WithTorchInit(ctx, spaces.ConvFanIn(x.Shape().Dimensions[3], 1, kernel, kernel))
+	return layers.Convolution(ctx, x).Channels(channels).KernelSize(kernel).Strides(stride).PadSame().UseBias(false).Done()
 }
 
 // batchNorm is PyTorch's BatchNorm2d (momentum 0.1, i.e. GoMLX momentum 0.9; epsilon 1e-5) over the
@@ -62,6 +67,6 @@ func residualBlock(ctx *context.Context, x *graph.Node, channels int) *graph.Nod
 	y := reluConvBN(ctx.In("conv_a"), x, channels, 3, 2, true)
 	y = reluConvBN(ctx.In("conv_b"), y, channels, 3, 1, true)
 	r := graph.MeanPool(x).Window(2).Strides(2).NoPadding().Done()
-	r = layers.Convolution(ctx.In("downsample"), r).Channels(channels).KernelSize(1).UseBias(false).Done()
+	r = conv(ctx.In("downsample"), r, channels, 1, 1)
 	return graph.Add(r, y)
 }

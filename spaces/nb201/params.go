@@ -29,9 +29,9 @@ func ParamCount(a Arch, channels, cells, classes int) int {
 }
 
 // cellParams is the parameter count of one cell at c channels; affine=false is the supernet's
-// flavour (conv with bias, BN without scale/offset: c instead of 2c per conv op).
+// flavour (BN without scale/offset: the conv kernel only).
 func cellParams(a Arch, c int, affine bool) int {
-	extra := c // conv bias
+	extra := 0
 	if affine {
 		extra = 2 * c // BN scale + offset
 	}

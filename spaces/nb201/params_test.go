@@ -131,7 +131,7 @@ func TestNetworkParamCount(t *testing.T) {
 }
 
 // TestSupernetParamCount: the supernet's shared weights are the discrete network's skeleton plus one
-// op of each kind per edge and cell (non-affine BN and biased convs unless SearchAffine).
+// op of each kind per edge and cell (non-affine BN unless SearchAffine; bias-free convs either way).
 func TestSupernetParamCount(t *testing.T) {
 	for _, affine := range []bool{false, true} {
 		for _, withNone := range []bool{false, true} {

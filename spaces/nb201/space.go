@@ -8,7 +8,6 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/layers"
-	"github.com/gomlx/gomlx/pkg/ml/layers/activations"
 )
 
 // Space is the NAS-Bench-201 search space and its networks, configured builder-style:
@@ -69,8 +68,9 @@ func (s *Space) WithNone(with bool) *Space {
 
 // SearchAffine sets whether the batch norms of the supernet's cell ops learn a scale and offset.
 // Default false, as in the reference search code (AutoDL-Projects builds its search cells with
-// affine=False, whose convs then carry a bias). The stem, the residual blocks and the final batch norm
-// are affine either way; the discrete Network is always affine.
+// affine=False; their convs have no bias in GAEA's fork, liamcli/AutoDL-Projects
+// lib/models/cell_operations.py). The stem, the residual blocks and the final batch norm are affine
+// either way; the discrete Network is always affine.
 func (s *Space) SearchAffine(affine bool) *Space {
 	s.searchAffine = affine
 	return s
@@ -273,7 +273,7 @@ func (s *Space) skeleton(ctx *context.Context, x *graph.Node, makeCell func(ctx 
 	}
 	c := s.channels
 	sctx := ctx.In("stem")
-	x = layers.Convolution(sctx, x).Channels(c).KernelSize(3).PadSame().UseBias(false).Done()
+	x = conv(sctx, x, c, 3, 1)
 	x = batchNorm(sctx, x, true)
 	layer := 0
 	for stage := 0; stage < 3; stage++ {
@@ -288,7 +288,7 @@ func (s *Space) skeleton(ctx *context.Context, x *graph.Node, makeCell func(ctx 
 		}
 	}
 	x = batchNorm(ctx.In("lastact"), x, true)
-	x = activations.Relu(x)
+	x = spaces.ReLU(x)
 	x = graph.ReduceMean(x, 1, 2)
-	return layers.DenseWithBias(ctx.In("classifier"), x, s.classes)
+	return layers.DenseWithBias(spaces.WithTorchInit(ctx.In("classifier"), x.Shape().Dimensions[1]), x, s.classes)
 }

@@ -23,7 +23,6 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/layers"
-	"github.com/gomlx/gomlx/pkg/ml/layers/activations"
 	"github.com/gomlx/gomlx/pkg/ml/layers/batchnorm"
 )
 
@@ -130,7 +129,8 @@ func (s *Space) Supernet(ctx *context.Context, x *graph.Node, mix spaces.Mixture
 
 // network builds stem → cells → head; edge(ctx, e, h) computes edge e of a cell on input h.
 func (s *Space) network(ctx *context.Context, x *graph.Node, edge func(ctx *context.Context, e int, h *graph.Node) *graph.Node) *graph.Node {
-	h := layers.Convolution(ctx.In("stem"), x).Channels(s.channels).KernelSize(3).PadSame().UseBias(false).Done()
+	h := layers.Convolution(spaces.WithTorchInit(ctx.In("stem"), spaces.ConvFanIn(x.Shape().Dimensions[3], 1, 3, 3)), x).
+		Channels(s.channels).KernelSize(3).PadSame().UseBias(false).Done()
 	h = batchnorm.New(ctx.In("stem"), h, -1).Done()
 	for c := 0; c < s.cells; c++ {
 		cctx := ctx.In(fmt.Sprintf("cell%d", c))
@@ -158,9 +158,9 @@ func (s *Space) network(ctx *context.Context, x *graph.Node, edge func(ctx *cont
 		h = nodes[len(nodes)-1]
 	}
 	h = batchnorm.New(ctx.In("head"), h, -1).Done()
-	h = activations.Relu(h)
+	h = spaces.ReLU(h)
 	h = graph.ReduceMean(h, 1, 2)
-	return layers.DenseWithBias(ctx.In("head"), h, s.classes)
+	return layers.DenseWithBias(spaces.WithTorchInit(ctx.In("head"), h.Shape().Dimensions[1]), h, s.classes)
 }
 
 // applyOp builds candidate op k on h.
@@ -170,7 +170,8 @@ func applyOp(ctx *context.Context, k int, h *graph.Node) *graph.Node {
 		return h
 	case "conv_3x3":
 		c := h.Shape().Dimensions[3]
-		y := layers.Convolution(ctx, activations.Relu(h)).Channels(c).KernelSize(3).PadSame().UseBias(false).Done()
+		y := layers.Convolution(spaces.WithTorchInit(ctx, spaces.ConvFanIn(c, 1, 3, 3)), spaces.ReLU(h)).
+			Channels(c).KernelSize(3).PadSame().UseBias(false).Done()
 		return batchnorm.New(ctx, y, -1).Done()
 	case "avg_pool_3x3":
 		return graph.MeanPool(h).Window(3).Strides(1).PadSame().Done()
