@@ -34,37 +34,37 @@ func (s *Settings) Geometry() gaea.Geometry {
 // epoch: the algorithm's geometry and sampling, the cosine schedule over ScheduleEpochs, the warm-up,
 // GDAS's temperatures.
 func (s *Settings) Config(space spaces.Space, stepsPerEpoch int) gaea.Config {
-	// gaea.Config takes 0 as "the default" and a negative value as an explicit 0.
-	zero := func(v float64) float64 {
-		if v == 0 {
-			return -1
+	cfg := gaea.DefaultConfig()
+	// A setting of 0 for these keys has always meant gaea's default (RS-WS's arch_lr 0 and the non-GDAS
+	// algorithms' tau_max/tau_min 0 record and save the defaults): kept, so that no history changes.
+	keep := func(dst *float64, v float64) {
+		if v != 0 {
+			*dst = v
 		}
-		return v
 	}
-	cfg := gaea.Config{
-		Space:           space,
-		Geometry:        s.Geometry(),
-		ArchLR:          s.ArchLR,
-		EntropyReg:      s.EntropyReg,
-		WeightLR:        s.WeightLR,
-		WeightLRMin:     zero(s.WeightLRMin),
-		Momentum:        s.Momentum,
-		NoMomentum:      s.Momentum == 0,
-		Nesterov:        s.Nesterov,
-		WeightDecay:     zero(s.WeightDecay),
-		GradClip:        zero(s.GradClip),
-		Steps:           s.ScheduleEpochs * stepsPerEpoch,
-		StepsPerEpoch:   stepsPerEpoch,
-		LREpochOffset:   s.ScheduleOffset,
-		Epochs:          s.Epochs,
-		WarmupSteps:     s.WarmupEpochs * stepsPerEpoch,
-		TauMax:          s.TauMax,
-		TauMin:          s.TauMin,
-		SecondOrder:     s.SecondOrder,
-		PartialChannels: s.PartialChannels,
-		WeightsFirst:    s.WeightsFirst,
-		Seed:            s.Seed,
+	keep(&cfg.ArchLR, s.ArchLR)
+	keep(&cfg.WeightLR, s.WeightLR)
+	keep(&cfg.TauMax, s.TauMax)
+	keep(&cfg.TauMin, s.TauMin)
+	if steps := s.ScheduleEpochs * stepsPerEpoch; steps != 0 {
+		cfg.Steps = steps
 	}
+	cfg.Space = space
+	cfg.Geometry = s.Geometry()
+	cfg.Regularizers = []gaea.Regularization{{Regularizer: gaea.Entropy(), Lambda: s.EntropyReg}}
+	cfg.WeightLRMin = s.WeightLRMin
+	cfg.Momentum = s.Momentum
+	cfg.Nesterov = s.Nesterov
+	cfg.WeightDecay = s.WeightDecay
+	cfg.GradClip = s.GradClip
+	cfg.StepsPerEpoch = stepsPerEpoch
+	cfg.LREpochOffset = s.ScheduleOffset
+	cfg.Epochs = s.Epochs
+	cfg.WarmupSteps = s.WarmupEpochs * stepsPerEpoch
+	cfg.SecondOrder = s.SecondOrder
+	cfg.PartialChannels = s.PartialChannels
+	cfg.WeightsFirst = s.WeightsFirst
+	cfg.Seed = s.Seed
 	switch {
 	case s.Algo.gdas():
 		cfg.Sampling = gaea.GDAS

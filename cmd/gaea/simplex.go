@@ -46,7 +46,7 @@ func runSimplex(args []string) error {
 		costs = append(costs, c)
 	}
 	if err := gaea.CheckLinearTrajectory(*geometry, costs, *lr, *steps); err != nil {
-		return usagef("%s", strings.TrimPrefix(err.Error(), gaea.ErrSimplexInput.Error()+": "))
+		return usagef("--%s", strings.TrimPrefix(err.Error(), gaea.ErrSimplexInput.Error()+": ")) // the message starts with the argument's key
 	}
 	if err := openBackend(""); err != nil {
 		return err
@@ -57,7 +57,7 @@ func runSimplex(args []string) error {
 	}
 	traj, err := gaea.LinearTrajectory(be, *geometry, costs, *lr, *steps)
 	if errors.Is(err, gaea.ErrSimplexInput) {
-		return usagef("%s", strings.TrimPrefix(err.Error(), gaea.ErrSimplexInput.Error()+": "))
+		return usagef("--%s", strings.TrimPrefix(err.Error(), gaea.ErrSimplexInput.Error()+": ")) // the message starts with the argument's key
 	}
 	if err != nil {
 		return err
