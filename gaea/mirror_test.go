@@ -75,7 +75,7 @@ func TestMirrorStepIsArgmin(t *testing.T) {
 			next := slices.Clone(theta)
 			m.Step(next, g, eta)
 			obj := func(u []float64) float64 { return eta*dot(g, u) + m.Divergence(u, theta) }
-			if s := sum(next); math.Abs(s-1) > 1e-12 || slices.Min(next) < 0 {
+			if s := sumOf(next); math.Abs(s-1) > 1e-12 || slices.Min(next) < 0 {
 				t.Fatalf("%s: step left the simplex: %v (sum %v)", m.Name(), next, s)
 			}
 			best := obj(next)
@@ -95,7 +95,7 @@ func TestMirrorStepIsArgmin(t *testing.T) {
 	}
 }
 
-func sum(v []float64) float64 {
+func sumOf(v []float64) float64 {
 	s := 0.0
 	for _, x := range v {
 		s += x
