@@ -16,6 +16,8 @@
 //     Euclidean projection and softmax from the same start, over the level sets of the objective.
 //   - NB201Cell, NB201Supernet, DARTSCell: cell diagrams of a genotype or of the supernet's θ.
 //   - NB201Landscape, NB201AccuracyOverSearch: the NAS-Bench-201 table accuracy of what the search finds.
+//   - Scatter: scatter plots side by side with one legend, e.g. an architecture's accuracy on the
+//     supernet against its stand-alone accuracy, one panel per search.
 //
 // Every op has one colour in every figure (OpColor): skip_connect is always orange, nor_conv_3x3 always
 // dark blue, and so on.
