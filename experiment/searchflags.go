@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/gaeanas/gaeanas/backend"
+	"github.com/gaeanas/gaeanas/internal/text"
 )
 
 // SearchFlags are the flags of gaea search that describe a search (not where its folder goes):
@@ -58,13 +59,13 @@ func (f *SearchFlags) Presets() []Preset {
 func (f *SearchFlags) Settings(preset Preset) (Settings, error) {
 	// The names first, so that the error names the flag.
 	if preset != Quick && preset != Paper {
-		return Settings{}, fmt.Errorf("--preset %q: want quick or paper", abbrev(string(preset)))
+		return Settings{}, fmt.Errorf("--preset %q: want quick or paper", text.Abbrev(string(preset)))
 	}
 	if !contains(Spaces(), Space(f.Space)) {
-		return Settings{}, fmt.Errorf("--space %q: want one of %s", abbrev(f.Space), joinNames(Spaces()))
+		return Settings{}, fmt.Errorf("--space %q: want one of %s", text.Abbrev(f.Space), joinNames(Spaces()))
 	}
 	if !contains(Algos(), Algo(f.Algo)) {
-		return Settings{}, fmt.Errorf("--algo %q: want one of %s", abbrev(f.Algo), joinNames(Algos()))
+		return Settings{}, fmt.Errorf("--algo %q: want one of %s", text.Abbrev(f.Algo), joinNames(Algos()))
 	}
 	st, err := Defaults(preset, Space(f.Space), Algo(f.Algo), "")
 	if err != nil {
@@ -100,7 +101,7 @@ func CheckSearchArgs(args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q (flags are --name=value words)", abbrev(fs.Arg(0)))
+		return fmt.Errorf("unexpected argument %q (flags are --name=value words)", text.Abbrev(fs.Arg(0)))
 	}
 	if f.Backend != "" {
 		if err := backend.CheckName(f.Backend); err != nil {
@@ -139,11 +140,4 @@ func (v refuseEmptyValue) Set(s string) error {
 		return fmt.Errorf("empty value")
 	}
 	return v.Value.Set(s)
-}
-
-func abbrev(s string) string {
-	if r := []rune(s); len(r) > 80 {
-		return string(r[:80]) + "…"
-	}
-	return s
 }

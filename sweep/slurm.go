@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gaeanas/gaeanas/experiment"
+	"github.com/gaeanas/gaeanas/internal/text"
 )
 
 // Files the Slurm executor writes in the sweep folder.
@@ -60,10 +61,10 @@ var slurmOwnOptions = map[string]string{
 // itself.
 func (o SlurmOptions) Check() error {
 	if o.Time != "" && !slurmTimeRE.MatchString(o.Time) {
-		return fmt.Errorf("--slurm-time %q: want minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS (e.g. 4:00:00)", abbrev(o.Time))
+		return fmt.Errorf("--slurm-time %q: want minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS (e.g. 4:00:00)", text.Abbrev(o.Time))
 	}
 	if o.Mem != "" && !slurmMemRE.MatchString(o.Mem) {
-		return fmt.Errorf("--slurm-mem %q: want a size such as 8G, 16000M or 4096", abbrev(o.Mem))
+		return fmt.Errorf("--slurm-mem %q: want a size such as 8G, 16000M or 4096", text.Abbrev(o.Mem))
 	}
 	for _, c := range []struct {
 		flag string
@@ -75,22 +76,22 @@ func (o SlurmOptions) Check() error {
 	}
 	for _, c := range []struct{ flag, v string }{{"--slurm-partition", o.Partition}, {"--slurm-account", o.Account}, {"--slurm-job-name", o.JobName}} {
 		if c.v != "" && !slurmNameRE.MatchString(c.v) {
-			return fmt.Errorf("%s %q: want letters, digits and . _ - , : + @ only", c.flag, abbrev(c.v))
+			return fmt.Errorf("%s %q: want letters, digits and . _ - , : + @ only", c.flag, text.Abbrev(c.v))
 		}
 	}
 	for _, e := range o.Extra {
 		name, _, _ := strings.Cut(e, "=")
 		switch {
 		case !strings.HasPrefix(e, "-") || len(e) < 2:
-			return fmt.Errorf("--slurm-opt %q: want one sbatch option, e.g. --qos=long", abbrev(e))
+			return fmt.Errorf("--slurm-opt %q: want one sbatch option, e.g. --qos=long", text.Abbrev(e))
 		case strings.ContainsAny(e, "\n\r\t '\"\\$`#"):
-			return fmt.Errorf("--slurm-opt %q: one word without spaces, quotes or #, e.g. --qos=long", abbrev(e))
+			return fmt.Errorf("--slurm-opt %q: one word without spaces, quotes or #, e.g. --qos=long", text.Abbrev(e))
 		}
 		if flag, own := slurmOwnOptions[name]; own {
 			if flag != "" {
-				return fmt.Errorf("--slurm-opt %s: use %s", abbrev(name), flag)
+				return fmt.Errorf("--slurm-opt %s: use %s", text.Abbrev(name), flag)
 			}
-			return fmt.Errorf("--slurm-opt %s: the sweep's script sets it itself", abbrev(name))
+			return fmt.Errorf("--slurm-opt %s: the sweep's script sets it itself", text.Abbrev(name))
 		}
 	}
 	return nil

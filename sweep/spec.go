@@ -16,6 +16,7 @@ import (
 
 	"github.com/gaeanas/gaeanas/data"
 	"github.com/gaeanas/gaeanas/experiment"
+	"github.com/gaeanas/gaeanas/internal/text"
 )
 
 // Files of a sweep folder.
@@ -96,7 +97,7 @@ func (s *Spec) Expand() error {
 	for _, a := range s.Args {
 		for _, reserved := range reserved {
 			if a == "--"+reserved || strings.HasPrefix(a, "--"+reserved+"=") || a == "-"+reserved || strings.HasPrefix(a, "-"+reserved+"=") {
-				return badSpec("sweep: args: %s is set per cell by the sweep; use the grid's lists instead", abbrev(a))
+				return badSpec("sweep: args: %s is set per cell by the sweep; use the grid's lists instead", text.Abbrev(a))
 			}
 		}
 	}
@@ -180,12 +181,12 @@ func (s *Spec) Expand() error {
 func (s *Spec) checkNames() error {
 	for _, a := range s.Algos {
 		if !slices.Contains(experiment.Algos(), experiment.Algo(a)) {
-			return badSpec("sweep: algos: %q is not an algorithm (want %s)", abbrev(a), joinNames(experiment.Algos()))
+			return badSpec("sweep: algos: %q is not an algorithm (want %s)", text.Abbrev(a), joinNames(experiment.Algos()))
 		}
 	}
 	for _, sp := range s.Spaces {
 		if !slices.Contains(experiment.Spaces(), experiment.Space(sp)) {
-			return badSpec("sweep: spaces: %q is not a search space (want %s)", abbrev(sp), joinNames(experiment.Spaces()))
+			return badSpec("sweep: spaces: %q is not a search space (want %s)", text.Abbrev(sp), joinNames(experiment.Spaces()))
 		}
 	}
 	canon := map[string]string{}
@@ -216,19 +217,11 @@ func unique(what string, list []string) error {
 			return badSpec("sweep: %s: empty name", what)
 		}
 		if seen[v] {
-			return badSpec("sweep: %s: %q is listed twice", what, abbrev(v))
+			return badSpec("sweep: %s: %q is listed twice", what, text.Abbrev(v))
 		}
 		seen[v] = true
 	}
 	return nil
-}
-
-// abbrev shortens what an error quotes of the user's input to 80 characters.
-func abbrev(s string) string {
-	if r := []rune(s); len(r) > 80 {
-		return string(r[:80]) + "…"
-	}
-	return s
 }
 
 func fmtFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }

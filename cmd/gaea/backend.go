@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/gaeanas/gaeanas/backend"
+	"github.com/gaeanas/gaeanas/internal/text"
 )
 
 type backendReport struct {
@@ -38,7 +39,7 @@ func runBackend(args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", abbrev(fs.Arg(0)))
+		return usagef("unexpected argument %q", text.Abbrev(fs.Arg(0)))
 	}
 	if *steps < 2 || *batch < 1 || *steps > maxCheckSteps || *batch > maxCheckBatch {
 		return usagef("-steps must be in [2, %d] and -batch in [1, %d] (got %d, %d)", maxCheckSteps, maxCheckBatch, *steps, *batch)

@@ -14,6 +14,7 @@ import (
 	"github.com/gaeanas/gaeanas/backend"
 	"github.com/gaeanas/gaeanas/data"
 	"github.com/gaeanas/gaeanas/experiment"
+	"github.com/gaeanas/gaeanas/internal/text"
 	"github.com/gaeanas/gaeanas/sweep"
 )
 
@@ -180,7 +181,7 @@ func checkBackendFlag(be string) error {
 		return nil
 	}
 	if err := backend.CheckName(be); err != nil {
-		return usagef("--backend %q: unknown backend; want go, xla, xla:cuda, xla:cpu or xla:/path/to/pjrt_plugin.so", abbrev(be))
+		return usagef("--backend %q: unknown backend; want go, xla, xla:cuda, xla:cpu or xla:/path/to/pjrt_plugin.so", text.Abbrev(be))
 	}
 	return nil
 }

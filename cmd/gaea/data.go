@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/gaeanas/gaeanas/data"
+	"github.com/gaeanas/gaeanas/internal/text"
 )
 
 // dataReport is the JSON object `gaea data` prints.
@@ -50,7 +51,7 @@ func dataTo(w, progress io.Writer, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", abbrev(fs.Arg(0)))
+		return usagef("unexpected argument %q", text.Abbrev(fs.Arg(0)))
 	}
 	if err := data.Check(*name); err != nil {
 		return usageError{err}

@@ -48,6 +48,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/gaeanas/gaeanas/internal/text"
 )
 
 const version = "0.1.0-dev"
@@ -141,6 +143,6 @@ func main() {
 			return
 		}
 	}
-	fmt.Fprintf(os.Stderr, "gaea: unknown command %q (run 'gaea help')\n", abbrev(name))
+	fmt.Fprintf(os.Stderr, "gaea: unknown command %q (run 'gaea help')\n", text.Abbrev(name))
 	os.Exit(2)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gaeanas/gaeanas/experiment"
+	"github.com/gaeanas/gaeanas/internal/text"
 	"github.com/gaeanas/gaeanas/spaces/darts"
 	"github.com/gaeanas/gaeanas/spaces/nb201"
 )
@@ -107,7 +108,7 @@ func paramsTo(w io.Writer, args []string) error {
 		_, err := fmt.Fprintln(w, n.ParamCount())
 		return err
 	}
-	return usagef("--space %q: want nb201 or darts", abbrev(*space))
+	return usagef("--space %q: want nb201 or darts", text.Abbrev(*space))
 }
 
 func paramsBounds(channels, cells, classes int, cellsFlag string) error {

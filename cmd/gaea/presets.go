@@ -10,6 +10,7 @@ import (
 
 	"github.com/gaeanas/gaeanas/data"
 	"github.com/gaeanas/gaeanas/experiment"
+	"github.com/gaeanas/gaeanas/internal/text"
 )
 
 func runPresets(args []string) error {
@@ -29,17 +30,17 @@ func runPresets(args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", abbrev(fs.Arg(0)))
+		return usagef("unexpected argument %q", text.Abbrev(fs.Arg(0)))
 	}
 	// Each flag on its own first, so that the error names the flag that is wrong.
 	if p := experiment.Preset(*preset); p != experiment.Quick && p != experiment.Paper {
-		return usagef("--preset %q: want quick or paper", abbrev(*preset))
+		return usagef("--preset %q: want quick or paper", text.Abbrev(*preset))
 	}
 	if *space != "" && !slices.Contains(experiment.Spaces(), experiment.Space(*space)) {
-		return usagef("--space %q: want nb201, darts or tiny", abbrev(*space))
+		return usagef("--space %q: want nb201, darts or tiny", text.Abbrev(*space))
 	}
 	if *algo != "" && !slices.Contains(experiment.Algos(), experiment.Algo(*algo)) {
-		return usagef("--algo %q: want one of %s", abbrev(*algo), joinAlgos())
+		return usagef("--algo %q: want one of %s", text.Abbrev(*algo), joinAlgos())
 	}
 	if *dataset != "" {
 		if err := data.Check(*dataset); err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/gaeanas/gaeanas/experiment"
+	"github.com/gaeanas/gaeanas/internal/text"
 	"github.com/gaeanas/gaeanas/sweep"
 )
 
@@ -25,7 +26,7 @@ func runReport(args []string) error {
 	}
 	switch dir := fs.Arg(0); kindOf(dir) {
 	case kindMissing:
-		return usagef("%s: no such folder", abbrev(dir))
+		return usagef("%s: no such folder", text.Abbrev(dir))
 	case kindFile:
 		return usagef("%s: a file, not a run folder", dir)
 	case kindFolder:

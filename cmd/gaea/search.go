@@ -18,6 +18,7 @@ import (
 
 	"github.com/gaeanas/gaeanas/backend"
 	"github.com/gaeanas/gaeanas/experiment"
+	"github.com/gaeanas/gaeanas/internal/text"
 )
 
 // usageError is a bad command line: main exits 2 for it.
@@ -56,7 +57,7 @@ func runSearch(args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", abbrev(fs.Arg(0)))
+		return usagef("unexpected argument %q", text.Abbrev(fs.Arg(0)))
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
@@ -64,7 +65,7 @@ func runSearch(args []string) error {
 	if v := os.Getenv("GAEA_CHECKPOINT_INTERVAL"); v != "" { // tests and impatient users: e.g. 30s
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
-			return usagef("GAEA_CHECKPOINT_INTERVAL=%q: want a duration such as 30s", abbrev(v))
+			return usagef("GAEA_CHECKPOINT_INTERVAL=%q: want a duration such as 30s", text.Abbrev(v))
 		}
 		opt.CheckpointInterval = d
 	}

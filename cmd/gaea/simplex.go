@@ -11,6 +11,7 @@ import (
 
 	"github.com/gaeanas/gaeanas/backend"
 	"github.com/gaeanas/gaeanas/gaea"
+	"github.com/gaeanas/gaeanas/internal/text"
 )
 
 type simplexResult struct {
@@ -41,7 +42,7 @@ func runSimplex(args []string) error {
 	for _, f := range strings.Split(*costsFlag, ",") {
 		c, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
 		if err != nil {
-			return usagef("--costs: %q is not a finite number", abbrev(strings.TrimSpace(f)))
+			return usagef("--costs: %q is not a finite number", text.Abbrev(strings.TrimSpace(f)))
 		}
 		costs = append(costs, c)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gaeanas/gaeanas/experiment"
+	"github.com/gaeanas/gaeanas/internal/text"
 	"github.com/gaeanas/gaeanas/sweep"
 )
 
@@ -66,7 +67,7 @@ func runSweep(args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", abbrev(fs.Arg(0)))
+		return usagef("unexpected argument %q", text.Abbrev(fs.Arg(0)))
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
@@ -93,7 +94,7 @@ func runSweep(args []string) error {
 			return usagef("--jobs is for --executor local (Slurm runs the cells as its array's tasks; see --slurm-max-parallel)")
 		}
 	default:
-		return usagef("--executor %q: want local or slurm", abbrev(*executor))
+		return usagef("--executor %q: want local or slurm", text.Abbrev(*executor))
 	}
 	so.Binary, so.Extra = *binary, extra
 	if err := so.Check(); err != nil {

@@ -11,8 +11,10 @@ import (
 	"time"
 
 	"context"
+
 	"github.com/gaeanas/gaeanas/data"
 	"github.com/gaeanas/gaeanas/experiment"
+	"github.com/gaeanas/gaeanas/internal/text"
 )
 
 func runTrain(args []string) error {
@@ -58,7 +60,7 @@ func runTrain(args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", abbrev(fs.Arg(0)))
+		return usagef("unexpected argument %q", text.Abbrev(fs.Arg(0)))
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
