@@ -1,0 +1,52 @@
+package spaces
+
+// The data of a space's pictures. Package viz draws them (viz.Cells, viz.Supernet) and knows no space;
+// a space offers its pictures by implementing these optional interfaces on its Space.
+
+// CellDrawer is implemented by spaces that draw a genotype's cells.
+type CellDrawer interface {
+	// CellGraphs returns one graph per cell type of a genotype (NAS-Bench-201: one; DARTS: the normal
+	// and the reduction cell).
+	CellGraphs(g Genotype) ([]CellGraph, error)
+}
+
+// SupernetDrawer is implemented by spaces that draw their search cell under θ.
+type SupernetDrawer interface {
+	// SupernetGraph returns the search cell: its nodes and one edge per θ row (GraphEdge.Row), without
+	// ops (the picture draws every candidate op of an edge, weighted by θ).
+	SupernetGraph() CellGraph
+}
+
+// CellGraph is a cell diagram: nodes and the edges between them.
+type CellGraph struct {
+	Title    string // "NAS-Bench-201 cell"
+	Subtitle string // e.g. the genotype's text, under the title
+	Round    bool   // small round nodes (else rounded boxes)
+	Nodes    []GraphNode
+	Edges    []GraphEdge
+}
+
+// NodeKind colours a node: the cell's inputs, its intermediate nodes, its output.
+type NodeKind int
+
+// The node kinds.
+const (
+	InnerNode NodeKind = iota
+	InputNode
+	OutputNode
+)
+
+// GraphNode is one node of a cell diagram.
+type GraphNode struct {
+	ID    string // a DOT identifier: letters, digits, '_'
+	Label string // may hold a line break
+	Kind  NodeKind
+}
+
+// GraphEdge is one edge of a cell diagram: Op labels it in the op's colour; an edge without Op is a
+// plain grey connection (e.g. into a concatenating output). Row is the edge's θ row in a supernet graph.
+type GraphEdge struct {
+	From, To string
+	Op       string
+	Row      int
+}
