@@ -1,39 +1,51 @@
 package experiment
 
 import (
+	"fmt"
+
 	"github.com/gaeanas/gaeanas/gaea"
+	"github.com/gaeanas/gaeanas/setting"
 	"github.com/gaeanas/gaeanas/spaces"
-	"github.com/gaeanas/gaeanas/spaces/darts"
-	"github.com/gaeanas/gaeanas/spaces/nb201"
-	"github.com/gaeanas/gaeanas/spaces/tiny"
 )
 
-// BuildSpace returns the search space of the settings for a data set with the given number of classes.
-func (s *Settings) BuildSpace(classes int) spaces.Space {
-	switch s.Space {
-	case NB201:
-		return nb201.New().Channels(s.Channels).Cells(s.Cells).Classes(classes).WithNone(s.WithNone)
-	case DARTS:
-		return darts.New().Channels(s.Channels).Layers(s.Cells).Classes(classes).WithNone(s.WithNone).EdgeWeights(s.EdgeWeights)
+// ArchGeometry returns the geometry of the architecture parameters: the one Settings.Geometry names,
+// else the algorithm's.
+func (s *Settings) ArchGeometry() (gaea.Geometry, error) {
+	if s.Geometry != "" {
+		g, err := gaea.GeometryByName(s.Geometry)
+		if err != nil {
+			return nil, setting.Errorf("geometry", "%q: %v", s.Geometry, err)
+		}
+		return g, nil
 	}
-	return tiny.New().Channels(s.Channels).Cells(s.Cells).Classes(classes)
-}
-
-// Geometry returns the geometry of the architecture parameters of the algorithm.
-func (s *Settings) Geometry() gaea.Geometry {
 	switch s.Algo {
 	case DARTSV1, DARTSV2, GDAS, PCDARTS:
-		return gaea.Softmax()
+		return gaea.Softmax(), nil
 	case EuclidDARTS:
-		return gaea.Euclidean()
+		return gaea.Euclidean(), nil
 	}
-	return gaea.Entropic()
+	return gaea.Entropic(), nil
+}
+
+// validateExtensions checks the names of a researcher's registered extensions.
+func (s *Settings) validateExtensions() error {
+	if _, err := s.ArchGeometry(); err != nil {
+		return err
+	}
+	return nil
 }
 
 // Config maps the settings to the search configuration for a space and a number of iterations per
 // epoch: the algorithm's geometry and sampling, the cosine schedule over ScheduleEpochs, the warm-up,
 // GDAS's temperatures.
-func (s *Settings) Config(space spaces.Space, stepsPerEpoch int) gaea.Config {
+func (s *Settings) Config(space spaces.Space, stepsPerEpoch int) (gaea.Config, error) {
+	geo, err := s.ArchGeometry()
+	if err != nil {
+		return gaea.Config{}, err
+	}
+	if space == nil {
+		return gaea.Config{}, fmt.Errorf("experiment: Config: no space")
+	}
 	// gaea.Config takes 0 as "the default" and a negative value as an explicit 0.
 	zero := func(v float64) float64 {
 		if v == 0 {
@@ -43,7 +55,7 @@ func (s *Settings) Config(space spaces.Space, stepsPerEpoch int) gaea.Config {
 	}
 	cfg := gaea.Config{
 		Space:           space,
-		Geometry:        s.Geometry(),
+		Geometry:        geo,
 		ArchLR:          s.ArchLR,
 		EntropyReg:      s.EntropyReg,
 		WeightLR:        s.WeightLR,
@@ -71,5 +83,5 @@ func (s *Settings) Config(space spaces.Space, stepsPerEpoch int) gaea.Config {
 	case s.Algo == RSWS:
 		cfg.Sampling = gaea.RSWS
 	}
-	return cfg
+	return cfg, nil
 }

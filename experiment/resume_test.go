@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/gaeanas/gaeanas/backend"
@@ -39,12 +38,12 @@ func TestResumeEveryAlgorithm(t *testing.T) {
 	}
 	long := os.Getenv("GAEA_TEST_LONG") != ""
 	for _, algo := range Algos() {
-		space, over := Tiny, Overrides{"subset": 32, "batch": 16, "epochs": 2, "channels": 4, "cells": 1}
+		space, over := "tiny", Overrides{"subset": 32, "batch": 16, "epochs": 2, "channels": 4, "cells": 1}
 		if algo.partialChannels() {
 			if !long {
 				continue
 			}
-			space, over = DARTS, Overrides{"subset": 4, "batch": 2, "epochs": 2, "channels": 4, "cells": 3}
+			space, over = "darts", Overrides{"subset": 4, "batch": 2, "epochs": 2, "channels": 4, "cells": 3}
 		}
 		t.Run(string(algo), func(t *testing.T) {
 			st, err := Defaults(Quick, space, algo, "embedded")
@@ -104,35 +103,4 @@ func readFile(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
-}
-
-// TestTestSignalEnv: the test hook's variable is read as ITERATION:SIGNAL; anything else is an error
-// that names the variable (a mistyped hook must not silently run a test uninterrupted).
-func TestTestSignalEnv(t *testing.T) {
-	if !signalSupported {
-		t.Skip("the hook needs Unix signals")
-	}
-	for _, c := range []struct {
-		value string
-		at    int64
-		name  string // "" = error
-	}{
-		{"", 0, ""}, {"5:SIGTERM", 5, "TERM"}, {"1:sigint", 1, "INT"}, {"12:KILL", 12, "KILL"}, {"3:TERM", 3, "TERM"},
-		{"5", 0, ""}, {"0:SIGTERM", 0, ""}, {"-1:SIGKILL", 0, ""}, {"x:SIGTERM", 0, ""}, {"5:SIGHUP", 0, ""}, {"5:", 0, ""},
-	} {
-		t.Setenv(TestSignalEnv, c.value)
-		sig, err := testSignalFromEnv()
-		switch {
-		case c.value == "":
-			if sig != nil || err != nil {
-				t.Errorf("unset: %+v, %v; want nothing", sig, err)
-			}
-		case c.name == "":
-			if err == nil || !strings.Contains(err.Error(), TestSignalEnv) {
-				t.Errorf("%q: %+v, %v; want an error naming %s", c.value, sig, err, TestSignalEnv)
-			}
-		case err != nil || sig == nil || sig.at != c.at || sig.name != c.name:
-			t.Errorf("%q: %+v, %v; want after %d send %s", c.value, sig, err, c.at, c.name)
-		}
-	}
 }

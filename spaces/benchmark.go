@@ -110,3 +110,40 @@ func (e *BenchmarkEntry) UnmarshalJSON(raw []byte) error {
 	}
 	return nil
 }
+
+// WithEntries adds benchmark entries to the JSON object raw (a result file), after its keys: the
+// arguments are pairs of a key (the space's name, "final_<name>") and an entry; nil entries are left out.
+func WithEntries(raw []byte, pairs ...any) ([]byte, error) {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		key, _ := pairs[i].(string)
+		e, _ := pairs[i+1].(*BenchmarkEntry)
+		if e == nil || key == "" {
+			continue
+		}
+		v, err := json.Marshal(e)
+		if err != nil {
+			return nil, err
+		}
+		k, _ := json.Marshal(key)
+		raw = bytes.TrimSuffix(bytes.TrimSpace(raw), []byte("}"))
+		if !bytes.HasSuffix(raw, []byte("{")) {
+			raw = append(raw, ',')
+		}
+		raw = append(append(append(raw, k...), ':'), v...)
+		raw = append(raw, '}')
+	}
+	return raw, nil
+}
+
+// EntryAt reads the benchmark entry under key of a decoded JSON object, nil when it has none.
+func EntryAt(m map[string]json.RawMessage, key string) (*BenchmarkEntry, error) {
+	v, ok := m[key]
+	if !ok || string(v) == "null" {
+		return nil, nil
+	}
+	var e BenchmarkEntry
+	if err := json.Unmarshal(v, &e); err != nil {
+		return nil, fmt.Errorf("%s: %w", key, err)
+	}
+	return &e, nil
+}

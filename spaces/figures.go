@@ -50,3 +50,9 @@ type GraphEdge struct {
 	Op       string
 	Row      int
 }
+
+// ParamFreeCounter is implemented by spaces that count a genotype's edges whose op has no parameters
+// (none, skip, pooling): the drift of DARTS towards such cells shows in a sweep's tables.
+type ParamFreeCounter interface {
+	ParamFreeEdges(g Genotype) int
+}

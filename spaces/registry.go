@@ -41,6 +41,9 @@ type Descriptor struct {
 	// GenotypeName is what the space calls one architecture on the command line: "arch" for
 	// NAS-Bench-201's architecture string (gaea train --arch), "" for "genotype".
 	GenotypeName string
+	// Named are genotypes known by a name ("DARTS_V2"), in the space's text form; ParseGenotype takes
+	// the names too.
+	Named map[string]string
 	// Training is how the discrete network of a genotype is trained from scratch; nil when the space
 	// has no stand-alone network protocol.
 	Training *Training
@@ -93,6 +96,9 @@ type Training struct {
 	// AuxiliaryInput is the least image size the auxiliary head works with; smaller images are
 	// zero-padded to it when the head is built (DARTS: 32, the head needs 8×8 after two reductions).
 	AuxiliaryInput int
+	// ImageNet is the reference configuration of the network's ImageNet form (Options has
+	// "imagenet"): its channels, depth and classes (DARTS's NetworkImageNet: 48, 14, 1000).
+	ImageNet NetworkOptions
 }
 
 // Takes reports whether the network takes the option (a name of Training.Options).
@@ -106,6 +112,8 @@ type NetworkOptions struct {
 	Auxiliary bool    // build an auxiliary head (its logits come second from Build, in training)
 	DropPath  float64 // drop-path probability at the start; 0: none. It lives in DropPathVariable.
 	ImageNet  bool    // the network's ImageNet form (224×224 inputs)
+	// Height and Width are the input images' size, 0 when not known (a parameter count).
+	Height, Width int
 }
 
 // Network is the stand-alone network of a genotype.
@@ -234,11 +242,33 @@ func Which(has func(*Descriptor) bool) []string {
 // Space builds the space with its default options (Descriptor.Defaults).
 func (d *Descriptor) Space() (Space, error) { return d.New(d.Defaults) }
 
-// ParseGenotype parses a genotype in the space's text form (Space.ParseGenotype of the default space).
+// ParseGenotype parses a genotype in the space's text form (Space.ParseGenotype of the default space)
+// or by one of its names (Named).
 func (d *Descriptor) ParseGenotype(s string) (Genotype, error) {
 	sp, err := d.Space()
 	if err != nil {
 		return nil, err
 	}
+	if text, ok := d.Named[s]; ok {
+		s = text
+	}
 	return sp.ParseGenotype(s)
+}
+
+// GenotypeFlag is the command-line name of the space's genotype: GenotypeName, or "genotype".
+func (d *Descriptor) GenotypeFlag() string {
+	if d.GenotypeName != "" {
+		return d.GenotypeName
+	}
+	return "genotype"
+}
+
+// NamedList lists the names of Named, sorted.
+func (d *Descriptor) NamedList() []string {
+	var names []string
+	for n := range d.Named {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gaeanas/gaeanas/experiment"
 	"github.com/gaeanas/gaeanas/internal/text"
+	"github.com/gaeanas/gaeanas/rundir"
 )
 
 // Files the Slurm executor writes in the sweep folder.
@@ -191,14 +191,14 @@ rm -f "$SWEEP/%s/$CELL%s"
 if [ -e "$DIR/%s" ]; then echo "finished already"; exit 0; fi
 if [ -e "$DIR/%s" ]; then exec "$GAEA" search --resume "$DIR"; fi
 exec "$GAEA" search --out "$DIR" "${ARGS[@]}"
-`, LogDir, failedExt, experiment.ResultFile, experiment.SettingsFile)
+`, LogDir, failedExt, rundir.ResultFile, rundir.SettingsFile)
 	return b.String(), nil
 }
 
 func (s *Sweep) unfinished() []int {
 	var idx []int
 	for i, c := range s.Spec.Cells {
-		if !fileExists(filepath.Join(s.CellDir(c), experiment.ResultFile)) {
+		if !rundir.Exists(filepath.Join(s.CellDir(c), rundir.ResultFile)) {
 			idx = append(idx, i)
 		}
 	}
@@ -221,7 +221,7 @@ func (s *Sweep) SubmitSlurm(ctx context.Context, opt SlurmOptions) (*SlurmJob, e
 	}
 	if active > 0 {
 		var job SlurmJob
-		experiment.ReadJSON(filepath.Join(s.Dir, SlurmJobFile), &job)
+		rundir.ReadJSON(filepath.Join(s.Dir, SlurmJobFile), &job)
 		return nil, fmt.Errorf("sweep %s: %w: job %s still has %d array tasks queued or running (wait for them, or scancel %s)", s.Dir, ErrBusy, job.JobID, active, job.JobID)
 	}
 	array := s.unfinished()
@@ -249,7 +249,7 @@ func (s *Sweep) SubmitSlurm(ctx context.Context, opt SlurmOptions) (*SlurmJob, e
 		id = id[:i]
 	}
 	job := &SlurmJob{JobID: id, Array: joinRanges(array), Script: path, Submitted: time.Now().UTC().Format(time.RFC3339)}
-	return job, experiment.WriteJSON(filepath.Join(s.Dir, SlurmJobFile), job)
+	return job, rundir.WriteJSON(filepath.Join(s.Dir, SlurmJobFile), job)
 }
 
 // SlurmStates asks squeue (pending and running tasks) and sacct (finished ones, where accounting is
@@ -264,7 +264,7 @@ func (s *Sweep) SlurmStates(ctx context.Context) map[int]string {
 // of the job it does not list is no longer queued or running).
 func (s *Sweep) slurmStates(ctx context.Context) (map[int]string, *SlurmJob, bool) {
 	var job SlurmJob
-	if experiment.ReadJSON(filepath.Join(s.Dir, SlurmJobFile), &job) != nil || job.JobID == "" {
+	if rundir.ReadJSON(filepath.Join(s.Dir, SlurmJobFile), &job) != nil || job.JobID == "" {
 		return nil, nil, false
 	}
 	states := map[int]string{}
@@ -352,7 +352,7 @@ func (s *Sweep) StatusWithSlurm(ctx context.Context) []CellStatus {
 			continue
 		}
 		logPath := filepath.Join(s.Dir, LogDir, fmt.Sprintf("slurm-%s_%d.out", job.JobID, i))
-		ended := slurmFailed[st] || (st == "" && queued && fileExists(logPath))
+		ended := slurmFailed[st] || (st == "" && queued && rundir.Exists(logPath))
 		if !ended {
 			continue
 		}

@@ -3,6 +3,7 @@ package darts
 import (
 	"fmt"
 
+	"github.com/gaeanas/gaeanas/setting"
 	"github.com/gaeanas/gaeanas/spaces"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -18,11 +19,13 @@ func init() {
 		Defaults:     spaces.Options{Channels: 16, Cells: 8, Classes: 10, WithNone: true, EdgeWeights: true},
 		Capabilities: spaces.Capabilities{PartialChannels: true, EdgeWeights: true},
 		Presets:      presets,
+		Named:        named(),
 		Training: &spaces.Training{
 			Protocol:       training,
 			Network:        network,
 			Options:        []string{"auxiliary", "drop_path", "imagenet"},
 			AuxiliaryInput: 32,
+			ImageNet:       spaces.NetworkOptions{Channels: 48, Cells: 14, Classes: 1000, ImageNet: true},
 		},
 	})
 }
@@ -136,10 +139,14 @@ func network(g spaces.Genotype, o spaces.NetworkOptions) (spaces.Network, error)
 		return nil, err
 	}
 	switch {
-	case o.Channels < 1 || o.Cells < 1 || o.Classes < 1:
-		return nil, fmt.Errorf("channels %d, layers %d, classes %d: want at least 1 each", o.Channels, o.Cells, o.Classes)
+	case o.Channels < 1:
+		return nil, setting.Errorf("channels", "must be at least 1, got %d", o.Channels)
+	case o.Cells < 1:
+		return nil, setting.Errorf("layers", "must be at least 1, got %d", o.Cells)
+	case o.Classes < 1:
+		return nil, setting.Errorf("classes", "must be at least 1, got %d", o.Classes)
 	case o.Channels%2 != 0:
-		return nil, fmt.Errorf("channels must be even, got %d", o.Channels)
+		return nil, setting.Errorf("channels", "must be even, got %d", o.Channels)
 	}
 	return dartsNetwork{g: geno, o: o}, nil
 }
@@ -198,4 +205,13 @@ func (s *Space) CellGraphs(g spaces.Genotype) ([]spaces.CellGraph, error) {
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// named are the genotypes of KnownGenotypes in their text form.
+func named() map[string]string {
+	m := map[string]string{}
+	for n, g := range KnownGenotypes {
+		m[n] = g.String()
+	}
+	return m
 }

@@ -135,6 +135,9 @@ func network(g spaces.Genotype, o spaces.NetworkOptions) (spaces.Network, error)
 	if _, err := newFromOptions(spaces.Options{Channels: o.Channels, Cells: o.Cells, Classes: o.Classes}); err != nil {
 		return nil, err
 	}
+	if o.Height%4 != 0 || o.Width%4 != 0 {
+		return nil, fmt.Errorf("NB201 networks need image sizes divisible by 4, got %d×%d", o.Height, o.Width)
+	}
 	return nb201Network{a: a, o: o}, nil
 }
 
@@ -255,4 +258,22 @@ func (s *Space) SupernetGraph() spaces.CellGraph {
 		c.Edges = append(c.Edges, spaces.GraphEdge{From: fmt.Sprintf("n%d", from), To: fmt.Sprintf("n%d", to), Row: e})
 	}
 	return c
+}
+
+var _ spaces.ParamFreeCounter = (*Space)(nil)
+
+// ParamFreeEdges implements spaces.ParamFreeCounter: the edges (of 6) whose op is none, skip_connect
+// or avg_pool_3x3.
+func (s *Space) ParamFreeEdges(g spaces.Genotype) int {
+	a, err := ParseArch(g.String())
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, op := range a {
+		if op == None || op == Skip || op == AvgPool3x3 {
+			n++
+		}
+	}
+	return n
 }
