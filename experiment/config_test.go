@@ -48,10 +48,10 @@ func TestConfigOfEveryAlgorithm(t *testing.T) {
 			t.Errorf("%s/%s: %d ops, want %d", c.space, c.algo, len(space.Ops()), want)
 		}
 	}
-	// An explicit zero reaches gaea as "zero", not as gaea's default.
+	// An explicit zero reaches gaea as zero (gaea.Config's literal zero), not as gaea's default.
 	st, _ := Defaults(Paper, "darts", GAEAPCDARTS, "")
 	space, _ := st.BuildSpace(10)
-	if cfg, _ := st.Config(space, 10); cfg.WeightLRMin >= 0 {
-		t.Errorf("lr_min 0 maps to %v, want a negative value (explicit zero)", cfg.WeightLRMin)
+	if cfg, _ := st.Config(space, 10); cfg.WeightLRMin != 0 {
+		t.Errorf("lr_min 0 maps to %v, want 0", cfg.WeightLRMin)
 	}
 }

@@ -140,10 +140,12 @@ type Settings struct {
 	Seed            int64 `json:"seed"`
 	CheckpointEvery int   `json:"checkpoint_every"`
 
-	// Geometry names a registered geometry (gaea.GeometryByName) that replaces the algorithm's; ""
-	// keeps the algorithm's. It is written only when set, so the settings of the shipped algorithms
-	// read as before.
-	Geometry string `json:"geometry,omitempty"`
+	// Geometry names a registered geometry (gaea.RegisterGeometry) that replaces the algorithm's; ""
+	// keeps the algorithm's. Regularizers are registered regularisers (gaea.RegisterRegularizer) added
+	// to the architecture loss beside the entropic one, by name with their λ. Both are written only
+	// when set, so the settings of the shipped algorithms read as before.
+	Geometry     string             `json:"geometry,omitempty"`
+	Regularizers map[string]float64 `json:"regularizers,omitempty"`
 
 	// Sources says where each value comes from: a reference configuration file and key, a paper, or
 	// "command line" for a value given by the user.
@@ -191,6 +193,7 @@ var Table = setting.NewTable[Settings]([]string{"sources"},
 	setting.Decl{Key: "seed", Doc: "random seed (weights, θ, data order)", Default: "1"},
 	setting.Decl{Key: "checkpoint_every", Unit: "iterations", Doc: CheckpointEveryUsage, Default: "0", Min: 0, Max: 1 << 30},
 	setting.Decl{Key: "geometry", Doc: "a registered geometry instead of the algorithm's (gaea.RegisterGeometry)", Default: "the algorithm's"},
+	setting.Decl{Key: "regularizers", Doc: "registered regularisers of θ with their λ, name=λ comma-separated (gaea.RegisterRegularizer)", Default: "none"},
 )
 
 // CheckpointEveryUsage is the help of gaea search's --checkpoint-every (its unit: search iterations).

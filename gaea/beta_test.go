@@ -24,7 +24,7 @@ func TestBetaEGHasNoFloor(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	opt := &ArchOptimizer{Geometry: Entropic(), LR: lr}
+	opt := archOptimizer(t, ctx, Entropic(), lr)
 	step := context.MustNewExec(be, ctx, func(ctx *context.Context, g *graph.Graph) *graph.Node {
 		loss := graph.ScalarZero(g, dtypes.Float64)
 		for _, b := range Blocks(ctx) {
@@ -68,36 +68,61 @@ func TestBetaEGHasNoFloor(t *testing.T) {
 	}
 }
 
-// TestBetaLRFollowsArchLR: with Config.BetaLR 0, β's learning rate is the architecture learning rate,
-// SetArchLR included; set explicitly, it stays put.
+// TestBetaLRFollowsArchLR: without BetaLRVar, β's step uses the architecture learning rate LRVar —
+// whatever it is changed to — and with BetaLRVar set, that one (ArchOptimizer on a linear loss, where
+// an EG step changes log(β_0/β_1) by exactly −η·(c_0 − c_1)). A search sets BetaLRVar only when
+// Config.BetaLR is set.
 func TestBetaLRFollowsArchLR(t *testing.T) {
-	for _, explicit := range []float64{0, 0.7} {
-		s, err := NewSearch(backend.MustNew(), Config{Space: betaSpace{tiny.New().Channels(4).Classes(2)},
-			ArchLR: 0.5, BetaLR: explicit, Steps: 10, Seed: 6}, tinyBatches(t, 6))
+	be := backend.MustNew()
+	c := []float64{0, 1, 2}
+	for _, betaLR := range []*float64{nil, f64(0.7)} {
+		ctx := context.New()
+		for _, name := range []string{"theta", BetaPrefix + "00"} {
+			if _, err := NewBlock(ctx, name, 1, 3, Uniform(1, 3), dtypes.Float64); err != nil {
+				t.Fatal(err)
+			}
+		}
+		opt := archOptimizer(t, ctx, Entropic(), 0.5)
+		if betaLR != nil {
+			if err := SetHyperparameter(ctx, BetaLRVar, *betaLR); err != nil {
+				t.Fatal(err)
+			}
+		}
+		step := context.MustNewExec(be, ctx, func(ctx *context.Context, g *graph.Graph) *graph.Node {
+			loss := graph.ScalarZero(g, dtypes.Float64)
+			for _, b := range Blocks(ctx) {
+				loss = graph.Add(loss, graph.ReduceAllSum(graph.Mul(b.ValueGraph(g), graph.Const(g, [][]float64{c}))))
+			}
+			opt.UpdateGraph(ctx, g, loss)
+			return loss
+		})
+		logRatio := func(block int) float64 {
+			row := Blocks(ctx)[block].MustValue().Value().([][]float64)[0]
+			return math.Log(row[0] / row[1])
+		}
+		for _, archLR := range []float64{0.5, 2} {
+			if err := SetHyperparameter(ctx, LRVar, archLR); err != nil {
+				t.Fatal(err)
+			}
+			theta0, beta0 := logRatio(0), logRatio(1)
+			step.MustExec()
+			wantBeta := archLR
+			if betaLR != nil {
+				wantBeta = *betaLR
+			}
+			if got := logRatio(0) - theta0; math.Abs(got-archLR) > 1e-12 {
+				t.Errorf("BetaLR %v, arch lr %v: θ moved by η = %v", betaLR, archLR, got)
+			}
+			if got := logRatio(1) - beta0; math.Abs(got-wantBeta) > 1e-12 {
+				t.Errorf("BetaLR %v, arch lr %v: β moved by η = %v, want %v", betaLR, archLR, got, wantBeta)
+			}
+		}
+		s, err := NewSearch(be, conf(Config{Space: betaSpace{tiny.New().Channels(4).Classes(2)}, BetaLR: betaLR, Seed: 6}), tinyBatches(t, 6))
 		if err != nil {
 			t.Fatal(err)
 		}
-		betaLR := func() float64 {
-			return s.ctx.In(ArchScope).GetVariable(BetaLRVar).MustValue().Value().(float64)
-		}
-		want := func(archLR float64) float64 {
-			if explicit != 0 {
-				return explicit
-			}
-			return archLR
-		}
-		if _, err := s.StepArch(); err != nil {
-			t.Fatal(err)
-		}
-		if got := betaLR(); got != want(0.5) {
-			t.Errorf("BetaLR=%v: β lr %v after the first step, want %v", explicit, got, want(0.5))
-		}
-		s.SetArchLR(2)
-		if _, err := s.StepArch(); err != nil {
-			t.Fatal(err)
-		}
-		if got := betaLR(); got != want(2) {
-			t.Errorf("BetaLR=%v: β lr %v after SetArchLR(2), want %v", explicit, got, want(2))
+		if got, ok := Hyperparameter(s.ctx, BetaLRVar); ok != (betaLR != nil) || ok && got != *betaLR {
+			t.Errorf("Config.BetaLR %v: %s = %v (set: %v)", betaLR, BetaLRVar, got, ok)
 		}
 	}
 }

@@ -29,8 +29,8 @@ func TestPCDARTSOnDARTSSpace(t *testing.T) {
 		t.Fatal(err)
 	}
 	space := darts.New().Channels(4).Layers(3).Classes(2)
-	s, err := NewSearch(backend.MustNew(), Config{Space: space, ArchLR: 0.5, BetaLR: 0.5, PartialChannels: 2,
-		WeightLR: 0.05, Steps: 4, Seed: 21}, b)
+	s, err := NewSearch(backend.MustNew(), conf(Config{Space: space, ArchLR: 0.5, BetaLR: f64(0.5), PartialChannels: 2,
+		WeightLR: 0.05, Steps: 4, Seed: 21}), b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func TestDARTSSpaceWithoutEdgeWeights(t *testing.T) {
 		space  *darts.Space
 		blocks int
 	}{{darts.New().Channels(4).Layers(3).Classes(2).EdgeWeights(false), 1}, {darts.New().Channels(4).Layers(3).Classes(2), 9}} {
-		s, err := NewSearch(backend.MustNew(), Config{Space: c.space, Geometry: Softmax(), Steps: 4, Seed: 21}, b)
+		s, err := NewSearch(backend.MustNew(), conf(Config{Space: c.space, Geometry: Softmax(), Steps: 4, Seed: 21}), b)
 		if err != nil {
 			t.Fatal(err)
 		}

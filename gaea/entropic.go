@@ -24,26 +24,21 @@ const MinWeight = 1e-5
 // from that regime; in teaching experiments keep η·g below ~10.
 //
 // The edge-weight blocks β (PC-DARTS, one row per node) take the same step WITHOUT the floor,
-// β ← β ⊙ exp(−η ∇β L) renormalised per row, as GAEA PC-DARTS does (ArchOptimizer applies it to the
-// blocks named BetaPrefix…): a β entry may go below MinWeight, a θ entry never does before
-// renormalisation.
+// β ← β ⊙ exp(−η ∇β L) renormalised per row, as GAEA PC-DARTS does: ForEdgeWeights returns that step,
+// and ArchOptimizer applies it to the blocks named BetaPrefix…. A β entry may go below MinWeight, a θ
+// entry never does before renormalisation.
 func Entropic() Geometry { return entropic{floor: true} }
 
 type entropic struct {
 	floor bool // clamp to MinWeight before renormalising (θ); false for β
 }
 
-// unclamped returns the geometry of β blocks: g itself, except that the entropic geometry drops its floor.
-func unclamped(g Geometry) Geometry {
-	if _, ok := g.(entropic); ok {
-		return entropic{floor: false}
-	}
-	return g
-}
-
 func (entropic) Name() string { return "entropic" }
 
-func (entropic) Init(rows, cols int, _ *rand.Rand) []float64 { return uniform(rows, cols) }
+func (entropic) Init(rows, cols int, _ *rand.Rand) []float64 { return Uniform(rows, cols) }
+
+// ForEdgeWeights implements Geometry: exponentiated gradient without the floor.
+func (entropic) ForEdgeWeights() Geometry { return entropic{floor: false} }
 
 func (entropic) Mixture(p *graph.Node) *graph.Node { return p }
 

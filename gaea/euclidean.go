@@ -15,7 +15,9 @@ type euclidean struct{}
 
 func (euclidean) Name() string { return "euclidean" }
 
-func (euclidean) Init(rows, cols int, _ *rand.Rand) []float64 { return uniform(rows, cols) }
+func (euclidean) Init(rows, cols int, _ *rand.Rand) []float64 { return Uniform(rows, cols) }
+
+func (e euclidean) ForEdgeWeights() Geometry { return e }
 
 func (euclidean) Mixture(p *graph.Node) *graph.Node { return p }
 

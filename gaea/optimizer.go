@@ -6,6 +6,7 @@ import (
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
 )
@@ -16,11 +17,11 @@ import (
 const ArchScope = "arch"
 
 // Names of the scalar hyperparameter variables in ArchScope. They are graph inputs: setting them between
-// steps (Variable.SetValue) changes the next update without recompiling.
+// steps (SetHyperparameter) changes the next update without recompiling.
 const (
 	LRVar         = "lr"          // architecture learning rate η
-	EntropyRegVar = "entropy_reg" // λ of the entropic regulariser λ·Σ θ log(Kθ)
-	BetaLRVar     = "beta_lr"     // learning rate of the edge-weight blocks β (PC-DARTS)
+	EntropyRegVar = "entropy_reg" // λ of the entropic regulariser: LambdaVar(EntropyName)
+	BetaLRVar     = "beta_lr"     // β's own learning rate (Config.BetaLR); absent: β reads LRVar
 	TauVar        = "tau"         // temperature of GDAS's Gumbel-softmax sample
 )
 
@@ -28,18 +29,16 @@ const (
 const BetaPrefix = "beta"
 
 // ArchOptimizer moves the architecture parameter blocks — the trainable variables in ctx.In(ArchScope)
-// — one step of its Geometry against the gradient of the loss, and nothing else. It implements GoMLX's
-// optimizers.Interface. The learning rate and the regulariser weight are read from the variables LRVar
-// and EntropyRegVar (created with the given defaults when missing).
+// — one step of its Geometry against the gradient of the loss plus the regularisers' penalties, and
+// nothing else. It implements GoMLX's optimizers.Interface.
 //
-// Edge-weight blocks β (names starting with BetaPrefix) read their learning rate from BetaLRVar, and
-// under the entropic geometry take the exponentiated-gradient step without the MinWeight floor (see
-// Entropic); θ keeps the floor.
+// Its hyperparameters are variables of the context, read when the graph runs (SetHyperparameter sets
+// them; a graph built without one panics, naming it): the learning rate LRVar, each regulariser's λ
+// (LambdaVar), and — for the edge-weight blocks β (names starting with BetaPrefix), which take the
+// geometry's ForEdgeWeights step — BetaLRVar if the context has it, else LRVar.
 type ArchOptimizer struct {
-	Geometry   Geometry
-	LR         float64 // initial value of the learning-rate variable
-	BetaLR     float64 // initial value of the β learning-rate variable (0 = LR)
-	EntropyReg float64 // initial value of the regulariser variable
+	Geometry     Geometry
+	Regularizers []Regularizer
 }
 
 var _ optimizers.Interface = (*ArchOptimizer)(nil)
@@ -58,35 +57,117 @@ func Blocks(ctx *context.Context) []*context.Variable {
 	return blocks
 }
 
-// hyperparameter returns the value node of a scalar hyperparameter variable in ArchScope.
-func hyperparameter(ctx *context.Context, g *graph.Graph, name string, dtypeOf *graph.Node, initial float64) *graph.Node {
-	v := ctx.In(ArchScope).Checked(false).VariableWithValue(name, initial).SetTrainable(false)
+// isEdgeWeights tells whether a block is one of β's.
+func isEdgeWeights(block string) bool { return strings.HasPrefix(block, BetaPrefix) }
+
+// SetHyperparameter sets (creating it if needed) the scalar hyperparameter variable name in ArchScope:
+// LRVar, BetaLRVar, TauVar or a regulariser's LambdaVar. The next run of a graph that reads it uses
+// the new value; nothing is recompiled.
+func SetHyperparameter(ctx *context.Context, name string, value float64) error {
+	v := ctx.In(ArchScope).Checked(false).VariableWithValue(name, value).SetTrainable(false)
+	if err := v.SetValue(tensors.FromValue(value)); err != nil {
+		return fmt.Errorf("gaea: setting %s to %v: %w", name, value, err)
+	}
+	return nil
+}
+
+// Hyperparameter returns the value of the scalar hyperparameter variable name in ArchScope, and false
+// when it was never set.
+func Hyperparameter(ctx *context.Context, name string) (float64, bool) {
+	v := ctx.In(ArchScope).GetVariable(name)
+	if v == nil {
+		return 0, false
+	}
+	t, err := v.Value()
+	if err != nil {
+		return 0, false
+	}
+	f, ok := t.Value().(float64)
+	return f, ok
+}
+
+// hyperparameter returns the value node of a scalar hyperparameter variable in ArchScope, in the dtype
+// of dtypeOf.
+func hyperparameter(ctx *context.Context, g *graph.Graph, name string, dtypeOf *graph.Node) *graph.Node {
+	v := ctx.In(ArchScope).GetVariable(name)
+	if v == nil {
+		panic(fmt.Sprintf("gaea: the hyperparameter %q is not set: call SetHyperparameter(ctx, %q, value) before the graph is built", name, name))
+	}
 	return graph.ConvertDType(v.ValueGraph(g), dtypeOf.DType())
 }
 
-// Regularizer returns λ·Σ_rows Σ_k w log(K·w) over the mixture weights of every block: λ·KL(w‖uniform)
-// summed over rows. It is 0 at uniform rows and grows as rows concentrate.
-func Regularizer(ctx *context.Context, g *graph.Graph, geometry Geometry, lambda *graph.Node) *graph.Node {
-	total := graph.ScalarZero(g, lambda.DType())
-	for _, b := range Blocks(ctx) {
-		w := geometry.Mixture(b.ValueGraph(g))
-		k := float64(w.Shape().Dimensions[w.Rank()-1])
-		tiny := graph.Scalar(g, w.DType(), 1e-30)
-		kl := graph.ReduceAllSum(graph.Mul(w, graph.Log(graph.Max(graph.MulScalar(w, k), tiny))))
-		total = graph.Add(total, graph.ConvertDType(kl, lambda.DType()))
+// geometryOf returns the geometry that moves a block: o.Geometry, or its ForEdgeWeights for β.
+func (o *ArchOptimizer) geometryOf(block string) Geometry {
+	if isEdgeWeights(block) {
+		return o.Geometry.ForEdgeWeights()
 	}
-	return graph.Mul(lambda, total)
+	return o.Geometry
 }
 
-// UpdateGraph implements optimizers.Interface: it adds the regulariser (when its weight is not zero at
-// run time it matters; the term is always in the graph so changing λ never recompiles), takes the
-// gradient w.r.t. every block and replaces each block by its geometry step.
+// learningRate returns the learning rate of a block. This is the one place of the rule "β follows the
+// architecture learning rate unless it has its own": β's blocks read BetaLRVar when the context has it
+// (Config.BetaLR set), every other block, and β without its own, LRVar.
+func learningRate(ctx *context.Context, g *graph.Graph, block string, dtypeOf *graph.Node) *graph.Node {
+	name := LRVar
+	if isEdgeWeights(block) && ctx.In(ArchScope).GetVariable(BetaLRVar) != nil {
+		name = BetaLRVar
+	}
+	return hyperparameter(ctx, g, name, dtypeOf)
+}
+
+// Params returns the architecture blocks of ctx as the regularisers see them, in Blocks order.
+func (o *ArchOptimizer) Params(ctx *context.Context, g *graph.Graph) []ArchParam {
+	var params []ArchParam
+	for _, b := range Blocks(ctx) {
+		v := b.ValueGraph(g)
+		params = append(params, ArchParam{Name: b.Name(), EdgeWeights: isEdgeWeights(b.Name()), Value: v,
+			Mixture: o.geometryOf(b.Name()).Mixture(v)})
+	}
+	return params
+}
+
+// Penalties returns λ·R of each regulariser (o.Regularizers order), scalars in dtype, with λ read from
+// its variable LambdaVar(name).
+func (o *ArchOptimizer) Penalties(ctx *context.Context, g *graph.Graph, dtype dtypes.DType) []*graph.Node {
+	if len(o.Regularizers) == 0 {
+		return nil
+	}
+	params := o.Params(ctx, g)
+	out := make([]*graph.Node, len(o.Regularizers))
+	for i, r := range o.Regularizers {
+		term := r.Term(ctx, g, params)
+		if term == nil || !term.Shape().IsScalar() {
+			panic(fmt.Sprintf("gaea: regularizer %q: Term returned %v, want a scalar", r.Name(), term))
+		}
+		term = graph.ConvertDType(term, dtype)
+		out[i] = graph.Mul(hyperparameter(ctx, g, LambdaVar(r.Name()), term), term)
+	}
+	return out
+}
+
+// sum adds the nodes in order; nil for none.
+func sum(nodes []*graph.Node) *graph.Node {
+	var total *graph.Node
+	for _, n := range nodes {
+		if total == nil {
+			total = n
+		} else {
+			total = graph.Add(total, n)
+		}
+	}
+	return total
+}
+
+// UpdateGraph implements optimizers.Interface: it adds the regularisers' penalties (always in the graph,
+// so changing a λ never recompiles), takes the gradient w.r.t. every block and replaces each block by its
+// geometry step.
 func (o *ArchOptimizer) UpdateGraph(ctx *context.Context, g *graph.Graph, loss *graph.Node) {
 	o.Update(ctx, g, loss)
 }
 
-// Update is UpdateGraph returning the gradient of (loss + regulariser) w.r.t. each block, in Blocks order.
-func (o *ArchOptimizer) Update(ctx *context.Context, g *graph.Graph, loss *graph.Node) []*graph.Node {
+// Update is UpdateGraph returning the gradient of (loss + penalties) w.r.t. each block, in Blocks order,
+// and the penalties λ·R (o.Regularizers order).
+func (o *ArchOptimizer) Update(ctx *context.Context, g *graph.Graph, loss *graph.Node) (grads, penalties []*graph.Node) {
 	if !loss.Shape().IsScalar() {
 		panic(fmt.Sprintf("gaea: ArchOptimizer needs a scalar loss, got %s", loss.Shape()))
 	}
@@ -94,15 +175,18 @@ func (o *ArchOptimizer) Update(ctx *context.Context, g *graph.Graph, loss *graph
 	if len(blocks) == 0 {
 		panic(fmt.Sprintf("gaea: no architecture parameters in scope %q", ctx.In(ArchScope).Scope()))
 	}
-	lambda := hyperparameter(ctx, g, EntropyRegVar, loss, o.EntropyReg)
-	total := graph.Add(loss, Regularizer(ctx, g, o.Geometry, lambda))
+	penalties = o.Penalties(ctx, g, loss.DType())
+	total := loss
+	if p := sum(penalties); p != nil {
+		total = graph.Add(loss, p)
+	}
 	values := make([]*graph.Node, len(blocks))
 	for i, b := range blocks {
 		values[i] = b.ValueGraph(g)
 	}
-	grads := graph.Gradient(total, values...)
+	grads = graph.Gradient(total, values...)
 	o.Apply(ctx, g, grads)
-	return grads
+	return grads, penalties
 }
 
 // Apply moves every block one geometry step against the given gradients (one per block, Blocks order).
@@ -116,17 +200,13 @@ func (o *ArchOptimizer) Apply(ctx *context.Context, g *graph.Graph, grads []*gra
 		values[i] = b.ValueGraph(g)
 	}
 	for i, b := range blocks {
-		geometry := o.Geometry
-		lr := hyperparameter(ctx, g, LRVar, values[i], o.LR)
-		if strings.HasPrefix(b.Name(), BetaPrefix) {
-			betaLR := o.BetaLR
-			if betaLR == 0 {
-				betaLR = o.LR
-			}
-			lr = hyperparameter(ctx, g, BetaLRVar, values[i], betaLR)
-			geometry = unclamped(o.Geometry)
+		geometry := o.geometryOf(b.Name())
+		lr := learningRate(ctx, g, b.Name(), values[i])
+		next := geometry.Step(StateContext(ctx, b.Name()), values[i], grads[i], lr)
+		if next == nil || !next.Shape().Equal(values[i].Shape()) {
+			panic(fmt.Sprintf("gaea: geometry %q: Step returned %v for block %q of shape %s", geometry.Name(), next, b.Name(), values[i].Shape()))
 		}
-		b.SetValueGraph(geometry.Step(StateContext(ctx, b.Name()), values[i], grads[i], lr))
+		b.SetValueGraph(next)
 	}
 }
 

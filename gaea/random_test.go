@@ -43,8 +43,8 @@ func variableValues(t *testing.T, s *Search) map[string][]float64 {
 // are not read), every variable of the context is unchanged by the scoring, and the same seed and
 // batches give the same candidates.
 func TestBestOfRandomOnBatchStatistics(t *testing.T) {
-	s, err := NewSearch(backend.MustNew(), Config{Space: tiny.New().Channels(4).Classes(2),
-		Sampling: RSWS, Steps: 10, Seed: 21}, tinyBatches(t, 21))
+	s, err := NewSearch(backend.MustNew(), conf(Config{Space: tiny.New().Channels(4).Classes(2),
+		Sampling: RSWS, Steps: 10, Seed: 21}), tinyBatches(t, 21))
 	if err != nil {
 		t.Fatal(err)
 	}

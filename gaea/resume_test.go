@@ -20,8 +20,9 @@ import (
 type momentumEG struct{ mu float64 }
 
 func (momentumEG) Name() string                                { return "momentum-eg" }
-func (momentumEG) Init(rows, cols int, _ *rand.Rand) []float64 { return uniform(rows, cols) }
+func (momentumEG) Init(rows, cols int, _ *rand.Rand) []float64 { return Uniform(rows, cols) }
 func (momentumEG) Mixture(p *graph.Node) *graph.Node           { return p }
+func (m momentumEG) ForEdgeWeights() Geometry                  { return m }
 func (m momentumEG) Step(ctx *context.Context, theta, grad, lr *graph.Node) *graph.Node {
 	g := theta.Graph()
 	vVar := ctx.WithInitializer(initializers.Zero).VariableWithShape("velocity", theta.Shape()).SetTrainable(false)
@@ -41,15 +42,15 @@ func TestStatefulGeometryResumes(t *testing.T) {
 		name string
 		cfg  Config
 	}{
-		{"softmax-adam", Config{Geometry: Softmax(), ArchLR: 0.05}},
-		{"momentum-eg", Config{Geometry: momentumEG{mu: 0.9}, ArchLR: 0.3}},
-		{"softmax-adam-weights-first", Config{Geometry: Softmax(), ArchLR: 0.05, WeightsFirst: true, Nesterov: true}},
+		{"softmax-adam", conf(Config{Geometry: Softmax(), ArchLR: 0.05})},
+		{"momentum-eg", conf(Config{Geometry: momentumEG{mu: 0.9}, ArchLR: 0.3})},
+		{"softmax-adam-weights-first", conf(Config{Geometry: Softmax(), ArchLR: 0.05, WeightsFirst: true, Nesterov: true})},
 		// GDAS: the Gumbel noise (the context's RNG state) and τ per epoch after a warm-up.
-		{"softmax-adam-gdas", Config{Geometry: Softmax(), ArchLR: 0.05, Sampling: GDAS}},
-		{"momentum-eg-gdas-tau-epochs", Config{Geometry: momentumEG{mu: 0.9}, ArchLR: 0.3, Sampling: GDAS, StepsPerEpoch: 3,
-			Epochs: 4, WarmupSteps: 3, EntropyReg: 0.01}},
-		{"softmax-adam-second-order", Config{Geometry: Softmax(), ArchLR: 0.05, SecondOrder: true}},
-		{"momentum-eg-warmup", Config{Geometry: momentumEG{mu: 0.5}, ArchLR: 0.3, WarmupSteps: 2}},
+		{"softmax-adam-gdas", conf(Config{Geometry: Softmax(), ArchLR: 0.05, Sampling: GDAS})},
+		{"momentum-eg-gdas-tau-epochs", conf(Config{Geometry: momentumEG{mu: 0.9}, ArchLR: 0.3, Sampling: GDAS, StepsPerEpoch: 3,
+			Epochs: 4, WarmupSteps: 3, Regularizers: entropy(0.01)})},
+		{"softmax-adam-second-order", conf(Config{Geometry: Softmax(), ArchLR: 0.05, SecondOrder: true})},
+		{"momentum-eg-warmup", conf(Config{Geometry: momentumEG{mu: 0.5}, ArchLR: 0.3, WarmupSteps: 2})},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			cfg := c.cfg
@@ -59,7 +60,7 @@ func TestStatefulGeometryResumes(t *testing.T) {
 	}
 	// Random search with weight sharing has no architecture state; its samples (the RNG state) resume.
 	t.Run("rsws", func(t *testing.T) {
-		cfg := Config{Space: tiny.New().Channels(4).Classes(2), Sampling: RSWS, WeightLR: 0.05, Steps: 12, Seed: 5}
+		cfg := conf(Config{Space: tiny.New().Channels(4).Classes(2), Sampling: RSWS, WeightLR: 0.05, Steps: 12, Seed: 5})
 		checkResume(t, cfg, func() Batches { return tinyBatches(t, 5) }, 4, 5, false)
 	})
 }
@@ -73,7 +74,7 @@ func TestStatefulGeometryResumesWithBeta(t *testing.T) {
 	for _, geo := range []Geometry{Softmax(), momentumEG{mu: 0.9}} {
 		t.Run(geo.Name(), func(t *testing.T) {
 			space := darts.New().Channels(4).Layers(3).Classes(2)
-			cfg := Config{Space: space, Geometry: geo, ArchLR: 0.05, WeightLR: 0.05, Steps: 6, Seed: 2, PartialChannels: 2}
+			cfg := conf(Config{Space: space, Geometry: geo, ArchLR: 0.05, WeightLR: 0.05, Steps: 6, Seed: 2, PartialChannels: 2})
 			checkResume(t, cfg, func() Batches {
 				b, err := NewMemoryBatches(colorStripes(32, 1), colorStripes(32, 2), BiLevel, 8, 2)
 				if err != nil {

@@ -23,18 +23,18 @@ func tinyBatches(t *testing.T, seed int64) *MemoryBatches {
 }
 
 func TestGDASSearch(t *testing.T) {
-	s, err := NewSearch(backend.MustNew(), Config{Space: tiny.New().Channels(4).Classes(2),
-		Sampling: GDAS, ArchLR: 0.5, EntropyReg: 0.01, Steps: 10, Seed: 2}, tinyBatches(t, 2))
+	s, err := NewSearch(backend.MustNew(), conf(Config{Space: tiny.New().Channels(4).Classes(2),
+		Sampling: GDAS, ArchLR: 0.5, Regularizers: entropy(0.01), Steps: 10, Seed: 2}), tinyBatches(t, 2))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := s.tau(); got != 10 {
+	if got, _ := Hyperparameter(s.ctx, TauVar); got != 10 {
 		t.Errorf("τ at start %g, want 10", got)
 	}
 	if err := s.Run(5); err != nil {
 		t.Fatal(err)
 	}
-	if got := s.tau(); math.Abs(got-(10-9.9*0.5)) > 1e-12 {
+	if got, _ := Hyperparameter(s.ctx, TauVar); math.Abs(got-(10-9.9*0.5)) > 1e-12 {
 		t.Errorf("τ after 5 of 10 iterations %g, want %g", got, 10-9.9*0.5)
 	}
 	grad := s.LastGrad()
@@ -57,8 +57,8 @@ func TestGDASSearch(t *testing.T) {
 
 // TestGDASSampleIsOneHot checks the mixture a GDAS step feeds the supernet: one-hot rows in value.
 func TestGDASSampleIsOneHot(t *testing.T) {
-	s, err := NewSearch(backend.MustNew(), Config{Space: tiny.New().Channels(2).Classes(2),
-		Sampling: GDAS, Seed: 3}, tinyBatches(t, 3))
+	s, err := NewSearch(backend.MustNew(), conf(Config{Space: tiny.New().Channels(2).Classes(2),
+		Sampling: GDAS, Seed: 3}), tinyBatches(t, 3))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,8 +85,8 @@ func TestGDASSampleIsOneHot(t *testing.T) {
 }
 
 func TestRSWS(t *testing.T) {
-	s, err := NewSearch(backend.MustNew(), Config{Space: tiny.New().Channels(4).Classes(2),
-		Sampling: RSWS, Steps: 10, Seed: 4}, tinyBatches(t, 4))
+	s, err := NewSearch(backend.MustNew(), conf(Config{Space: tiny.New().Channels(4).Classes(2),
+		Sampling: RSWS, Steps: 10, Seed: 4}), tinyBatches(t, 4))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,8 +126,8 @@ func (b betaSpace) Supernet(ctx *context.Context, x *graph.Node, mix spaces.Mixt
 }
 
 func TestBetaBlocks(t *testing.T) {
-	s, err := NewSearch(backend.MustNew(), Config{Space: betaSpace{tiny.New().Channels(4).Classes(2)},
-		ArchLR: 0.5, BetaLR: 2, Steps: 10, Seed: 6}, tinyBatches(t, 6))
+	s, err := NewSearch(backend.MustNew(), conf(Config{Space: betaSpace{tiny.New().Channels(4).Classes(2)},
+		ArchLR: 0.5, BetaLR: f64(2), Steps: 10, Seed: 6}), tinyBatches(t, 6))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func TestBetaBlocks(t *testing.T) {
 // TestSaveRestoreGDAS: the Gumbel noise comes from the context's RNG state, which the checkpoint keeps,
 // so a restored GDAS search replays bit for bit too.
 func TestSaveRestoreGDAS(t *testing.T) {
-	cfg := Config{Space: tiny.New().Channels(4).Classes(2), Sampling: GDAS, ArchLR: 0.3, Steps: 20, Seed: 9}
+	cfg := conf(Config{Space: tiny.New().Channels(4).Classes(2), Sampling: GDAS, ArchLR: 0.3, Steps: 20, Seed: 9})
 	dir := t.TempDir()
 	a, err := NewSearch(backend.MustNew(), cfg, tinyBatches(t, 9))
 	if err != nil {
@@ -183,8 +183,8 @@ func TestSaveRestoreGDAS(t *testing.T) {
 // TestBestOfRandom: RS-WS's selection evaluates distinct random architectures with the shared weights,
 // picks the most accurate, and leaves the weights alone.
 func TestBestOfRandom(t *testing.T) {
-	s, err := NewSearch(backend.MustNew(), Config{Space: tiny.New().Channels(4).Classes(2),
-		Sampling: RSWS, Steps: 10, Seed: 14}, tinyBatches(t, 14))
+	s, err := NewSearch(backend.MustNew(), conf(Config{Space: tiny.New().Channels(4).Classes(2),
+		Sampling: RSWS, Steps: 10, Seed: 14}), tinyBatches(t, 14))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,8 +259,8 @@ func tauNow(t *testing.T, s *Search) float64 {
 // tau_max − (tau_max − tau_min)·epoch/(total_epochs − 1), then stays at τ_min; without it, τ is linear
 // per iteration over Steps.
 func TestGDASTauPerEpoch(t *testing.T) {
-	s, err := NewSearch(backend.MustNew(), Config{Space: tiny.New().Channels(4).Classes(2),
-		Sampling: GDAS, TauMax: 10, TauMin: 1, StepsPerEpoch: 3, Epochs: 4, Steps: 12, Seed: 2}, tinyBatches(t, 2))
+	s, err := NewSearch(backend.MustNew(), conf(Config{Space: tiny.New().Channels(4).Classes(2),
+		Sampling: GDAS, TauMax: 10, TauMin: 1, StepsPerEpoch: 3, Epochs: 4, Steps: 12, Seed: 2}), tinyBatches(t, 2))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,8 +274,8 @@ func TestGDASTauPerEpoch(t *testing.T) {
 			t.Errorf("iteration %d (epoch %d): τ = %v, want %v", it, epoch, got, want)
 		}
 	}
-	s, err = NewSearch(backend.MustNew(), Config{Space: tiny.New().Channels(4).Classes(2),
-		Sampling: GDAS, TauMax: 10, TauMin: 1, Steps: 8, Seed: 2}, tinyBatches(t, 2))
+	s, err = NewSearch(backend.MustNew(), conf(Config{Space: tiny.New().Channels(4).Classes(2),
+		Sampling: GDAS, TauMax: 10, TauMin: 1, Steps: 8, Seed: 2}), tinyBatches(t, 2))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,8 +292,8 @@ func TestGDASTauPerEpoch(t *testing.T) {
 // TestWarmupSkipsArchSteps: during the first WarmupSteps iterations Step only trains the weights — θ
 // stays uniform and the history has no architecture record — then the alternation starts.
 func TestWarmupSkipsArchSteps(t *testing.T) {
-	s, err := NewSearch(backend.MustNew(), Config{Space: tiny.New().Channels(4).Classes(2),
-		ArchLR: 0.5, WarmupSteps: 3, Steps: 10, Seed: 5}, tinyBatches(t, 5))
+	s, err := NewSearch(backend.MustNew(), conf(Config{Space: tiny.New().Channels(4).Classes(2),
+		ArchLR: 0.5, WarmupSteps: 3, Steps: 10, Seed: 5}), tinyBatches(t, 5))
 	if err != nil {
 		t.Fatal(err)
 	}

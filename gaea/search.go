@@ -1,142 +1,36 @@
 package gaea
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"math/rand"
-	"os"
-	"path/filepath"
+	"slices"
+	"strings"
 
-	"github.com/gaeanas/gaeanas/internal/ckpt"
 	"github.com/gaeanas/gaeanas/spaces"
 	"github.com/gaeanas/gaeanas/trainer"
 	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/context/checkpoints"
 	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
-	"github.com/gomlx/gomlx/pkg/ml/train/losses"
 )
-
-// Config configures an alternating search. Zero fields take the defaults of GAEA DARTS on NAS-Bench-201
-// (liamcli/gaea_release configs/cnn/mode/search_nasbench201.yaml): entropic geometry, arch lr 0.1, weight lr 0.025 → 0.001 (cosine), momentum 0.9,
-// weight decay 3e-4, gradient-norm clip 5.
-type Config struct {
-	Space    spaces.Space
-	Geometry Geometry // for θ; nil = Entropic
-
-	ArchLR     float64 // η for θ; 0 = 0.1 (use DARTSArchLR with Softmax)
-	EntropyReg float64 // λ of the entropic regulariser (0 = off)
-
-	// The weight step is trainer.SGD (PyTorch's torch.optim.SGD after clip_grad_norm_) on the supernet's
-	// variables, with the learning rate of trainer.Cosine over Steps.
-	WeightLR, WeightLRMin float64 // cosine schedule over Steps; 0 = 0.025 and 0.001
-	Momentum              float64 // 0 = 0.9 (set NoMomentum for plain SGD)
-	NoMomentum            bool
-	Nesterov              bool    // Nesterov momentum (the NAS-Bench-201 baselines' optimizer)
-	WeightDecay           float64 // 0 = 3e-4
-	// GradClip is the max global norm of the weight gradients, PyTorch's clip_grad_norm_: the gradients
-	// are scaled by GradClip/(‖g‖ + 1e-6) when that is below 1. 0 = 5.
-	GradClip float64
-	Steps    int // iterations the cosine schedule spans; 0 = 1000
-
-	// Sampling: WeightedSum ("") mixes every op weighted by θ (GAEA, DARTS); GDAS mixes a straight-through
-	// Gumbel sample over log θ / τ (τ linear from TauMax to TauMin over Steps); RSWS trains the weights on a
-	// uniformly random op per edge and has no architecture step (random search with weight sharing).
-	Sampling       Sampling
-	TauMax, TauMin float64 // GDAS temperatures; 0 = 10 and 0.1
-
-	// StepsPerEpoch > 0 makes the weight learning rate and GDAS's τ epoch schedules, as in every
-	// reference: constant within an epoch e = (iteration − 1)/StepsPerEpoch. The learning rate is the
-	// cosine at (e + LREpochOffset)/(Steps/StepsPerEpoch); τ = TauMax − (TauMax − TauMin)·e'/(Epochs − 1)
-	// with e' = max(e − warm-up epochs, 0) (τ stays TauMax through the warm-up, then falls as
-	// liamcli/gaea_release architect_egdas.py and AutoDL-Projects GDAS.py set it). 0 keeps
-	// per-iteration schedules over Steps.
-	StepsPerEpoch int
-	// LREpochOffset 1 makes epoch e use the cosine's value at e+1 (quark0/darts and PC-DARTS call
-	// scheduler.step() at the start of each epoch).
-	LREpochOffset int
-	// Epochs is τ's span in epochs when StepsPerEpoch > 0; 0 = ⌈Steps/StepsPerEpoch⌉.
-	Epochs int
-	// WarmupSteps: Step runs only the weight step for the first WarmupSteps iterations (no θ update and no
-	// architecture record in the history), as GAEA GDAS's warm-up. StepArch called directly still runs.
-	WarmupSteps int
-
-	// SecondOrder uses DARTS's unrolled (second-order) architecture gradient: the validation loss after
-	// one virtual weight step on the training batch. Step then feeds that same training batch to the
-	// weight step. Weighted-sum sampling only.
-	SecondOrder bool
-
-	// BetaLR is the learning rate of β (spaces with EdgeGroups). 0 = β follows the architecture learning
-	// rate: ArchLR at first, then whatever SetArchLR sets. A value set here stays fixed.
-	BetaLR          float64
-	PartialChannels int // PC-DARTS K (spaces that support it); 0 or 1 = off
-
-	WeightsFirst bool  // run the weight step before the architecture step in Step (default: arch first)
-	Seed         int64 // initial θ (softmax geometry) and the network's initial weights
-
-	// DType, when set (Float32 or Float64), is the floating-point type of the whole search: θ, β, the
-	// supernet's weights and all the arithmetic (the images are converted). Zero keeps θ and β in
-	// float32 and builds the supernet in the dtype of the images. Float64 is for numerical checks
-	// (bench/twin compares a float64 search with a PyTorch twin).
-	DType dtypes.DType
-}
-
-func (c *Config) defaults() {
-	if c.Geometry == nil {
-		c.Geometry = Entropic()
-	}
-	def := func(v *float64, d float64) {
-		if *v == 0 {
-			*v = d
-		}
-	}
-	def(&c.ArchLR, 0.1)
-	def(&c.WeightLR, 0.025)
-	def(&c.WeightLRMin, 0.001)
-	if !c.NoMomentum {
-		def(&c.Momentum, 0.9)
-	}
-	def(&c.WeightDecay, 3e-4)
-	def(&c.GradClip, 5)
-	// A negative value asks for an explicit zero (0 itself takes the default).
-	for _, v := range []*float64{&c.WeightLRMin, &c.WeightDecay, &c.GradClip} {
-		if *v < 0 {
-			*v = 0
-		}
-	}
-	if c.Steps == 0 {
-		c.Steps = 1000
-	}
-	def(&c.TauMax, 10)
-	def(&c.TauMin, 0.1)
-}
-
-// archDType is the dtype of θ and β: DType, or float32 when DType is not set.
-func (c *Config) archDType() dtypes.DType {
-	if c.DType == dtypes.InvalidDType {
-		return dtypes.Float32
-	}
-	return c.DType
-}
 
 // Record is one block step of the search, as kept in the history.
 type Record struct {
-	Step      int         `json:"step"`      // block steps so far (1-based)
-	Iteration int         `json:"iteration"` // search iterations (architecture + weight step) started
-	Block     string      `json:"block"`     // "arch" or "weights"
-	Loss      float64     `json:"loss"`
-	Acc       float64     `json:"acc"`
-	Theta     [][]float64 `json:"theta"`          // mixture weights per edge after the step
-	Beta      [][]float64 `json:"beta,omitempty"` // edge weights per node (spaces with EdgeGroups)
-	Entropy   []float64   `json:"entropy"`        // per edge, in nats
-	ArchLR    float64     `json:"arch_lr"`
-	WeightLR  float64     `json:"weight_lr"`
+	Step      int     `json:"step"`      // block steps so far (1-based)
+	Iteration int     `json:"iteration"` // the iteration (architecture + weight step) the step belongs to
+	Block     string  `json:"block"`     // "arch" or "weights"
+	Loss      float64 `json:"loss"`      // the data loss (cross-entropy) of the step's batch, without penalties
+	Acc       float64 `json:"acc"`
+	// Penalty is, for an architecture step, λ·R of each regulariser whose λ was not 0, by name: the step
+	// minimised Loss + Σ Penalty. Nil when every λ is 0, and for weight steps.
+	Penalty  map[string]float64 `json:"penalty,omitempty"`
+	Theta    [][]float64        `json:"theta"`          // mixture weights per edge after the step
+	Beta     [][]float64        `json:"beta,omitempty"` // edge weights per node (spaces with EdgeGroups)
+	Entropy  []float64          `json:"entropy"`        // per edge, in nats
+	ArchLR   float64            `json:"arch_lr"`
+	WeightLR float64            `json:"weight_lr"`
 	// Valid is the supernet's evaluation on held-out data that ran after this step (Search.Validate; a
 	// bilevel search's end of an epoch), nil otherwise.
 	Valid *Validation `json:"valid,omitempty"`
@@ -157,10 +51,11 @@ type Search struct {
 	validExec                                  *context.Exec // Validate
 
 	step, iteration int
+	ran             [2]bool // the blocks (ArchBlock, WeightBlock) that ran in the current iteration
 	history         []Record
 	lastGrad        [][]float64
-	archLR          float64
-	weightLR        float64
+	weightLR        float64 // the weight learning rate last set (the cosine at the last weight step)
+	onBlockStep     func(Record)
 	graphBuilds     int // graphs built by the step functions (tests check lr changes don't add any)
 }
 
@@ -170,200 +65,68 @@ const (
 	weightsScope  = "weights_opt"
 )
 
-// NewSearch prepares a search: θ initialised by the geometry, the supernet's weights on first use.
+// NewSearch prepares a search: θ initialised by the geometry (Geometry.Init), the hyperparameter
+// variables set from cfg (LRVar, BetaLRVar when cfg.BetaLR is set, each regulariser's λ, GDAS's τ), the
+// supernet's weights on first use. cfg must pass Validate.
 func NewSearch(be backends.Backend, cfg Config, batches Batches) (*Search, error) {
-	cfg.defaults()
-	if cfg.Space == nil {
-		return nil, errors.New("gaea: Config.Space is nil")
-	}
-	if _, err := ParseSampling(string(cfg.Sampling)); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if cfg.StepsPerEpoch < 0 || cfg.Epochs < 0 || cfg.WarmupSteps < 0 {
-		return nil, fmt.Errorf("gaea: negative StepsPerEpoch (%d), Epochs (%d) or WarmupSteps (%d)",
-			cfg.StepsPerEpoch, cfg.Epochs, cfg.WarmupSteps)
+	cfg.Regularizers = slices.Clone(cfg.Regularizers)
+	if cfg.BetaLR != nil {
+		v := *cfg.BetaLR
+		cfg.BetaLR = &v
 	}
-	if cfg.DType != dtypes.InvalidDType && cfg.DType != dtypes.Float32 && cfg.DType != dtypes.Float64 {
-		return nil, fmt.Errorf("gaea: Config.DType %s: want Float32 or Float64", cfg.DType)
-	}
-	if cfg.SecondOrder && cfg.Sampling != WeightedSum {
-		return nil, fmt.Errorf("gaea: the second-order architecture gradient needs weighted-sum sampling, not %q", cfg.Sampling)
-	}
-	s := &Search{cfg: cfg, be: be, ctx: context.New(), batches: batches, archLR: cfg.ArchLR}
+	s := &Search{cfg: cfg, be: be, ctx: context.New(), batches: batches}
 	if err := s.ctx.SetRNGStateFromSeed(cfg.Seed); err != nil {
 		return nil, err
 	}
 	s.ctx.SetParam(initializers.ParamInitialSeed, cfg.Seed)
 	rows, cols := len(cfg.Space.Edges()), len(cfg.Space.Ops())
-	init := cfg.Geometry.Init(rows, cols, rand.New(rand.NewSource(cfg.Seed)))
+	init, err := initBlock(cfg.Geometry, rows, cols, rand.New(rand.NewSource(cfg.Seed)))
+	if err != nil {
+		return nil, err
+	}
 	if _, err := NewBlock(s.ctx, "theta", rows, cols, init, cfg.archDType()); err != nil {
 		return nil, err
 	}
 	for i, group := range cfg.Space.EdgeGroups() {
-		init := cfg.Geometry.Init(1, len(group), rand.New(rand.NewSource(cfg.Seed+int64(i)+1)))
+		init, err := initBlock(cfg.Geometry.ForEdgeWeights(), 1, len(group), rand.New(rand.NewSource(cfg.Seed+int64(i)+1)))
+		if err != nil {
+			return nil, err
+		}
 		if _, err := NewBlock(s.ctx, fmt.Sprintf("%s%02d", BetaPrefix, i), 1, len(group), init, cfg.archDType()); err != nil {
 			return nil, err
 		}
 	}
-	s.opt = &ArchOptimizer{Geometry: cfg.Geometry, LR: cfg.ArchLR, BetaLR: cfg.BetaLR, EntropyReg: cfg.EntropyReg}
+	s.opt = &ArchOptimizer{Geometry: cfg.Geometry}
+	type setting struct {
+		name  string
+		value float64
+	}
+	hyper := []setting{{LRVar, cfg.ArchLR}}
+	if cfg.BetaLR != nil {
+		hyper = append(hyper, setting{BetaLRVar, *cfg.BetaLR})
+	}
+	for _, r := range cfg.Regularizers {
+		s.opt.Regularizers = append(s.opt.Regularizers, r.Regularizer)
+		hyper = append(hyper, setting{LambdaVar(r.Name()), r.Lambda})
+	}
+	for _, h := range hyper {
+		if err := SetHyperparameter(s.ctx, h.name, h.value); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.setTau(); err != nil {
+		return nil, err
+	}
 	s.sgd = &trainer.SGD{Momentum: cfg.Momentum, Nesterov: cfg.Nesterov, WeightDecay: cfg.WeightDecay,
 		ClipNorm: cfg.GradClip, Scope: weightsScope, VariablesScope: supernetScope}
-	s.weightLR = s.scheduledWeightLR()
+	s.weightLR = cfg.WeightLRAt(s.iteration)
 	if err := s.build(); err != nil {
 		return nil, err
 	}
 	return s, nil
-}
-
-func (s *Search) build() error {
-	var err error
-	forward := s.forward
-	s.archExec, err = context.NewExec(s.be, s.ctx, func(ctx *context.Context, images, labels *graph.Node) []*graph.Node {
-		s.graphBuilds++
-		ctx.SetTraining(images.Graph(), true)
-		loss, acc := forward(ctx, images, labels)
-		grads := s.opt.Update(ctx, images.Graph(), loss)
-		return []*graph.Node{loss, acc, grads[0]}
-	})
-	if err != nil {
-		return err
-	}
-	s.archExec2, err = context.NewExec(s.be, s.ctx, func(ctx *context.Context, trainX, trainY, validX, validY *graph.Node) []*graph.Node {
-		s.graphBuilds++
-		ctx.SetTraining(trainX.Graph(), true)
-		loss, acc, grads := s.unrolledGradients(ctx, trainX, trainY, validX, validY)
-		s.opt.Apply(ctx, trainX.Graph(), grads)
-		return []*graph.Node{loss, acc, grads[0]}
-	})
-	if err != nil {
-		return err
-	}
-	s.weightExec, err = context.NewExec(s.be, s.ctx, func(ctx *context.Context, images, labels *graph.Node) []*graph.Node {
-		s.graphBuilds++
-		ctx.SetTraining(images.Graph(), true)
-		loss, acc := forward(ctx, images, labels)
-		s.updateWeights(ctx, images.Graph(), loss)
-		return []*graph.Node{loss, acc}
-	})
-	if err != nil {
-		return err
-	}
-	s.thetaExec, err = context.NewExec(s.be, s.ctx, func(ctx *context.Context, g *graph.Graph) []*graph.Node {
-		var out []*graph.Node
-		for _, b := range Blocks(ctx) {
-			out = append(out, s.cfg.Geometry.Mixture(b.ValueGraph(g)))
-		}
-		return out
-	})
-	return err
-}
-
-// forward returns the supernet's mean cross-entropy loss and accuracy on a batch.
-func (s *Search) forward(ctx *context.Context, images, labels *graph.Node) (loss, acc *graph.Node) {
-	return s.forwardWith(ctx, images, labels, s.mixture(ctx, images.Graph()))
-}
-
-// forwardWith is forward with a given mixture.
-func (s *Search) forwardWith(ctx *context.Context, images, labels *graph.Node, mix spaces.Mixture) (loss, acc *graph.Node) {
-	if s.cfg.DType != dtypes.InvalidDType && images.DType() != s.cfg.DType {
-		images = graph.ConvertDType(images, s.cfg.DType)
-	}
-	// The two blocks build the same supernet: its variables are created once and reused.
-	logits := s.cfg.Space.Supernet(ctx.In(supernetScope).Checked(false), images, mix)
-	l32 := graph.Reshape(graph.ConvertDType(labels, dtypes.Int32), labels.Shape().Dimensions[0]) // [B] or [B, 1]
-	loss = losses.SparseCategoricalCrossEntropyLogits([]*graph.Node{graph.ExpandAxes(l32, -1)}, []*graph.Node{logits})
-	loss = graph.ReduceAllMean(loss)
-	pred := graph.ArgMax(logits, -1, dtypes.Int32)
-	acc = graph.ReduceAllMean(graph.ConvertDType(graph.Equal(pred, l32), dtypes.Float32))
-	return loss, acc
-}
-
-// mixture builds the supernet's mixture from the architecture blocks: θ's weights (or a sample from them),
-// and β placed at each edge's position.
-func (s *Search) mixture(ctx *context.Context, g *graph.Graph) spaces.Mixture {
-	return s.mixtureWith(ctx, g, s.cfg.Sampling)
-}
-
-// mixtureWith is mixture with the given sampling (WeightedSum: no random draw).
-func (s *Search) mixtureWith(ctx *context.Context, g *graph.Graph, sampling Sampling) spaces.Mixture {
-	blocks := Blocks(ctx)
-	w := s.cfg.Geometry.Mixture(blocks[0].ValueGraph(g))
-	mix := spaces.Mixture{Weights: w, PartialChannels: s.cfg.PartialChannels}
-	rows, cols := w.Shape().Dimensions[0], w.Shape().Dimensions[1]
-	switch sampling {
-	case GDAS:
-		// Straight-through Gumbel-softmax: the forward value is one-hot at argmax((log w + G)/τ), the
-		// gradient that of the soft sample. The space combines each edge's ops as the reference GDAS
-		// (spaces.Mixture.Sampled): sampled op's output in value, every other weight's gradient the sum
-		// of the upstream gradient; all ops are computed (GoMLX graphs have no conditional execution).
-		tau := hyperparameter(ctx, g, TauVar, w, s.cfg.TauMax)
-		u := ctx.RandomUniform(g, w.Shape())
-		u = graph.Max(u, graph.Scalar(g, w.DType(), 1e-10))
-		gumbel := graph.Neg(graph.Log(graph.Neg(graph.Log(u))))
-		logw := graph.Log(graph.Max(w, graph.Scalar(g, w.DType(), 1e-30)))
-		soft := graph.Softmax(graph.Div(graph.Add(logw, gumbel), tau), -1)
-		hard := graph.OneHot(graph.ArgMax(soft, -1, dtypes.Int32), cols, w.DType())
-		mix.Weights = graph.Add(graph.Sub(hard, graph.StopGradient(soft)), soft)
-		mix.OneHot = hard
-		mix.Sampled = true
-	case RSWS:
-		idx := ctx.RandomIntN(g, int32(cols), shapes.Make(dtypes.Int32, rows))
-		mix.Weights = graph.OneHot(idx, cols, w.DType())
-		mix.OneHot = mix.Weights
-		mix.Sampled = true
-	}
-	if groups := s.cfg.Space.EdgeGroups(); groups != nil {
-		// β: concatenate the group rows, then put each value at its edge with a permutation matrix.
-		var parts []*graph.Node
-		var order []int
-		for i, group := range groups {
-			parts = append(parts, graph.Reshape(s.cfg.Geometry.Mixture(blocks[1+i].ValueGraph(g)), len(group)))
-			order = append(order, group...)
-		}
-		flat := graph.Concatenate(parts, 0)
-		perm := make([][]float32, len(order))
-		for i, e := range order {
-			perm[i] = make([]float32, rows)
-			perm[i][e] = 1
-		}
-		p := graph.ConvertDType(graph.Const(g, perm), flat.DType())
-		mix.Beta = graph.Reshape(graph.MatMul(graph.Reshape(flat, 1, len(order)), p), rows)
-	}
-	return mix
-}
-
-// updateWeights is the weight step: trainer.SGD on the supernet's variables (sorted by name, so the
-// gradient norm is summed in the same order however the context was filled — created by a graph, or
-// loaded from a checkpoint), with the learning rate read from its variable.
-func (s *Search) updateWeights(ctx *context.Context, g *graph.Graph, loss *graph.Node) {
-	s.sgd.UpdateGraph(ctx, g, loss)
-}
-
-// tau is GDAS's temperature at the current iteration: per epoch (StepsPerEpoch > 0) or linear from
-// TauMax to TauMin over Steps (see Config).
-func (s *Search) tau() float64 {
-	if n := s.cfg.StepsPerEpoch; n > 0 {
-		total := s.cfg.Epochs
-		if total == 0 {
-			total = (s.cfg.Steps + n - 1) / n
-		}
-		if total <= 1 {
-			return s.cfg.TauMax
-		}
-		epoch := min(max(0, (max(0, s.iteration-1)/n)-s.cfg.WarmupSteps/n), total-1)
-		return s.cfg.TauMax - (s.cfg.TauMax-s.cfg.TauMin)*float64(epoch)/float64(total-1)
-	}
-	t := math.Min(float64(s.iteration), float64(s.cfg.Steps)) / float64(s.cfg.Steps)
-	return s.cfg.TauMax - (s.cfg.TauMax-s.cfg.TauMin)*t
-}
-
-// scheduledWeightLR is the cosine schedule at the current iteration.
-func (s *Search) scheduledWeightLR() float64 {
-	if n := s.cfg.StepsPerEpoch; n > 0 {
-		epoch := max(0, s.iteration-1) / n
-		return trainer.Cosine(s.cfg.WeightLR, s.cfg.WeightLRMin, float64(epoch+s.cfg.LREpochOffset)/(float64(s.cfg.Steps)/float64(n)))
-	}
-	return trainer.Cosine(s.cfg.WeightLR, s.cfg.WeightLRMin, float64(s.iteration)/float64(s.cfg.Steps))
 }
 
 // setWeightLR sets the weight step's learning-rate variable.
@@ -371,17 +134,33 @@ func (s *Search) setWeightLR(lr float64) error {
 	return s.sgd.LRVariable(s.ctx).SetValue(tensors.FromValue(lr))
 }
 
-func (s *Search) setVar(scope, name string, v float64) error {
-	vv := s.ctx.In(scope).Checked(false).VariableWithValue(name, v).SetTrainable(false)
-	return vv.SetValue(tensors.FromValue(v))
+// setTau sets GDAS's temperature for the current iteration (nothing for other samplings).
+func (s *Search) setTau() error {
+	if s.cfg.Sampling != GDAS {
+		return nil
+	}
+	return SetHyperparameter(s.ctx, TauVar, s.cfg.TauAt(s.iteration))
 }
 
-// StepArch runs one architecture step and appends it to the history.
+// enter marks a block step of block: it starts a new iteration when the block already ran in the
+// current one, or before the first (Step starts its own iteration first, so its block steps only mark).
+func (s *Search) enter(block Block) {
+	if s.iteration == 0 || s.ran[block] {
+		s.iteration++
+		s.ran = [2]bool{}
+	}
+	s.ran[block] = true
+}
+
+// StepArch runs one architecture step and appends it to the history. Called alone (not by Step), it
+// starts a new iteration when the architecture step already ran in the current one, so the schedules
+// (τ, and the weight learning rate of a second-order step) move as under Step.
 func (s *Search) StepArch() (Record, error) {
 	if s.cfg.Sampling == RSWS {
 		return Record{}, errors.New("gaea: random search with weight sharing (rsws) has no architecture step")
 	}
-	if err := s.setVar(ArchScope, TauVar, s.tau()); err != nil {
+	s.enter(ArchBlock)
+	if err := s.setTau(); err != nil {
 		return Record{}, err
 	}
 	var train *batch
@@ -403,16 +182,8 @@ func (s *Search) stepArch(train *batch) (Record, error) {
 	if err != nil {
 		return Record{}, fmt.Errorf("gaea: architecture batch: %w", err)
 	}
-	if err := s.setVar(ArchScope, LRVar, s.archLR); err != nil {
-		return Record{}, err
-	}
-	if s.cfg.BetaLR == 0 && s.cfg.Space.EdgeGroups() != nil {
-		if err := s.setVar(ArchScope, BetaLRVar, s.archLR); err != nil {
-			return Record{}, err
-		}
-	}
 	if s.cfg.SecondOrder {
-		s.weightLR = s.scheduledWeightLR()
+		s.weightLR = s.cfg.WeightLRAt(s.iteration)
 		if err := s.setWeightLR(s.weightLR); err != nil {
 			return Record{}, err
 		}
@@ -424,14 +195,16 @@ func (s *Search) stepArch(train *batch) (Record, error) {
 		out, err = s.archExec.Exec(images, labels)
 	}
 	if err != nil {
-		return Record{}, fmt.Errorf("gaea: architecture step %d: %w", s.step+1, err)
+		return Record{}, fmt.Errorf("gaea: architecture step %d (geometry %q): %w", s.step+1, s.cfg.Geometry.Name(), err)
 	}
 	s.lastGrad = rowsOf(out[2])
-	return s.record(ArchBlock, out[0], out[1])
+	return s.record(ArchBlock, out[0], out[1], out[3:])
 }
 
-// StepWeights runs one weight step (learning rate from the cosine schedule) and appends it to the history.
+// StepWeights runs one weight step (learning rate from the cosine schedule) and appends it to the
+// history. Called alone, it starts a new iteration when the weight step already ran in the current one.
 func (s *Search) StepWeights() (Record, error) {
+	s.enter(WeightBlock)
 	images, labels, err := s.batches.Next(WeightBlock)
 	if err != nil {
 		return Record{}, fmt.Errorf("gaea: weight batch: %w", err)
@@ -441,18 +214,18 @@ func (s *Search) StepWeights() (Record, error) {
 
 func (s *Search) stepWeights(b *batch) (Record, error) {
 	images, labels := b.images, b.labels
-	s.weightLR = s.scheduledWeightLR()
+	s.weightLR = s.cfg.WeightLRAt(s.iteration)
 	if err := s.setWeightLR(s.weightLR); err != nil {
 		return Record{}, err
 	}
-	if err := s.setVar(ArchScope, TauVar, s.tau()); err != nil {
+	if err := s.setTau(); err != nil {
 		return Record{}, err
 	}
 	out, err := s.weightExec.Exec(images, labels)
 	if err != nil {
 		return Record{}, fmt.Errorf("gaea: weight step %d: %w", s.step+1, err)
 	}
-	return s.record(WeightBlock, out[0], out[1])
+	return s.record(WeightBlock, out[0], out[1], nil)
 }
 
 // Step runs one search iteration: the architecture step then the weight step (or the reverse with
@@ -460,6 +233,7 @@ func (s *Search) stepWeights(b *batch) (Record, error) {
 // RSWS sampling.
 func (s *Search) Step() error {
 	s.iteration++
+	s.ran = [2]bool{}
 	if s.cfg.Sampling == RSWS || s.iteration <= s.cfg.WarmupSteps {
 		_, err := s.StepWeights()
 		return err
@@ -471,9 +245,11 @@ func (s *Search) Step() error {
 			return fmt.Errorf("gaea: weight batch: %w", err)
 		}
 		train := &batch{images, labels}
+		s.enter(ArchBlock)
 		if _, err := s.stepArch(train); err != nil {
 			return err
 		}
+		s.enter(WeightBlock)
 		_, err = s.stepWeights(train)
 		return err
 	}
@@ -498,7 +274,9 @@ func (s *Search) Run(n int) error {
 	return nil
 }
 
-func (s *Search) record(block Block, lossT, accT *tensors.Tensor) (Record, error) {
+// record appends the record of a block step (penalties: the architecture step's λ·R per regulariser)
+// and calls the OnBlockStep function.
+func (s *Search) record(block Block, lossT, accT *tensors.Tensor, penalties []*tensors.Tensor) (Record, error) {
 	loss, acc := trainer.Scalar(lossT), trainer.Scalar(accT)
 	s.step++
 	theta, beta, err := s.weights()
@@ -508,18 +286,39 @@ func (s *Search) record(block Block, lossT, accT *tensors.Tensor) (Record, error
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return Record{}, fmt.Errorf("gaea: %s step %d: loss is %v", block, s.step, loss)
 	}
-	for e, row := range theta {
-		for _, v := range row {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return Record{}, fmt.Errorf("gaea: %s step %d: θ of edge %d is %v", block, s.step, e, row)
+	for _, c := range []struct {
+		what string
+		rows [][]float64
+	}{{"θ of edge", theta}, {"β of node", beta}} {
+		for i, row := range c.rows {
+			for _, v := range row {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return Record{}, fmt.Errorf("gaea: %s step %d: %s %d is %v (geometry %q)", block, s.step, c.what, i, row, s.cfg.Geometry.Name())
+				}
 			}
 		}
 	}
 	r := Record{Step: s.step, Iteration: s.iteration, Block: block.String(), Loss: loss, Acc: acc, Theta: theta,
-		Beta: beta, Entropy: Entropies(theta), ArchLR: s.archLR, WeightLR: s.weightLR}
+		Beta: beta, Entropy: Entropies(theta), ArchLR: s.ArchLR(), WeightLR: s.weightLR}
+	for i, p := range penalties {
+		name := s.cfg.Regularizers[i].Name()
+		if lambda, _ := Hyperparameter(s.ctx, LambdaVar(name)); lambda != 0 {
+			if r.Penalty == nil {
+				r.Penalty = map[string]float64{}
+			}
+			r.Penalty[name] = trainer.Scalar(p)
+		}
+	}
 	s.history = append(s.history, r)
+	if s.onBlockStep != nil {
+		s.onBlockStep(r)
+	}
 	return r, nil
 }
+
+// OnBlockStep sets a function called with the record of every block step, after it is appended to the
+// history (those of Step and Run included); nil removes it.
+func (s *Search) OnBlockStep(f func(Record)) { s.onBlockStep = f }
 
 // Entropies returns the entropy (nats) of each row.
 func Entropies(rows [][]float64) []float64 {
@@ -558,12 +357,16 @@ func (s *Search) weights() (theta, beta [][]float64, err error) {
 	return theta, beta, nil
 }
 
-// LastGrad returns the gradient of the last architecture step's loss (with regulariser) w.r.t. the
-// stored architecture parameters, or nil before the first one.
+// LastGrad returns the gradient of the last architecture step's loss (with the penalties) w.r.t. the
+// stored architecture parameters θ, or nil before the first one.
 func (s *Search) LastGrad() [][]float64 { return s.lastGrad }
 
 // History returns the records of all block steps so far.
 func (s *Search) History() []Record { return append([]Record(nil), s.history...) }
+
+// Iteration returns the current iteration: 0 before the first block step, then the iteration the last
+// block step belonged to.
+func (s *Search) Iteration() int { return s.iteration }
 
 // Space returns the search space.
 func (s *Search) Space() spaces.Space { return s.cfg.Space }
@@ -573,16 +376,60 @@ func (s *Search) Space() spaces.Space { return s.cfg.Space }
 // with Checked(false)), the weight step's state under "weights_opt". Tests read and set weights through it.
 func (s *Search) Context() *context.Context { return s.ctx }
 
-// Config returns the configuration (with defaults filled in).
-func (s *Search) Config() Config { return s.cfg }
+// Config returns the configuration the search was made with. Its ArchLR and λs are the initial values:
+// ArchLR and Lambda return the current ones.
+func (s *Search) Config() Config {
+	c := s.cfg
+	c.Regularizers = slices.Clone(c.Regularizers)
+	return c
+}
+
+// ArchLR returns the current architecture learning rate (the variable LRVar).
+func (s *Search) ArchLR() float64 {
+	lr, _ := Hyperparameter(s.ctx, LRVar)
+	return lr
+}
 
 // SetArchLR changes the architecture learning rate from the next architecture step on (no recompile).
 // β's learning rate moves with it unless Config.BetaLR was set.
-func (s *Search) SetArchLR(lr float64) { s.archLR = lr }
+func (s *Search) SetArchLR(lr float64) error {
+	if lr < 0 || math.IsNaN(lr) || math.IsInf(lr, 0) {
+		return fmt.Errorf("gaea: architecture learning rate %v: want a finite number ≥ 0", lr)
+	}
+	return SetHyperparameter(s.ctx, LRVar, lr)
+}
 
-// SetEntropyReg changes λ of the entropic regulariser from the next architecture step on.
-func (s *Search) SetEntropyReg(lambda float64) error {
-	return s.setVar(ArchScope, EntropyRegVar, lambda)
+// regularizer checks that the search has a regulariser of that name.
+func (s *Search) regularizer(name string) error {
+	var names []string
+	for _, r := range s.cfg.Regularizers {
+		if r.Name() == name {
+			return nil
+		}
+		names = append(names, r.Name())
+	}
+	return fmt.Errorf("gaea: no regularizer %q in this search (it has: %s)", name, strings.Join(names, ", "))
+}
+
+// Lambda returns the current λ of the regulariser name.
+func (s *Search) Lambda(name string) (float64, error) {
+	if err := s.regularizer(name); err != nil {
+		return 0, err
+	}
+	lambda, _ := Hyperparameter(s.ctx, LambdaVar(name))
+	return lambda, nil
+}
+
+// SetLambda changes λ of the regulariser name from the next architecture step on (no recompile; 0 turns
+// it off). The regulariser must be one of Config.Regularizers.
+func (s *Search) SetLambda(name string, lambda float64) error {
+	if err := s.regularizer(name); err != nil {
+		return err
+	}
+	if math.IsNaN(lambda) || math.IsInf(lambda, 0) {
+		return fmt.Errorf("gaea: λ of %q is %v: want a finite number", name, lambda)
+	}
+	return SetHyperparameter(s.ctx, LambdaVar(name), lambda)
 }
 
 // Genotype discretises the current weights with the space's rule.
@@ -592,134 +439,4 @@ func (s *Search) Genotype() (spaces.Genotype, error) {
 		return nil, err
 	}
 	return s.cfg.Space.Discretize(theta, beta)
-}
-
-// searchState is what Save writes besides the variables.
-type searchState struct {
-	Step      int             `json:"step"`
-	Iteration int             `json:"iteration"`
-	ArchLR    float64         `json:"arch_lr"`
-	History   []Record        `json:"history"`
-	LastGrad  [][]float64     `json:"last_grad"`
-	Batches   json.RawMessage `json:"batches"`
-}
-
-// Save writes the whole search state to dir/checkpoint: every variable of the context (weights, θ,
-// optimizer state; the files are named after the block step), search.json (counters, history, data
-// position) and MANIFEST.sha256 (the SHA-256 of every file). The folder is written under a temporary
-// name and renamed; the previous checkpoint is kept as dir/checkpoint.prev, so that a checkpoint
-// found corrupt on restore falls back to the one before it.
-func (s *Search) Save(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.MkdirTemp(dir, ".saving-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	h, err := checkpoints.Build(s.ctx).Dir(tmp).Keep(1).Done()
-	if err != nil {
-		return err
-	}
-	if err := ckpt.SetStep(s.ctx, int64(s.step)); err != nil {
-		return err
-	}
-	if err := h.Save(); err != nil {
-		return err
-	}
-	bs, err := s.batches.State()
-	if err != nil {
-		return err
-	}
-	st := searchState{Step: s.step, Iteration: s.iteration, ArchLR: s.archLR, History: s.history,
-		LastGrad: s.lastGrad, Batches: bs}
-	data, err := json.Marshal(st)
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(tmp, "search.json"), data, 0o644); err != nil {
-		return err
-	}
-	if err := ckpt.WriteManifest(tmp); err != nil {
-		return err
-	}
-	final := filepath.Join(dir, "checkpoint")
-	prev := filepath.Join(dir, "checkpoint.prev")
-	if dirExists(final) {
-		if err := os.RemoveAll(prev); err != nil {
-			return err
-		}
-		if err := os.Rename(final, prev); err != nil {
-			return err
-		}
-	}
-	if err := os.Rename(tmp, final); err != nil {
-		return err
-	}
-	_ = os.RemoveAll(filepath.Join(dir, ".old-checkpoint")) // the previous layout's leftover
-	return nil
-}
-
-// RestoreSearch recreates a search saved with Save in dir, with the same configuration and a batch
-// source positioned anywhere (it is moved to the saved position). Continuing it gives the same results,
-// bit for bit on the same backend, as the search that was saved.
-//
-// The newest complete checkpoint whose files match its manifest is used: dir/checkpoint, else
-// dir/checkpoint.prev (a Save killed between its renames, or a corrupt newest checkpoint: one line
-// on stderr says so). When none is usable the error names the bad file.
-func RestoreSearch(be backends.Backend, cfg Config, batches Batches, dir string) (*Search, error) {
-	var (
-		final    string
-		st       searchState
-		firstErr error
-	)
-	for _, name := range []string{"checkpoint", "checkpoint.prev", ".old-checkpoint"} {
-		p := filepath.Join(dir, name)
-		if !dirExists(p) {
-			continue
-		}
-		err := ckpt.Verify(p)
-		if err == nil {
-			var data []byte
-			if data, err = os.ReadFile(filepath.Join(p, "search.json")); err == nil {
-				if err = json.Unmarshal(data, &st); err != nil {
-					err = fmt.Errorf("%s: %w", filepath.Join(p, "search.json"), err)
-				}
-			}
-		}
-		if err == nil {
-			final = p
-			break
-		}
-		if firstErr == nil {
-			firstErr = err
-		}
-	}
-	switch {
-	case final == "" && firstErr != nil:
-		return nil, fmt.Errorf("gaea: restore: no usable checkpoint in %s: %v", dir, firstErr)
-	case final == "":
-		return nil, fmt.Errorf("gaea: restore: no checkpoint in %s: %w", dir, os.ErrNotExist)
-	case firstErr != nil:
-		fmt.Fprintf(os.Stderr, "gaea: newest checkpoint is unusable (%v); resuming from %s\n", firstErr, final)
-	}
-	s, err := NewSearch(be, cfg, batches)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := checkpoints.Build(s.ctx).Dir(final).Immediate().Done(); err != nil {
-		return nil, fmt.Errorf("gaea: restore variables from %s: %w", final, err)
-	}
-	if err := batches.SetState(st.Batches); err != nil {
-		return nil, err
-	}
-	s.step, s.iteration, s.archLR, s.history, s.lastGrad = st.Step, st.Iteration, st.ArchLR, st.History, st.LastGrad
-	s.weightLR = s.scheduledWeightLR()
-	return s, nil
-}
-
-func dirExists(path string) bool {
-	fi, err := os.Stat(path)
-	return err == nil && fi.IsDir()
 }

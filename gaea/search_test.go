@@ -46,10 +46,10 @@ func newTinySearch(t *testing.T, geo Geometry, archLR float64, seed int64) (*Sea
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := NewSearch(backend.MustNew(), Config{
+	s, err := NewSearch(backend.MustNew(), conf(Config{
 		Space: tiny.New().Channels(4).Classes(2), Geometry: geo, ArchLR: archLR,
 		WeightLR: 0.05, Steps: 100, Seed: seed,
-	}, b)
+	}), b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,10 +151,10 @@ func TestEntropicConcentratesOnBestOp(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s, err := NewSearch(backend.MustNew(), Config{
+		s, err := NewSearch(backend.MustNew(), conf(Config{
 			Space: tiny.New().Channels(4).Nodes(2).Classes(2), Geometry: geo, ArchLR: lr,
 			WeightLR: 0.05, Steps: 40, Seed: 5,
-		}, b)
+		}), b)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -191,7 +191,7 @@ func TestSearchLRChangesWithoutRecompile(t *testing.T) {
 	builds := s.graphBuilds
 	before, _ := s.Theta()
 	s.SetArchLR(0)
-	if err := s.SetEntropyReg(0.1); err != nil {
+	if err := s.SetLambda(EntropyName, 0.1); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.StepArch(); err != nil {
@@ -339,7 +339,7 @@ func TestSearchDType(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := NewSearch(backend.MustNew(), Config{Space: tiny.New().Channels(4).Classes(2), Steps: 10, Seed: 3, DType: dtypes.Float64}, b)
+	s, err := NewSearch(backend.MustNew(), conf(Config{Space: tiny.New().Channels(4).Classes(2), Steps: 10, Seed: 3, DType: dtypes.Float64}), b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -358,7 +358,7 @@ func TestSearchDType(t *testing.T) {
 	if n < 3 {
 		t.Errorf("only %d float variables", n)
 	}
-	if _, err := NewSearch(backend.MustNew(), Config{Space: tiny.New(), DType: dtypes.Int32}, b); err == nil {
+	if _, err := NewSearch(backend.MustNew(), conf(Config{Space: tiny.New(), DType: dtypes.Int32}), b); err == nil {
 		t.Error("DType Int32 accepted")
 	}
 }

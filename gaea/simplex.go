@@ -38,9 +38,11 @@ func Quadratic(target []float64) SimplexProblem {
 	}}
 }
 
-// Trajectory runs steps steps of geometry with learning rate lr on the problem, starting from uniform
-// weights (logits 0 for the softmax geometries), and returns the weights before the first step and after
-// each one (steps+1 rows). It runs the same ArchOptimizer code a search runs, in float64.
+// Trajectory runs steps steps of geometry with learning rate lr on the problem, starting from the
+// geometry's deterministic start — Init with a nil rng: uniform weights for the shipped geometries
+// (logits 0 for the softmax ones) — and returns the weights before the first step and after each one
+// (steps+1 rows). It runs the same ArchOptimizer code a search runs, in float64. A bad start (see
+// Geometry.Init) or weights that become non-finite are errors naming the geometry.
 func (p SimplexProblem) Trajectory(be backends.Backend, geometry Geometry, lr float64, steps int) ([][]float64, error) {
 	if p.K < 2 {
 		return nil, fmt.Errorf("gaea: simplex problem needs at least 2 choices, got %d", p.K)
@@ -49,14 +51,17 @@ func (p SimplexProblem) Trajectory(be backends.Backend, geometry Geometry, lr fl
 		return nil, fmt.Errorf("gaea: negative number of steps %d", steps)
 	}
 	ctx := context.New()
-	init := make([]float64, p.K)
-	if geometry.Name() == Entropic().Name() || geometry.Name() == Euclidean().Name() {
-		init = uniform(1, p.K)
+	init, err := initBlock(geometry, 1, p.K, nil)
+	if err != nil {
+		return nil, err
 	}
 	if _, err := NewBlock(ctx, "w", 1, p.K, init, dtypes.Float64); err != nil {
 		return nil, err
 	}
-	opt := &ArchOptimizer{Geometry: geometry, LR: lr}
+	if err := SetHyperparameter(ctx, LRVar, lr); err != nil {
+		return nil, err
+	}
+	opt := &ArchOptimizer{Geometry: geometry}
 	step, err := context.NewExec(be, ctx, func(ctx *context.Context, g *graph.Graph) *graph.Node {
 		w := geometry.Mixture(Blocks(ctx)[0].ValueGraph(g))
 		loss := p.Objective(w)
@@ -74,24 +79,30 @@ func (p SimplexProblem) Trajectory(be backends.Backend, geometry Geometry, lr fl
 		return nil, err
 	}
 	defer weights.Finalize()
-	read := func() ([]float64, error) {
+	read := func(step int) ([]float64, error) {
 		out, err := weights.Exec()
 		if err != nil {
 			return nil, err
 		}
-		return rowsOf(out[0])[0], nil
+		w := rowsOf(out[0])[0]
+		for _, v := range w {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("gaea: geometry %q: %w (%v) at step %d", geometry.Name(), errNotFinite, w, step)
+			}
+		}
+		return w, nil
 	}
 	traj := make([][]float64, 0, steps+1)
-	w, err := read()
+	w, err := read(0)
 	if err != nil {
 		return nil, err
 	}
 	traj = append(traj, w)
 	for s := 0; s < steps; s++ {
 		if _, err := step.Exec(); err != nil {
-			return nil, fmt.Errorf("gaea: step %d: %w", s+1, err)
+			return nil, fmt.Errorf("gaea: geometry %q: step %d: %w", geometry.Name(), s+1, err)
 		}
-		if w, err = read(); err != nil {
+		if w, err = read(s + 1); err != nil {
 			return nil, err
 		}
 		traj = append(traj, w)
@@ -100,32 +111,33 @@ func (p SimplexProblem) Trajectory(be backends.Backend, geometry Geometry, lr fl
 }
 
 // CheckLinearTrajectory checks the arguments of LinearTrajectory without a backend (a command checks
-// them before it creates one); errors wrap ErrSimplexInput.
+// them before it creates one); errors wrap ErrSimplexInput and name the argument (costs, lr, steps,
+// geometry).
 func CheckLinearTrajectory(geometry string, costs []float64, lr float64, steps int) error {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: "+format, append([]any{ErrSimplexInput}, args...)...)
 	}
 	for _, c := range costs {
 		if math.IsNaN(c) || math.IsInf(c, 0) {
-			return bad("--costs: %v is not a finite number", c)
+			return bad("costs: %v is not a finite number", c)
 		}
 	}
 	if len(costs) < 2 {
-		return bad("--costs: need at least 2 costs, got %d", len(costs))
+		return bad("costs: need at least 2 costs, got %d", len(costs))
 	}
 	if lr <= 0 || math.IsNaN(lr) || math.IsInf(lr, 0) {
-		return bad("--lr must be a positive finite number, got %v", lr)
+		return bad("lr must be a positive finite number, got %v", lr)
 	}
 	for _, c := range costs {
 		if math.IsInf(c*lr, 0) || math.IsInf(c-costs[0], 0) {
-			return bad("--costs and --lr out of range: a step η·c (or a cost difference) overflows float64")
+			return bad("costs out of range for this lr: a step η·c (or a cost difference) overflows float64")
 		}
 	}
 	if steps < 0 || steps > 100000 {
-		return bad("--steps must be between 0 and 100000, got %d", steps)
+		return bad("steps must be between 0 and 100000, got %d", steps)
 	}
 	if _, err := GeometryByName(geometry); err != nil {
-		return bad("--geometry must be one of %s, got %q", strings.Join(GeometryNames(), ", "), geometry)
+		return bad("geometry must be one of %s, got %q", strings.Join(GeometryNames(), ", "), geometry)
 	}
 	return nil
 }
@@ -135,8 +147,8 @@ var ErrSimplexInput = errors.New("bad simplex input")
 
 // LinearTrajectory checks its arguments and runs Linear(costs).Trajectory with the geometry named
 // geometry (see GeometryByName): at least 2 finite costs, a positive finite lr, 0–100,000 steps, no
-// step η·c that overflows float64. Argument errors wrap ErrSimplexInput; a θ that becomes non-finite
-// on the way is an error too.
+// step η·c that overflows float64. Argument errors wrap ErrSimplexInput and name the argument; a θ that
+// becomes non-finite on the way is an error too.
 func LinearTrajectory(be backends.Backend, geometry string, costs []float64, lr float64, steps int) ([][]float64, error) {
 	if err := CheckLinearTrajectory(geometry, costs, lr, steps); err != nil {
 		return nil, err
@@ -146,15 +158,11 @@ func LinearTrajectory(be backends.Backend, geometry string, costs []float64, lr 
 		return nil, err
 	}
 	traj, err := Linear(costs).Trajectory(be, geo, lr, steps)
-	if err != nil {
-		return nil, err
+	if errors.Is(err, errNotFinite) {
+		return nil, fmt.Errorf("%w: costs × lr too large for float64; use smaller costs or lr", err)
 	}
-	for s, row := range traj {
-		for _, v := range row {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("θ is not finite (%v) at step %d: costs × lr too large for float64; use smaller costs or --lr", v, s)
-			}
-		}
-	}
-	return traj, nil
+	return traj, err
 }
+
+// errNotFinite marks weights that became NaN or infinite.
+var errNotFinite = errors.New("the weights are not finite")

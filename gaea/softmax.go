@@ -45,15 +45,19 @@ func (s softmaxGeometry) Name() string {
 	return "softmax-sgd"
 }
 
+// Init implements Geometry: logits 1e-3·N(0,1) for DARTS's Adam geometry (0 with a nil rng), 0 for
+// SoftmaxSGD.
 func (s softmaxGeometry) Init(rows, cols int, rng *rand.Rand) []float64 {
 	v := make([]float64, rows*cols)
-	if s.adam {
+	if s.adam && rng != nil {
 		for i := range v {
 			v[i] = DARTSInitScale * rng.NormFloat64()
 		}
 	}
 	return v
 }
+
+func (s softmaxGeometry) ForEdgeWeights() Geometry { return s }
 
 func (softmaxGeometry) Mixture(p *graph.Node) *graph.Node { return graph.Softmax(p, -1) }
 

@@ -14,9 +14,9 @@ import (
 // with ε = 0.01/‖∇w′ L_val(w′, α)‖ (the finite-difference Hessian-vector product). The virtual step is
 // DARTS's (classical momentum, unclipped gradient) whatever Config.Nesterov and GradClip say; the
 // buffers and the learning rate are those of the weight step's trainer.SGD. It returns the
-// validation loss and accuracy at w′ and the gradient per architecture block (plus the regulariser's);
-// the weights are left as they were.
-func (s *Search) unrolledGradients(ctx *context.Context, trainX, trainY, validX, validY *graph.Node) (loss, acc *graph.Node, grads []*graph.Node) {
+// validation loss and accuracy at w′, the gradient per architecture block (the penalties' included)
+// and the penalties λ·R; the weights are left as they were.
+func (s *Search) unrolledGradients(ctx *context.Context, trainX, trainY, validX, validY *graph.Node) (loss, acc *graph.Node, grads, penalties []*graph.Node) {
 	g := trainX.Graph()
 	blocks := Blocks(ctx)
 	alphas := make([]*graph.Node, len(blocks))
@@ -86,14 +86,20 @@ func (s *Search) unrolledGradients(ctx *context.Context, trainX, trainY, validX,
 	gMinus := shifted(-1)
 	set(w) // the architecture step leaves the weights alone
 
-	lambda := hyperparameter(ctx, g, EntropyRegVar, loss, s.opt.EntropyReg)
-	reg := graph.Gradient(Regularizer(ctx, g, s.cfg.Geometry, lambda), alphas...)
+	penalties = s.opt.Penalties(ctx, g, loss.DType())
+	var reg []*graph.Node
+	if p := sum(penalties); p != nil {
+		reg = graph.Gradient(p, alphas...)
+	}
 	grads = make([]*graph.Node, len(alphas))
 	for i := range alphas {
 		hvp := graph.Div(graph.Sub(gPlus[i], gMinus[i]), graph.ConvertDType(graph.MulScalar(eps, 2), alphas[i].DType()))
-		grads[i] = graph.Add(graph.Sub(dAlpha[i], graph.Mul(graph.ConvertDType(xi, alphas[i].DType()), hvp)), reg[i])
+		grads[i] = graph.Sub(dAlpha[i], graph.Mul(graph.ConvertDType(xi, alphas[i].DType()), hvp))
+		if reg != nil {
+			grads[i] = graph.Add(grads[i], reg[i])
+		}
 	}
-	return loss, acc, grads
+	return loss, acc, grads, penalties
 }
 
 // holdFixed returns x as a point at which gradients can be taken but through which none flow back: an

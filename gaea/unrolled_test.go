@@ -53,22 +53,23 @@ func TestUnrolledGradient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := NewSearch(be, Config{Space: smoothSpace{}, Geometry: Softmax(),
-		SecondOrder: true, NoMomentum: true, WeightLR: 0.5, Steps: 10, Seed: 12}, b)
+	cfg := conf(Config{Space: smoothSpace{}, Geometry: Softmax(), SecondOrder: true, WeightLR: 0.5, Steps: 10, Seed: 12})
+	cfg.Momentum = 0
+	s, err := NewSearch(be, cfg, b)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// float64 inputs: the supernet's weights are created in float64 by the first graph.
 	trainX, trainY := batch64(stripes(16, 3), 16)
 	validX, validY := batch64(stripes(16, 4), 16)
-	xi := s.scheduledWeightLR()
+	xi := s.cfg.WeightLRAt(s.iteration)
 	if err := s.setWeightLR(xi); err != nil {
 		t.Fatal(err)
 	}
 
 	gradExec := context.MustNewExec(be, s.ctx, func(ctx *context.Context, tx, ty, vx, vy *graph.Node) *graph.Node {
 		ctx.SetTraining(tx.Graph(), true)
-		_, _, grads := s.unrolledGradients(ctx, tx, ty, vx, vy)
+		_, _, grads, _ := s.unrolledGradients(ctx, tx, ty, vx, vy)
 		return grads[0]
 	})
 	got := rowsOf(gradExec.MustExec(trainX, trainY, validX, validY)[0])
@@ -127,8 +128,8 @@ func TestSecondOrderSearchRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := NewSearch(backend.MustNew(), Config{Space: tiny.New().Channels(3).Classes(2), Geometry: Softmax(),
-		ArchLR: 0.01, SecondOrder: true, Steps: 10, Seed: 13}, b)
+	s, err := NewSearch(backend.MustNew(), conf(Config{Space: tiny.New().Channels(3).Classes(2), Geometry: Softmax(),
+		ArchLR: 0.01, SecondOrder: true, Steps: 10, Seed: 13}), b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +143,7 @@ func TestSecondOrderSearchRuns(t *testing.T) {
 	if len(h) != 6 || h[0].Theta[0][0] == h[4].Theta[0][0] {
 		t.Errorf("history %d records; θ[0][0] %v → %v", len(h), h[0].Theta[0][0], h[4].Theta[0][0])
 	}
-	if _, err := NewSearch(backend.MustNew(), Config{Space: tiny.New(), SecondOrder: true, Sampling: GDAS}, b); err == nil {
+	if _, err := NewSearch(backend.MustNew(), conf(Config{Space: tiny.New(), SecondOrder: true, Sampling: GDAS}), b); err == nil {
 		t.Error("second order with GDAS sampling: no error")
 	}
 }

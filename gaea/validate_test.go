@@ -52,7 +52,7 @@ func TestValidate(t *testing.T) {
 	for _, sampling := range []Sampling{WeightedSum, GDAS} {
 		t.Run(sampling.String(), func(t *testing.T) {
 			mk := func() *Search {
-				cfg := Config{Space: tiny.New().Channels(4).Classes(2), Sampling: sampling, ArchLR: 0.5, Steps: 12, Seed: 4}
+				cfg := conf(Config{Space: tiny.New().Channels(4).Classes(2), Sampling: sampling, ArchLR: 0.5, Steps: 12, Seed: 4})
 				s, err := NewSearch(backend.MustNew(), cfg, tinyBatches(t, 4))
 				if err != nil {
 					t.Fatal(err)
@@ -117,7 +117,7 @@ func TestValidate(t *testing.T) {
 			t.Logf("%s: %+v", sampling, vs)
 		})
 	}
-	s, err := NewSearch(backend.MustNew(), Config{Space: tiny.New().Channels(4).Classes(2), Sampling: RSWS, Steps: 4, Seed: 1}, tinyBatches(t, 1))
+	s, err := NewSearch(backend.MustNew(), conf(Config{Space: tiny.New().Channels(4).Classes(2), Sampling: RSWS, Steps: 4, Seed: 1}), tinyBatches(t, 1))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,8 +23,8 @@ func TestWeightStepIsNesterovSGD(t *testing.T) {
 		}
 		return b
 	}
-	s, err := NewSearch(be, Config{Space: smoothSpace{}, WeightLR: lr, WeightLRMin: lr, Momentum: mu,
-		Nesterov: true, WeightDecay: wd, GradClip: clip, Steps: 10, Seed: 4}, mk())
+	s, err := NewSearch(be, conf(Config{Space: smoothSpace{}, WeightLR: lr, WeightLRMin: lr, Momentum: mu,
+		Nesterov: true, WeightDecay: wd, GradClip: clip, Steps: 10, Seed: 4}), mk())
 	if err != nil {
 		t.Fatal(err)
 	}

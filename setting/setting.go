@@ -10,6 +10,7 @@
 package setting
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"math"
@@ -237,10 +238,39 @@ func (t *Table[T]) Set(s *T, key string, x any) error {
 			return Errorf(key, "wants a string, got %T", x)
 		}
 		v.SetString(str)
+	case reflect.Map: // map[string]float64: names with a number each, "a=0.1,b=2" on a command line
+		m, err := numbers(key, x)
+		if err != nil {
+			return err
+		}
+		v.Set(reflect.ValueOf(m))
 	default:
 		return fmt.Errorf("setting %q: field of kind %s", key, v.Kind())
 	}
 	return nil
+}
+
+// numbers reads a map of names to numbers: a map, or "name=number,…".
+func numbers(key string, x any) (map[string]float64, error) {
+	switch m := x.(type) {
+	case map[string]float64:
+		return m, nil
+	case string:
+		out := map[string]float64{}
+		for _, item := range strings.Split(m, ",") {
+			name, num, ok := strings.Cut(strings.TrimSpace(item), "=")
+			f, err := strconv.ParseFloat(num, 64)
+			if !ok || name == "" || err != nil {
+				return nil, Errorf(key, "%q: want name=number, comma-separated", item)
+			}
+			if _, dup := out[name]; dup {
+				return nil, Errorf(key, "%q is named twice", name)
+			}
+			out[name] = f
+		}
+		return out, nil
+	}
+	return nil, Errorf(key, "wants names with numbers, got %T", x)
 }
 
 // Check checks every value against its declaration, in the table's order; the error is an *Error.
@@ -306,6 +336,12 @@ func (d Decl) check(x any) error {
 	case string:
 		if len(d.OneOf) > 0 && !slices.Contains(d.OneOf, v) {
 			return Errorf(d.Key, "%q: want %s", v, orList(d.OneOf))
+		}
+	case map[string]float64:
+		for name, f := range v {
+			if math.IsNaN(f) || math.IsInf(f, 0) || f < 0 {
+				return Errorf(d.Key, "%s=%v: want a number ≥ 0", name, f)
+			}
 		}
 	}
 	return nil
@@ -400,6 +436,12 @@ func (g *given) Set(s string) error {
 			return fmt.Errorf("want true or false")
 		}
 		x = b
+	case reflect.Map:
+		m, err := numbers(g.key, s)
+		if err != nil {
+			return errors.New(strings.TrimPrefix(err.Error(), g.key+" "))
+		}
+		x = m
 	default:
 		x = s
 	}

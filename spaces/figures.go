@@ -1,5 +1,7 @@
 package spaces
 
+import "fmt"
+
 // The data of a space's pictures. Package viz draws them (viz.Cells, viz.Supernet) and knows no space;
 // a space offers its pictures by implementing these optional interfaces on its Space.
 
@@ -55,4 +57,30 @@ type GraphEdge struct {
 // (none, skip, pooling): the drift of DARTS towards such cells shows in a sweep's tables.
 type ParamFreeCounter interface {
 	ParamFreeEdges(g Genotype) int
+}
+
+// Graph is the diagram of a cell genotype (the cell spaces' genotype, CellGenotype): nodes 0 (input) to
+// Nodes−1 (output), every edge labelled with its op but none.
+func (g CellGenotype) Graph(title string) CellGraph {
+	c := CellGraph{Title: title, Subtitle: g.String(), Round: true}
+	for i := 0; i < g.Nodes; i++ {
+		n := GraphNode{ID: fmt.Sprintf("n%d", i), Label: fmt.Sprint(i)}
+		switch i {
+		case 0:
+			n.Label, n.Kind = "0\nin", InputNode
+		case g.Nodes - 1:
+			n.Label, n.Kind = fmt.Sprintf("%d\nout", i), OutputNode
+		}
+		c.Nodes = append(c.Nodes, n)
+	}
+	e := 0
+	for i := 1; i < g.Nodes; i++ {
+		for j := 0; j < i; j++ {
+			if e < len(g.Ops) && g.Ops[e] != "none" {
+				c.Edges = append(c.Edges, GraphEdge{From: fmt.Sprintf("n%d", j), To: fmt.Sprintf("n%d", i), Op: g.Ops[e], Row: e})
+			}
+			e++
+		}
+	}
+	return c
 }

@@ -572,9 +572,10 @@ func runSearch(t *testing.T, nc netCase, seed int64, dtype dtypes.DType, fb *fix
 	t.Helper()
 	be := backend.MustNew()
 	fb.n = [2]int{}
-	cfg := gaea.Config{Space: nc.space, Steps: req.Iterations, PartialChannels: nc.k, Seed: seed, DType: dtype}
+	cfg := gaea.DefaultConfig()
+	cfg.Space, cfg.Steps, cfg.PartialChannels, cfg.Seed, cfg.DType = nc.space, req.Iterations, nc.k, seed, dtype
 	if nc.kind == "darts" {
-		cfg.WeightLR, cfg.WeightLRMin = 0.1, -1 // GAEA PC-DARTS: 0.1 → 0
+		cfg.WeightLR, cfg.WeightLRMin = 0.1, 0 // GAEA PC-DARTS: 0.1 → 0
 	}
 	s, err := gaea.NewSearch(be, cfg, fb)
 	if err != nil {

@@ -45,7 +45,7 @@ func runSimplex(args []string) error {
 		costs = append(costs, c)
 	}
 	if err := gaea.CheckLinearTrajectory(*geometry, costs, *lr, *steps); err != nil {
-		return cli.Usagef("%s", strings.TrimPrefix(err.Error(), gaea.ErrSimplexInput.Error()+": "))
+		return cli.Usagef("--%s", strings.TrimPrefix(err.Error(), gaea.ErrSimplexInput.Error()+": ")) // the message starts with the argument's key
 	}
 	if err := cli.OpenBackend(""); err != nil {
 		return err
@@ -56,7 +56,7 @@ func runSimplex(args []string) error {
 	}
 	traj, err := gaea.LinearTrajectory(be, *geometry, costs, *lr, *steps)
 	if errors.Is(err, gaea.ErrSimplexInput) {
-		return cli.Usagef("%s", strings.TrimPrefix(err.Error(), gaea.ErrSimplexInput.Error()+": "))
+		return cli.Usagef("--%s", strings.TrimPrefix(err.Error(), gaea.ErrSimplexInput.Error()+": ")) // the message starts with the argument's key
 	}
 	if err != nil {
 		return err

@@ -115,16 +115,16 @@ func (n *NetworkConfig) auxiliaryHead(ctx *context.Context, x *graph.Node) *grap
 		stride = 2
 	}
 	h := graph.MeanPool(spaces.ReLU(x)).Window(5).Strides(stride).NoPadding().Done()
-	h = conv2d(ctx.In("conv_1"), h, 128, 1, 1, 0, 1, 1)
-	h = spaces.ReLU(batchNorm(ctx.In("bn_1"), h, true))
-	h = conv2d(ctx.In("conv_2"), h, 768, 2, 1, 0, 1, 1)
+	h = Conv2D(ctx.In("conv_1"), h, 128, 1, 1, 0, 1, 1)
+	h = spaces.ReLU(BatchNorm(ctx.In("bn_1"), h, true))
+	h = Conv2D(ctx.In("conv_2"), h, 768, 2, 1, 0, 1, 1)
 	if !n.imagenet {
-		h = batchNorm(ctx.In("bn_2"), h, true)
+		h = BatchNorm(ctx.In("bn_2"), h, true)
 	}
 	h = spaces.ReLU(h)
 	dims := h.Shape().Dimensions
 	h = graph.Reshape(h, dims[0], dims[1]*dims[2]*dims[3])
-	return dense(ctx.In("classifier"), h, n.classes)
+	return Dense(ctx.In("classifier"), h, n.classes)
 }
 
 // Build creates the network's variables in ctx and returns the logits for images x ([batch, h, w, 3]),
@@ -149,17 +149,17 @@ func (n *NetworkConfig) Build(ctx *context.Context, x *graph.Node) (logits, aux 
 	reductionPrev := false
 	if n.imagenet {
 		stem := ctx.In("stem0")
-		h := conv2d(stem.In("conv_1"), x, c/2, 3, 2, 1, 1, 1)
-		h = spaces.ReLU(batchNorm(stem.In("bn_1"), h, true))
-		h = conv2d(stem.In("conv_2"), h, c, 3, 2, 1, 1, 1)
-		s0 = batchNorm(stem.In("bn_2"), h, true)
+		h := Conv2D(stem.In("conv_1"), x, c/2, 3, 2, 1, 1, 1)
+		h = spaces.ReLU(BatchNorm(stem.In("bn_1"), h, true))
+		h = Conv2D(stem.In("conv_2"), h, c, 3, 2, 1, 1, 1)
+		s0 = BatchNorm(stem.In("bn_2"), h, true)
 		stem = ctx.In("stem1")
-		h = conv2d(stem.In("conv"), spaces.ReLU(s0), c, 3, 2, 1, 1, 1)
-		s1 = batchNorm(stem.In("bn"), h, true)
+		h = Conv2D(stem.In("conv"), spaces.ReLU(s0), c, 3, 2, 1, 1, 1)
+		s1 = BatchNorm(stem.In("bn"), h, true)
 		reductionPrev = true
 	} else {
-		h := conv2d(ctx.In("stem").In("conv"), x, StemMultiplier*c, 3, 1, 1, 1, 1)
-		s0 = batchNorm(ctx.In("stem").In("bn"), h, true)
+		h := Conv2D(ctx.In("stem").In("conv"), x, StemMultiplier*c, 3, 1, 1, 1, 1)
+		s0 = BatchNorm(ctx.In("stem").In("bn"), h, true)
 		s1 = s0
 	}
 	for i := 0; i < n.layers; i++ {
@@ -174,6 +174,6 @@ func (n *NetworkConfig) Build(ctx *context.Context, x *graph.Node) (logits, aux 
 			aux = n.auxiliaryHead(ctx.In("auxiliary_head"), s1)
 		}
 	}
-	logits = dense(ctx.In("classifier"), graph.ReduceMean(s1, 1, 2), n.classes)
+	logits = Dense(ctx.In("classifier"), graph.ReduceMean(s1, 1, 2), n.classes)
 	return logits, aux
 }

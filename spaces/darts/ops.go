@@ -32,19 +32,19 @@ func AllOps() []string { return slices.Clone(allOps) }
 
 // Images are NHWC ([batch, height, width, channels]) throughout, as GoMLX's default.
 
-// batchNorm is PyTorch's BatchNorm2d: momentum 0.1 (GoMLX's 0.9), ε = 1e-5, a learned scale and offset
+// BatchNorm is PyTorch's BatchNorm2d: momentum 0.1 (GoMLX's 0.9), ε = 1e-5, a learned scale and offset
 // (2·C parameters) only when affine.
-func batchNorm(ctx *context.Context, x *graph.Node, affine bool) *graph.Node {
+func BatchNorm(ctx *context.Context, x *graph.Node, affine bool) *graph.Node {
 	return batchnorm.New(ctx, x, -1).Momentum(0.9).Epsilon(1e-5).Center(affine).Scale(affine).Done()
 }
 
-// conv2d is a bias-free 2-D convolution with PyTorch's symmetric zero padding, stride, dilation and
+// Conv2D is a bias-free 2-D convolution with PyTorch's symmetric zero padding, stride, dilation and
 // channel groups (groups = input channels: depthwise). Its kernel, [k, k, in/groups, out], is the variable
 // "weights" in ctx's scope, initialised as PyTorch's nn.Conv2d (spaces.TorchUniform, fan-in in/groups·k²).
 //
 // GoMLX's convolution (and its gradient) takes either strides or dilations; a strided dilated convolution
 // is computed dilated at stride 1 and then subsampled, which gives exactly the strided result.
-func conv2d(ctx *context.Context, x *graph.Node, out, k, stride, pad, dilation, groups int) *graph.Node {
+func Conv2D(ctx *context.Context, x *graph.Node, out, k, stride, pad, dilation, groups int) *graph.Node {
 	in := x.Shape().Dim(-1)
 	ctx = spaces.WithTorchInit(ctx, spaces.ConvFanIn(in, groups, k, k))
 	w := ctx.VariableWithShape("weights", shapes.Make(x.DType(), k, k, in/groups, out)).ValueGraph(x.Graph())
@@ -67,8 +67,8 @@ func conv2d(ctx *context.Context, x *graph.Node, out, k, stride, pad, dilation, 
 
 // ReLUConvBN is ReLU → k×k convolution → BN (the cells' 1×1 preprocessing).
 func ReLUConvBN(ctx *context.Context, x *graph.Node, out, k, stride, pad int, affine bool) *graph.Node {
-	h := conv2d(ctx.In("conv"), spaces.ReLU(x), out, k, stride, pad, 1, 1)
-	return batchNorm(ctx.In("bn"), h, affine)
+	h := Conv2D(ctx.In("conv"), spaces.ReLU(x), out, k, stride, pad, 1, 1)
+	return BatchNorm(ctx.In("bn"), h, affine)
 }
 
 // FactorizedReduce halves the spatial size: ReLU, then two 1×1 stride-2 convolutions with out/2 filters
@@ -78,18 +78,18 @@ func FactorizedReduce(ctx *context.Context, x *graph.Node, out int, affine bool)
 		panic(fmt.Sprintf("darts: FactorizedReduce needs an even number of output channels, got %d", out))
 	}
 	x = spaces.ReLU(x)
-	a := conv2d(ctx.In("conv_1"), x, out/2, 1, 2, 0, 1, 1)
+	a := Conv2D(ctx.In("conv_1"), x, out/2, 1, 2, 0, 1, 1)
 	shifted := graph.Slice(x, graph.AxisRange(), graph.AxisRange(1), graph.AxisRange(1), graph.AxisRange())
-	b := conv2d(ctx.In("conv_2"), shifted, out/2, 1, 2, 0, 1, 1)
-	return batchNorm(ctx.In("bn"), graph.Concatenate([]*graph.Node{a, b}, -1), affine)
+	b := Conv2D(ctx.In("conv_2"), shifted, out/2, 1, 2, 0, 1, 1)
+	return BatchNorm(ctx.In("bn"), graph.Concatenate([]*graph.Node{a, b}, -1), affine)
 }
 
 // sepBlock is ReLU → depthwise k×k (stride, padding, dilation) → pointwise 1×1 → BN.
 func sepBlock(ctx *context.Context, x *graph.Node, k, stride, pad, dilation int, affine bool) *graph.Node {
 	c := x.Shape().Dim(-1)
-	h := conv2d(ctx.In("depthwise"), spaces.ReLU(x), c, k, stride, pad, dilation, c)
-	h = conv2d(ctx.In("pointwise"), h, c, 1, 1, 0, 1, 1)
-	return batchNorm(ctx.In("bn"), h, affine)
+	h := Conv2D(ctx.In("depthwise"), spaces.ReLU(x), c, k, stride, pad, dilation, c)
+	h = Conv2D(ctx.In("pointwise"), h, c, 1, 1, 0, 1, 1)
+	return BatchNorm(ctx.In("bn"), h, affine)
 }
 
 // SepConv is the DARTS separable convolution: two stacked ReLU→depthwise→pointwise→BN blocks, the first
@@ -143,7 +143,7 @@ func Op(ctx *context.Context, name string, x *graph.Node, stride int, affine, se
 	case OpMaxPool3x3, OpAvgPool3x3:
 		y := pool3x3(x, stride, name == OpMaxPool3x3)
 		if searchBN {
-			y = batchNorm(ctx.In("bn"), y, false)
+			y = BatchNorm(ctx.In("bn"), y, false)
 		}
 		return y
 	case OpSkipConnect:
@@ -163,8 +163,8 @@ func Op(ctx *context.Context, name string, x *graph.Node, stride int, affine, se
 	panic(fmt.Sprintf("darts: unknown op %q", name))
 }
 
-// dense is a linear layer with bias on [batch, features], initialised as PyTorch's nn.Linear
+// Dense is a linear layer with bias on [batch, features], initialised as PyTorch's nn.Linear
 // (spaces.TorchUniform, fan-in = features).
-func dense(ctx *context.Context, x *graph.Node, out int) *graph.Node {
+func Dense(ctx *context.Context, x *graph.Node, out int) *graph.Node {
 	return layers.DenseWithBias(spaces.WithTorchInit(ctx, x.Shape().Dim(-1)), x, out)
 }

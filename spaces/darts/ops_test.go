@@ -105,7 +105,7 @@ func TestStridedDilatedConv(t *testing.T) {
 	}
 	ctx := context.New()
 	exec := context.MustNewExec(testBackend(t), ctx, func(ctx *context.Context, x *graph.Node) *graph.Node {
-		return conv2d(ctx, x, 1, k, stride, pad, dil, 1)
+		return Conv2D(ctx, x, 1, k, stride, pad, dil, 1)
 	})
 	out := tensors.MustCopyFlatData[float32](exec.MustExec1(tensors.FromFlatDataAndDimensions(img, 1, h, h, 1)))
 	w := tensors.MustCopyFlatData[float32](ctx.GetVariableByScopeAndName("/", "weights").MustValue())

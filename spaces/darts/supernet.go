@@ -136,8 +136,8 @@ func (s *Space) Supernet(ctx *context.Context, x *graph.Node, mix spaces.Mixture
 	}
 
 	c := s.channels
-	h := conv2d(ctx.In("stem").In("conv"), x, StemMultiplier*c, 3, 1, 1, 1, 1)
-	h = batchNorm(ctx.In("stem").In("bn"), h, true)
+	h := Conv2D(ctx.In("stem").In("conv"), x, StemMultiplier*c, 3, 1, 1, 1, 1)
+	h = BatchNorm(ctx.In("stem").In("bn"), h, true)
 	s0, s1 := h, h
 	reductionPrev := false
 	for i := 0; i < s.layers; i++ {
@@ -151,7 +151,7 @@ func (s *Space) Supernet(ctx *context.Context, x *graph.Node, mix spaces.Mixture
 		reductionPrev = reduction
 	}
 	pooled := graph.ReduceMean(s1, 1, 2)
-	return dense(ctx.In("classifier"), pooled, s.classes)
+	return Dense(ctx.In("classifier"), pooled, s.classes)
 }
 
 // isReductionLayer tells whether cell i of a network of the given depth reduces: i = layers/3 or

@@ -106,7 +106,7 @@ func (s *Space) SupernetMix(ctx *context.Context, x *graph.Node, m Mix) *graph.N
 	k := max(m.PartialChannels, 1)
 
 	c := s.channels
-	x = convBNReLU(ctx.In("stem"), x, c, 3)
+	x = ConvBNReLU(ctx.In("stem"), x, c, 3)
 	for layer := 0; layer < s.cells; layer++ {
 		if layer == s.cells/3 || layer == 2*s.cells/3 {
 			c *= 2
@@ -115,11 +115,11 @@ func (s *Space) SupernetMix(ctx *context.Context, x *graph.Node, m Mix) *graph.N
 		cctx := ctx.In("cell" + strconv.Itoa(layer))
 		var states []*graph.Node
 		for i := 0; i < nodes; i++ {
-			in := append([]*graph.Node{convBNReLU(cctx.In("input_projection"+strconv.Itoa(i)), x, c, 1)}, states...)
+			in := append([]*graph.Node{ConvBNReLU(cctx.In("input_projection"+strconv.Itoa(i)), x, c, 1)}, states...)
 			sum := weightedSum(in, inputRows[i+1])
 			states = append(states, mixedOp(cctx.In("choice_block"+strconv.Itoa(i)), sum, opRows[i], k))
 		}
-		outs := append([]*graph.Node{convBNReLU(cctx.In("input_projection"+strconv.Itoa(nodes)), x, c, 1)}, states...)
+		outs := append([]*graph.Node{ConvBNReLU(cctx.In("input_projection"+strconv.Itoa(nodes)), x, c, 1)}, states...)
 		if r := inputRows[nodes+1]; r != nil {
 			for j := range outs {
 				outs[j] = graph.Mul(outs[j], elem(r, j))
@@ -178,8 +178,8 @@ func mixedOp(ctx *context.Context, x, w *graph.Node, k int) *graph.Node {
 	cc := xOps.Shape().Dim(-1)
 	outs := make([]*graph.Node, NumOps)
 	outs[MaxPool3x3] = graph.MaxPool(xOps).Window(3).Strides(1).PaddingPerDim([][2]int{{1, 1}, {1, 1}}).Done()
-	outs[Conv3x3] = convBNReLU(ctx.In(Conv3x3.String()), xOps, cc, 3)
-	outs[Conv1x1] = convBNReLU(ctx.In(Conv1x1.String()), xOps, cc, 1)
+	outs[Conv3x3] = ConvBNReLU(ctx.In(Conv3x3.String()), xOps, cc, 3)
+	outs[Conv1x1] = ConvBNReLU(ctx.In(Conv1x1.String()), xOps, cc, 1)
 	sum := spaces.MixOps(w, nil, outs)
 	if k == 1 {
 		return sum
@@ -196,10 +196,10 @@ func channelShuffle(x *graph.Node, k int) *graph.Node {
 	return graph.Reshape(y, d...)
 }
 
-// convBNReLU is NAS-Bench-1Shot1's ConvBnRelu (optimizers/darts/operations.py lines 34-50): a bias-free
+// ConvBNReLU is NAS-Bench-1Shot1's ConvBnRelu (optimizers/darts/operations.py lines 34-50): a bias-free
 // k×k conv, stride 1, padding (k−1)/2, to out channels; a batch norm with scale and offset, ε 1e-5 and
 // PyTorch momentum 0.997 (GoMLX momentum 1 − 0.997: GoMLX keeps `momentum` of the old average); ReLU.
-func convBNReLU(ctx *context.Context, x *graph.Node, out, k int) *graph.Node {
+func ConvBNReLU(ctx *context.Context, x *graph.Node, out, k int) *graph.Node {
 	x = layers.Convolution(ctx, x).Channels(out).KernelSize(k).PadSame().UseBias(false).Done()
 	x = batchnorm.New(ctx, x, -1).Momentum(1 - 0.997).Epsilon(1e-5).Done()
 	return activations.Relu(x)

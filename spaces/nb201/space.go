@@ -210,7 +210,7 @@ func (s *Space) Supernet(ctx *context.Context, x *graph.Node, mix spaces.Mixture
 			outs := make([]*graph.Node, len(ops))
 			for k, op := range ops {
 				if op != None {
-					outs[k] = applyOp(ectx.In(op.String()), in, op, s.searchAffine)
+					outs[k] = ApplyOp(ectx.In(op.String()), in, op, s.searchAffine)
 				}
 			}
 			if sum := spaces.MixOps(rows[e], hardRows[e], outs); sum != nil {
@@ -240,7 +240,7 @@ func (s *Space) Network(ctx *context.Context, x *graph.Node, g spaces.Genotype) 
 	}
 	return s.skeleton(ctx, x, func(ctx *context.Context, x *graph.Node) *graph.Node {
 		return cell(x, func(e int, in *graph.Node) *graph.Node {
-			return applyOp(ctx.In(EdgeName(e)).In(a[e].String()), in, a[e], true)
+			return ApplyOp(ctx.In(EdgeName(e)).In(a[e].String()), in, a[e], true)
 		})
 	})
 }
@@ -273,13 +273,13 @@ func (s *Space) skeleton(ctx *context.Context, x *graph.Node, makeCell func(ctx 
 	}
 	c := s.channels
 	sctx := ctx.In("stem")
-	x = conv(sctx, x, c, 3, 1)
-	x = batchNorm(sctx, x, true)
+	x = Conv(sctx, x, c, 3, 1)
+	x = BatchNorm(sctx, x, true)
 	layer := 0
 	for stage := 0; stage < 3; stage++ {
 		if stage > 0 {
 			c *= 2
-			x = residualBlock(ctx.In(fmt.Sprintf("cell%d", layer)), x, c)
+			x = ResidualBlock(ctx.In(fmt.Sprintf("cell%d", layer)), x, c)
 			layer++
 		}
 		for i := 0; i < s.cells; i++ {
@@ -287,7 +287,7 @@ func (s *Space) skeleton(ctx *context.Context, x *graph.Node, makeCell func(ctx 
 			layer++
 		}
 	}
-	x = batchNorm(ctx.In("lastact"), x, true)
+	x = BatchNorm(ctx.In("lastact"), x, true)
 	x = spaces.ReLU(x)
 	x = graph.ReduceMean(x, 1, 2)
 	return layers.DenseWithBias(spaces.WithTorchInit(ctx.In("classifier"), x.Shape().Dimensions[1]), x, s.classes)

@@ -122,7 +122,7 @@ func TestOpShapes(t *testing.T) {
 	for op := Op(0); op < NumOps; op++ {
 		for _, affine := range []bool{true, false} {
 			out := run(t, context.New(), true, func(ctx *context.Context, in []*graph.Node) []*graph.Node {
-				return []*graph.Node{applyOp(ctx, in[0], op, affine)}
+				return []*graph.Node{ApplyOp(ctx, in[0], op, affine)}
 			}, x)
 			if !out[0].Shape().Equal(x.Shape()) {
 				t.Errorf("%s (affine %v): shape %s, want %s", op, affine, out[0].Shape(), x.Shape())
@@ -130,7 +130,7 @@ func TestOpShapes(t *testing.T) {
 		}
 	}
 	out := run(t, context.New(), true, func(ctx *context.Context, in []*graph.Node) []*graph.Node {
-		return []*graph.Node{residualBlock(ctx, in[0], 8)}
+		return []*graph.Node{ResidualBlock(ctx, in[0], 8)}
 	}, x)
 	if want := shapes.Make(dtypes.Float32, 2, 4, 4, 8); !out[0].Shape().Equal(want) {
 		t.Errorf("residual block: shape %s, want %s", out[0].Shape(), want)
@@ -146,7 +146,7 @@ func TestAvgPoolExcludesPadding(t *testing.T) {
 	}
 	x := tensors.FromFlatDataAndDimensions(v, 1, 4, 4, 1)
 	out := run(t, context.New(), false, func(ctx *context.Context, in []*graph.Node) []*graph.Node {
-		return []*graph.Node{applyOp(ctx, in[0], AvgPool3x3, true), applyOp(ctx, graph.OnesLike(in[0]), AvgPool3x3, true)}
+		return []*graph.Node{ApplyOp(ctx, in[0], AvgPool3x3, true), ApplyOp(ctx, graph.OnesLike(in[0]), AvgPool3x3, true)}
 	}, x)
 	got := tensors.MustCopyFlatData[float32](out[0])
 	// corner (0,0): mean of 0,1,4,5 = 2.5; border (0,1): mean of 0,1,2,4,5,6 = 3; centre (1,1): mean of 0..2,4..6,8..10 = 5.
@@ -168,7 +168,7 @@ func TestAvgPoolExcludesPadding(t *testing.T) {
 func TestNoneAndSkip(t *testing.T) {
 	x := randomImages(rand.New(rand.NewSource(2)), 1, 4, 4, 2)
 	out := run(t, context.New(), false, func(ctx *context.Context, in []*graph.Node) []*graph.Node {
-		return []*graph.Node{applyOp(ctx, in[0], None, true), applyOp(ctx, in[0], Skip, true)}
+		return []*graph.Node{ApplyOp(ctx, in[0], None, true), ApplyOp(ctx, in[0], Skip, true)}
 	}, x)
 	xs := tensors.MustCopyFlatData[float32](x)
 	for i, v := range tensors.MustCopyFlatData[float32](out[0]) {

@@ -70,24 +70,5 @@ func (s *Space) CellGraphs(g spaces.Genotype) ([]spaces.CellGraph, error) {
 	if err != nil {
 		return nil, err
 	}
-	tg := parsed.(Genotype)
-	c := spaces.CellGraph{Title: "teaching-space cell", Subtitle: tg.String(), Round: true}
-	for i := 0; i < tg.nodes; i++ {
-		n := spaces.GraphNode{ID: fmt.Sprintf("n%d", i), Label: fmt.Sprint(i)}
-		switch i {
-		case 0:
-			n.Label, n.Kind = "0\nin", spaces.InputNode
-		case tg.nodes - 1:
-			n.Label, n.Kind = fmt.Sprintf("%d\nout", i), spaces.OutputNode
-		}
-		c.Nodes = append(c.Nodes, n)
-	}
-	e := 0
-	for i := 1; i < tg.nodes; i++ {
-		for j := 0; j < i; j++ {
-			c.Edges = append(c.Edges, spaces.GraphEdge{From: fmt.Sprintf("n%d", j), To: fmt.Sprintf("n%d", i), Op: Ops[tg.ops[e]], Row: e})
-			e++
-		}
-	}
-	return []spaces.CellGraph{c}, nil
+	return []spaces.CellGraph{parsed.(Genotype).Graph("teaching-space cell")}, nil
 }

@@ -16,7 +16,7 @@ package tiny
 
 import (
 	"fmt"
-	"strconv"
+	"slices"
 	"strings"
 
 	"github.com/gaeanas/gaeanas/spaces"
@@ -79,16 +79,8 @@ func (s *Space) Name() string { return "tiny" }
 // Ops implements spaces.Space.
 func (s *Space) Ops() []string { return append([]string(nil), Ops...) }
 
-// Edges implements spaces.Space: "i<-j" for i = 1..nodes-1, j < i.
-func (s *Space) Edges() []string {
-	var e []string
-	for i := 1; i < s.nodes; i++ {
-		for j := 0; j < i; j++ {
-			e = append(e, fmt.Sprintf("%d<-%d", i, j))
-		}
-	}
-	return e
-}
+// Edges implements spaces.Space: "i<-j" for i = 1..nodes-1, j < i (spaces.CellEdges).
+func (s *Space) Edges() []string { return spaces.CellEdges(s.nodes) }
 
 // EdgeGroups implements spaces.Space: no edge normalisation here.
 func (s *Space) EdgeGroups() [][]int { return nil }
@@ -109,63 +101,43 @@ func (s *Space) Supernet(ctx *context.Context, x *graph.Node, mix spaces.Mixture
 	if d := mix.Weights.Shape().Dimensions; len(d) != 2 || d[0] != edges || d[1] != len(Ops) {
 		panic(fmt.Sprintf("tiny: mixture weights have shape %v, want [%d %d]", d, edges, len(Ops)))
 	}
-	w := graph.ConvertDType(mix.Weights, x.DType())
-	hard := mix.Hard()
-	return s.network(ctx, x, func(ctx *context.Context, e int, h *graph.Node) *graph.Node {
-		row := graph.Reshape(graph.Slice(w, graph.AxisElem(e)), len(Ops))
-		var hardRow *graph.Node
-		if hard != nil {
-			hardRow = graph.Reshape(graph.Slice(hard, graph.AxisElem(e)), len(Ops))
-		}
-		outs := make([]*graph.Node, len(Ops))
-		for k := range Ops {
-			outs[k] = applyOp(ctx.In(Ops[k]), k, h)
-		}
-		// With mix.Sampled (GDAS, RS-WS) this is the reference GDAS edge (spaces.MixOps): the sampled
-		// op's output in value; every op still runs (a static graph).
-		return spaces.MixOps(row, hardRow, outs)
-	})
+	// With mix.Sampled (GDAS, RS-WS) this is the reference GDAS edge (spaces.MixOps): the sampled op's
+	// output in value; every op still runs (a static graph).
+	return s.network(ctx, x, spaces.MixedEdge(mix, Ops, Op))
 }
 
-// network builds stem → cells → head; edge(ctx, e, h) computes edge e of a cell on input h.
-func (s *Space) network(ctx *context.Context, x *graph.Node, edge func(ctx *context.Context, e int, h *graph.Node) *graph.Node) *graph.Node {
-	h := layers.Convolution(spaces.WithTorchInit(ctx.In("stem"), spaces.ConvFanIn(x.Shape().Dimensions[3], 1, 3, 3)), x).
-		Channels(s.channels).KernelSize(3).PadSame().UseBias(false).Done()
-	h = batchnorm.New(ctx.In("stem"), h, -1).Done()
+// network builds Stem → Cells cells (spaces.Cell, scopes "cell0", "cell1", …) → Head; edge computes
+// an edge of a cell.
+func (s *Space) network(ctx *context.Context, x *graph.Node, edge spaces.EdgeFunc) *graph.Node {
+	h := Stem(ctx, x, s.channels)
 	for c := 0; c < s.cells; c++ {
-		cctx := ctx.In(fmt.Sprintf("cell%d", c))
-		nodes := []*graph.Node{h}
-		e := 0
-		for i := 1; i < s.nodes; i++ {
-			var sum *graph.Node
-			for j := 0; j < i; j++ {
-				out := edge(cctx.In(fmt.Sprintf("edge%d<-%d", i, j)), e, nodes[j])
-				e++
-				if out == nil {
-					continue
-				}
-				if sum == nil {
-					sum = out
-				} else {
-					sum = graph.Add(sum, out)
-				}
-			}
-			if sum == nil { // every incoming edge chose nothing (cannot happen with these ops)
-				sum = graph.ZerosLike(h)
-			}
-			nodes = append(nodes, sum)
-		}
-		h = nodes[len(nodes)-1]
+		h = spaces.Cell(ctx.In(fmt.Sprintf("cell%d", c)), h, s.nodes, edge)
 	}
+	return Head(ctx, h, s.classes)
+}
+
+// Stem is the network's input layer, in ctx.In("stem"): conv 3×3 (no bias, PyTorch's initialisation) to
+// the given channels, then batch norm.
+func Stem(ctx *context.Context, x *graph.Node, channels int) *graph.Node {
+	h := layers.Convolution(spaces.WithTorchInit(ctx.In("stem"), spaces.ConvFanIn(x.Shape().Dimensions[3], 1, 3, 3)), x).
+		Channels(channels).KernelSize(3).PadSame().UseBias(false).Done()
+	return batchnorm.New(ctx.In("stem"), h, -1).Done()
+}
+
+// Head is the network's classifier, in ctx.In("head"): batch norm → ReLU → global average pool →
+// dense to classes logits (PyTorch's initialisation).
+func Head(ctx *context.Context, h *graph.Node, classes int) *graph.Node {
 	h = batchnorm.New(ctx.In("head"), h, -1).Done()
 	h = spaces.ReLU(h)
 	h = graph.ReduceMean(h, 1, 2)
-	return layers.DenseWithBias(spaces.WithTorchInit(ctx.In("head"), h.Shape().Dimensions[1]), h, s.classes)
+	return layers.DenseWithBias(spaces.WithTorchInit(ctx.In("head"), h.Shape().Dimensions[1]), h, classes)
 }
 
-// applyOp builds candidate op k on h.
-func applyOp(ctx *context.Context, k int, h *graph.Node) *graph.Node {
-	switch Ops[k] {
+// Op applies the candidate op of that name (one of Ops) to h, keeping its shape, with its variables in
+// ctx: skip_connect (identity), conv_3x3 (ReLU → conv 3×3 without bias → batch norm), avg_pool_3x3
+// (stride 1, padding 1 not counted). It is a spaces.OpFunc.
+func Op(ctx *context.Context, name string, h *graph.Node) *graph.Node {
+	switch name {
 	case "skip_connect":
 		return h
 	case "conv_3x3":
@@ -176,119 +148,53 @@ func applyOp(ctx *context.Context, k int, h *graph.Node) *graph.Node {
 	case "avg_pool_3x3":
 		return graph.MeanPool(h).Window(3).Strides(1).PadSame().Done()
 	}
-	panic("tiny: unknown op " + Ops[k])
+	panic(fmt.Sprintf("tiny: unknown op %q (want one of %s)", name, strings.Join(Ops, ", ")))
 }
 
-// Genotype is a discrete architecture of the teaching space: the op of every edge.
-type Genotype struct {
-	nodes int
-	ops   []int // per edge, index into Ops
-}
-
-// String writes the genotype in the NAS-Bench-201 form, one |op~j| per incoming edge, nodes joined by +.
-func (g Genotype) String() string {
-	var sb strings.Builder
-	e := 0
-	for i := 1; i < g.nodes; i++ {
-		if i > 1 {
-			sb.WriteString("+")
-		}
-		for j := 0; j < i; j++ {
-			fmt.Fprintf(&sb, "|%s~%d", Ops[g.ops[e]], j)
-			e++
-		}
-		sb.WriteString("|")
-	}
-	return sb.String()
-}
-
-// EdgeOps returns the op name of every edge, in Edges order.
-func (g Genotype) EdgeOps() []string {
-	names := make([]string, len(g.ops))
-	for i, k := range g.ops {
-		names[i] = Ops[k]
-	}
-	return names
-}
+// Genotype is a discrete architecture of the teaching space: the op of every edge, in the
+// NAS-Bench-201 string form (spaces.CellGenotype).
+type Genotype = spaces.CellGenotype
 
 // Discretize implements spaces.Space: the argmax op of every edge (the first on ties).
 func (s *Space) Discretize(theta, beta [][]float64) (spaces.Genotype, error) {
-	edges := len(s.Edges())
-	if len(theta) != edges {
-		return nil, fmt.Errorf("tiny: %d rows of θ, want %d", len(theta), edges)
-	}
-	g := Genotype{nodes: s.nodes, ops: make([]int, edges)}
-	for e, row := range theta {
-		if len(row) != len(Ops) {
-			return nil, fmt.Errorf("tiny: θ row %d has %d entries, want %d", e, len(row), len(Ops))
-		}
-		best := 0
-		for k, v := range row {
-			if v > row[best] {
-				best = k
-			}
-		}
-		g.ops[e] = best
+	g, err := spaces.ArgmaxCell(theta, s.nodes, Ops)
+	if err != nil {
+		return nil, fmt.Errorf("tiny: %w", err)
 	}
 	return g, nil
 }
 
 // ParseGenotype implements spaces.Space for the NAS-Bench-201-style string of this space's node count.
 func (s *Space) ParseGenotype(str string) (spaces.Genotype, error) {
-	nodeStrs := strings.Split(str, "+")
-	if len(nodeStrs) != s.nodes-1 {
-		return nil, fmt.Errorf("tiny: parse %q: %d nodes, want %d", str, len(nodeStrs), s.nodes-1)
-	}
-	g := Genotype{nodes: s.nodes}
-	for n, ns := range nodeStrs {
-		i := n + 1
-		if len(ns) < 2 || ns[0] != '|' || ns[len(ns)-1] != '|' {
-			return nil, fmt.Errorf("tiny: parse %q: node %d %q is not of the form |op~j|…|", str, i, ns)
-		}
-		parts := strings.Split(ns[1:len(ns)-1], "|")
-		if len(parts) != i {
-			return nil, fmt.Errorf("tiny: parse %q: node %d has %d inputs, want %d", str, i, len(parts), i)
-		}
-		for j, p := range parts {
-			op, in, ok := strings.Cut(p, "~")
-			if !ok {
-				return nil, fmt.Errorf("tiny: parse %q: %q is not op~input", str, p)
-			}
-			k := indexOf(Ops, op)
-			if k < 0 {
-				return nil, fmt.Errorf("tiny: parse %q: unknown op %q (want one of %s)", str, op, strings.Join(Ops, ", "))
-			}
-			if v, err := strconv.Atoi(in); err != nil || v != j {
-				return nil, fmt.Errorf("tiny: parse %q: node %d input #%d is %q, want %d", str, i, j, in, j)
-			}
-			g.ops = append(g.ops, k)
-		}
+	g, err := spaces.ParseCellGenotype(str, s.nodes, Ops)
+	if err != nil {
+		return nil, fmt.Errorf("tiny: %w", err)
 	}
 	return g, nil
-}
-
-func indexOf(list []string, s string) int {
-	for i, v := range list {
-		if v == s {
-			return i
-		}
-	}
-	return -1
 }
 
 // Network implements spaces.Space: the discrete network of a genotype (each edge runs only its op).
 func (s *Space) Network(ctx *context.Context, x *graph.Node, g spaces.Genotype) *graph.Node {
 	s.check()
 	tg, ok := g.(Genotype)
-	if !ok || tg.nodes != s.nodes {
-		parsed, err := s.ParseGenotype(g.String())
+	if !ok || tg.Nodes != s.nodes || !validOps(tg.Ops) {
+		parsed, err := spaces.ParseCellGenotype(g.String(), s.nodes, Ops)
 		if err != nil {
-			panic(err)
+			panic(fmt.Errorf("tiny: %w", err))
 		}
-		tg = parsed.(Genotype)
+		tg = parsed
 	}
 	return s.network(ctx, x, func(ctx *context.Context, e int, h *graph.Node) *graph.Node {
-		k := tg.ops[e]
-		return applyOp(ctx.In(Ops[k]), k, h)
+		return Op(ctx.In(tg.Ops[e]), tg.Ops[e], h)
 	})
+}
+
+// validOps tells whether every op is one of Ops.
+func validOps(ops []string) bool {
+	for _, op := range ops {
+		if !slices.Contains(Ops, op) {
+			return false
+		}
+	}
+	return true
 }
