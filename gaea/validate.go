@@ -23,7 +23,7 @@ type Validation struct {
 	Acc      float64 `json:"acc"`      // fraction of the images classified correctly
 	Images   int     `json:"images"`   // images evaluated
 	Genotype string  `json:"genotype"` // the genotype the search would return at that point
-	Seconds  float64 `json:"seconds"`  // wall time of the evaluation
+	Seconds  float64 `json:"-"`        // wall time of the evaluation: for the progress line, not in the history (which a resumed run must reproduce byte for byte)
 }
 
 // Validate evaluates the supernet, as it stands, on the batches next returns until it returns io.EOF (one

@@ -53,6 +53,21 @@ export GOMLX_BACKEND="${GOMLX_BACKEND:-go}"
 export GOMLX_NO_AUTO_INSTALL=1
 export GAEA_NOTEBOOK_HEADLESS=1 # notebooks skip their interactive widgets
 
+# GoNB rewrites the notebook's language metadata when it runs it (pygments_lexer and codemirror_mode
+# empty), and nbconvert's HTML export then highlights Go as Python. declare_go puts it back after every
+# execution; TestNotebooksDeclareGo (notebooks/notebooks_test.go, in go test ./...) fails on a committed
+# notebook without it.
+declare_go() {
+  /usr/bin/python3 - "$1" <<'PY'
+import sys, nbformat
+path = sys.argv[1]
+nb = nbformat.read(path, as_version=4)
+nb.metadata.setdefault("language_info", {}).update(
+    name="go", pygments_lexer="go", codemirror_mode="go", file_extension=".go", mimetype="text/x-go")
+nbformat.write(nb, path)
+PY
+}
+
 out="${NOTEBOOKS_OUT:-notebooks/.out}"
 mkdir -p "$out"
 failed=()
@@ -63,6 +78,7 @@ for nb in "${notebooks[@]}"; do
   start=$(date +%s)
   if /usr/bin/jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=600 \
       --output-dir "$out" "$nb" >"$log" 2>&1; then
+    declare_go "$out/$name"
     printf '%-45s ok      %4ds\n' "$name" $(( $(date +%s) - start ))
     if [ "$save" = 1 ]; then cp "$out/$name" "$nb"; fi
   else

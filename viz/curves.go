@@ -19,15 +19,15 @@ var blockColors = map[string]struct {
 }
 
 // LossCurves draws the loss (left panel) and the accuracy (right panel) of both blocks of the search
-// over the steps: the architecture block ("arch") in red, the weight block ("weights") in blue. A block
-// without records (e.g. no architecture steps yet) is left out; non-finite values are skipped.
+// over the steps: the architecture block ("arch") in red, the weight block ("weights") in blue, with a
+// legend of both under the title. A block without records (e.g. no architecture steps yet) keeps its
+// legend entry, marked "no steps"; an empty history draws the empty panels (a live display before its
+// first step). Non-finite values are skipped.
 func LossCurves(history []gaea.Record) (*Figure, error) {
-	if len(history) == 0 {
-		return nil, fmt.Errorf("viz: loss curves: empty history")
-	}
 	loss := newPlot("loss", "step", "loss")
 	acc := newPlot("accuracy", "step", "accuracy")
 	var legend []legendEntry
+	drawn := 0
 	for _, block := range []string{"arch", "weights"} {
 		var lxy, axy plotter.XYs
 		for _, r := range history {
@@ -57,23 +57,38 @@ func LossCurves(history []gaea.Record) (*Figure, error) {
 			s.p.Add(ps...)
 			thumb = th
 		}
-		if thumb != nil {
-			legend = append(legend, legendEntry{bc.name, thumb})
+		name := bc.name
+		if thumb == nil {
+			name += " — no steps"
+			l := &plotter.Line{}
+			l.Color, l.Width = rgb(bc.color), 1.4
+			thumb = l
+		} else {
+			drawn++
 		}
+		legend = append(legend, legendEntry{name, thumb})
 	}
-	if len(legend) == 0 {
+	if drawn == 0 && len(history) > 0 {
 		return nil, fmt.Errorf("viz: loss curves: no record of the history (%d records) is of block \"arch\" or \"weights\" with a finite loss or accuracy", len(history))
 	}
 	for _, p := range []*plot.Plot{loss, acc} {
+		if drawn == 0 {
+			p.Add(note{"no block step yet"})
+			p.X.Min, p.X.Max = 0, 1
+		}
 		fixRange(&p.X.Min, &p.X.Max, 1)
 		fixRange(&p.Y.Min, &p.Y.Max, 0.05)
 		p.X.Tick.Marker = integerTicks{}
+	}
+	if drawn == 0 {
+		loss.Y.Min, loss.Y.Max = 0, 3
+		acc.Y.Min, acc.Y.Max = 0, 1
 	}
 	const title = "Loss and accuracy of both blocks"
 	h := titleH + 280 + legendRow + 10
 	return render(title, figWidth, h, func(dc draw.Canvas) {
 		dc = drawTitle(dc, title)
-		dc = drawLegendBand(dc, legend, 2)
+		dc = drawLegendBandTop(dc, legend, 2)
 		gridOf(dc, []*plot.Plot{loss, acc}, 2)
 	})
 }

@@ -200,12 +200,25 @@ type legendEntry struct {
 func legendRows(n, perRow int) int { return (n + perRow - 1) / perRow }
 
 func drawLegendBand(dc draw.Canvas, entries []legendEntry, perRow int) draw.Canvas {
+	return legendBand(dc, entries, perRow, false)
+}
+
+// drawLegendBandTop is drawLegendBand at the top of dc; it returns the canvas below the band.
+func drawLegendBandTop(dc draw.Canvas, entries []legendEntry, perRow int) draw.Canvas {
+	return legendBand(dc, entries, perRow, true)
+}
+
+func legendBand(dc draw.Canvas, entries []legendEntry, perRow int, top bool) draw.Canvas {
 	if len(entries) == 0 {
 		return dc
 	}
 	rows := legendRows(len(entries), perRow)
 	band := dc
 	band.Max.Y = dc.Min.Y + vg.Length(rows)*legendRow + 6
+	if top {
+		band.Min.Y = dc.Max.Y - vg.Length(rows)*legendRow - 6
+		band.Max.Y = dc.Max.Y
+	}
 	// Columns as wide as the longest entry (estimated), the band centred: a legend of two entries under
 	// two panels must not read as one legend per panel.
 	longest := 0
@@ -228,7 +241,11 @@ func drawLegendBand(dc draw.Canvas, entries []legendEntry, perRow int) draw.Canv
 		l.Draw(cell)
 	}
 	out := dc
-	out.Min.Y = band.Max.Y + 2
+	if top {
+		out.Max.Y = band.Min.Y - 2
+	} else {
+		out.Min.Y = band.Max.Y + 2
+	}
 	return out
 }
 

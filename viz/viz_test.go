@@ -4,6 +4,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -142,14 +143,16 @@ func TestEntropyCurves(t *testing.T) {
 }
 
 func TestLossCurves(t *testing.T) {
+	const arch, weights = "architecture block (θ)", "weight block (w)"
 	for _, tc := range []struct {
 		name   string
 		hist   []gaea.Record
-		blocks int
+		blocks int // blocks with records
 	}{
 		{"both-blocks", fakeHistory(ops4, 6, 50, true), 2},
 		{"one-step", fakeHistory(ops4, 6, 1, true)[:1], 1},
 		{"no-arch-steps", fakeHistory(ops4, 6, 20, false), 1},
+		{"empty", nil, 0}, // a live display before its first step
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := check(t, "loss-"+tc.name)(LossCurves(tc.hist))
@@ -159,15 +162,30 @@ func TestLossCurves(t *testing.T) {
 					t.Errorf("%q appears %d times, want 2", panel, n)
 				}
 			}
-			blocks := count(ts, "architecture block (θ)") + count(ts, "weight block (w)")
-			if blocks != tc.blocks {
-				t.Errorf("%d block legend entries, want %d", blocks, tc.blocks)
+			// Both blocks are in the legend, a block without records marked "no steps".
+			if n := count(ts, arch) + count(ts, weights); n != tc.blocks {
+				t.Errorf("%d block legend entries with lines, want %d", n, tc.blocks)
 			}
-			// Two panels, each with one line per block, plus the legend thumbnails.
+			if n := count(ts, arch+" — no steps") + count(ts, weights+" — no steps"); n != 2-tc.blocks {
+				t.Errorf("%d entries of blocks without steps, want %d", n, 2-tc.blocks)
+			}
+			if n := count(ts, "no block step yet"); (tc.blocks == 0) != (n == 2) {
+				t.Errorf("the note of an empty history appears %d times (blocks %d)", n, tc.blocks)
+			}
+			// The legend sits above the panels: between the title and the panel titles.
+			title, panel := textHeights(t, f.SVG, f.Title), textHeights(t, f.SVG, "loss")
+			for _, name := range []string{arch, weights, arch + " — no steps", weights + " — no steps"} {
+				for _, h := range textHeights(t, f.SVG, name) {
+					if len(title) != 1 || len(panel) == 0 || !(h < title[0] && h > slices.Max(panel)) {
+						t.Errorf("legend entry %q at height %v: want it between the title (%v) and the panel titles (%v)", name, h, title, panel)
+					}
+				}
+			}
+			// Two panels, each with one line per block with records, plus both legend thumbnails.
 			lines := strokes(f.SVG, "#d62728") + strokes(f.SVG, "#1f77b4")
-			want := 3 * tc.blocks
+			want := 2*tc.blocks + 2
 			if len(tc.hist) == 1 {
-				want = tc.blocks // only the legend: one step is a marker
+				want = 2 // only the legend: one step is a marker
 				if n := fills(f.SVG, "#d62728"); n != 2 {
 					t.Errorf("%d markers for the one step, want 2 (one per panel)", n)
 				}
@@ -446,7 +464,6 @@ func TestBadInput(t *testing.T) {
 		"heatmap no edges":      func() (*Figure, error) { return ThetaHeatmap(nil, ops4, nil, "") },
 		"entropy empty":         func() (*Figure, error) { return EntropyCurves(nil, edges6) },
 		"entropy wrong edges":   func() (*Figure, error) { return EntropyCurves(hist, edges6[:2]) },
-		"loss empty":            func() (*Figure, error) { return LossCurves(nil) },
 		"loss unknown blocks":   func() (*Figure, error) { return LossCurves([]gaea.Record{{Step: 1, Block: "x"}}) },
 		"simplex 2 coords": func() (*Figure, error) {
 			return SimplexTrajectories([]Trajectory{{Points: [][]float64{{0.5, 0.5}}}}, [3]string{}, nil, "")

@@ -675,16 +675,17 @@ func TestSearchMatchesTwin(t *testing.T) {
 		nc         netCase
 		iterations int
 		seed       int64 // the weights' and θ's; the batches' is 189 + seed
-		float32    bool  // also run (and judge) the float32 search
+		float32    bool  // also run (and judge) the float32 search …
+		minHorizon int   // … which must then stay clear of kinks for this many iterations
 	}
-	// The seeds keep the float64 twin ≥ 8 ulps from every kink for the first 10 iterations at least
-	// (in the default run: NB201 to iteration 18, DARTS throughout; in the long run NB201 C=4 to 27,
-	// C=8 to 32, DARTS to 12): the float32 check is judged up to that horizon. (Chosen for PyTorch's
-	// initialisation from the float64 twin's margins over seeds 11–30 (NB201 C=4), 12–30 (C=8) and 15–41
-	// (DARTS, where 25 of 27 seeds meet a kink within 10 iterations).)
-	cases := []searchCase{{nb201Case(4), 30, 27, true}, {dartsCase(4, 4, true), 10, 37, true}}
+	// The seeds keep the float64 twin clear of float32's reach of a kink (see checkFloat32Search) for the
+	// first 10 iterations at least on NB201 (C=4 to iteration 17 in both runs); the DARTS space has ~55k
+	// ReLU inputs and ~1.4k max-pool windows per pass, and 25 of 27 seeds tried (15–41) meet a kink within
+	// 10 iterations: its float32 check needs 3 (seed 37: to iteration 3), enough to run every block of
+	// the EG step on θ and β in float32. (Chosen for PyTorch's initialisation.)
+	cases := []searchCase{{nb201Case(4), 30, 27, true, 10}, {dartsCase(4, 4, true), 10, 37, true, 3}}
 	if long() {
-		cases = []searchCase{{nb201Case(4), 100, 27, true}, {nb201Case(8), 100, 27, true}, {dartsCase(4, 4, true), 100, 37, true}}
+		cases = []searchCase{{nb201Case(4), 100, 27, true, 10}, {nb201Case(8), 100, 27, true, 10}, {dartsCase(4, 4, true), 100, 37, true, 3}}
 	}
 	for _, sc := range cases {
 		nc, iterations, seed := sc.nc, sc.iterations, sc.seed
@@ -740,7 +741,7 @@ func TestSearchMatchesTwin(t *testing.T) {
 					rr, rr32 := runTwin(t, ours.req), runTwin(t, ours.req, "TWIN_DTYPE=float32")
 					r, r32 = &rr, &rr32
 				}
-				checkFloat32Search(t, nc.name+" ["+level+"]", ours, *r, *r32, iterations)
+				checkFloat32Search(t, nc.name+" ["+level+"]", ours, *r, *r32, iterations, sc.minHorizon)
 			})
 		})
 	}
@@ -748,21 +749,10 @@ func TestSearchMatchesTwin(t *testing.T) {
 
 // checkFloat32Search judges our float32 search (ours) against the twin's float64 run (r) and float32
 // run (r32) of the same weights and batches, up to the kink horizon (see TestSearchMatchesTwin).
-func checkFloat32Search(t *testing.T, name string, ours searchRun, r, r32 reply, iterations int) {
+func checkFloat32Search(t *testing.T, name string, ours searchRun, r, r32 reply, iterations, minHorizon int) {
 	t.Helper()
-	const marginULPs = 8
 	if len(r.Margins) != 2*iterations || len(r.ThetaTrace) != iterations || len(ours.thetaTrace) != iterations {
 		t.Fatalf("%s: %d margins and %d θ (ours %d) for %d iterations", name, len(r.Margins), len(r.ThetaTrace), len(ours.thetaTrace), iterations)
-	}
-	// horizon: the first step (0-based; arch, weights, arch, …) whose kink margin is below 8 ulps. The
-	// losses of steps up to it are continuous in the rounding (the forward pass is continuous); θ after
-	// an architecture step is too while that step is before the horizon.
-	horizon := 2 * iterations
-	for k, m := range r.Margins {
-		if m < marginULPs*u {
-			horizon = k
-			break
-		}
 	}
 	oursLoss := func(k int) float64 {
 		if k%2 == 0 {
@@ -776,19 +766,34 @@ func checkFloat32Search(t *testing.T, name string, ours searchRun, r, r32 reply,
 		}
 		return rr.WeightLoss[k/2]
 	}
+	// The horizon: the first step (0-based; arch, weights, arch, …) whose kink margin is within reach of
+	// float32 rounding: below 16 ulps (one step's rounding moves a value by a few ulps of its tensor's
+	// scale), or below 8× the largest distance either float32 run's losses have had from the float64
+	// twin so far (the state's drift moves the ReLU inputs too, each by up to ~√(batch·classes) ≈ 9×
+	// the mean loss's relative change; a flip was seen at 10 ulps after losses drifted by 4–8 ulps).
+	// The losses of steps up to it are continuous in the rounding (the forward pass is continuous); θ
+	// after an architecture step is too while that step is before the horizon.
+	n := 2 * iterations
+	mine, theirs := make([]float64, n), make([]float64, n)
+	horizon, reach, drift := n, 0.0, 0.0
+	for k := 0; k < n; k++ {
+		want := twinLoss(r, k)
+		mine[k], theirs[k] = math.Abs(oursLoss(k)-want)/math.Abs(want), math.Abs(twinLoss(r32, k)-want)/math.Abs(want)
+		drift = math.Max(drift, math.Max(mine[k], theirs[k]))
+		if horizon == n {
+			if reach = math.Max(16*u, 8*drift); r.Margins[k] < reach {
+				horizon = k
+			}
+		}
+		if os.Getenv("TWIN_TRACE") != "" {
+			t.Logf("%s float32 step %3d (iteration %3d %s): loss ours %.1e, PyTorch float32 %.1e from the float64 twin; kink margin %.1e, float32 reach %.1e (ours %.9f, twin %.9f)",
+				name, k, k/2+1, map[bool]string{true: "arch", false: "weights"}[k%2 == 0], mine[k], theirs[k], r.Margins[k], math.Max(16*u, 8*drift), oursLoss(k), want)
+		}
+	}
 	var oursL, theirsL, oursT, theirsT float64 // largest distances from the float64 twin up to the horizon
 	lastArch := -1                             // the last iteration whose architecture step is before the horizon
-	for k := 0; k < 2*iterations; k++ {
-		want := twinLoss(r, k)
-		mine, theirs := math.Abs(oursLoss(k)-want)/math.Abs(want), math.Abs(twinLoss(r32, k)-want)/math.Abs(want)
-		if os.Getenv("TWIN_TRACE") != "" {
-			t.Logf("%s float32 step %3d (iteration %3d %s): loss ours %.1e, PyTorch float32 %.1e from the float64 twin; kink margin %.1e",
-				name, k, k/2+1, map[bool]string{true: "arch", false: "weights"}[k%2 == 0], mine, theirs, r.Margins[k])
-		}
-		if k > horizon {
-			continue
-		}
-		oursL, theirsL = math.Max(oursL, mine), math.Max(theirsL, theirs)
+	for k := 0; k < n && k <= horizon; k++ {
+		oursL, theirsL = math.Max(oursL, mine[k]), math.Max(theirsL, theirs[k])
 		if k%2 == 0 && k < horizon {
 			lastArch = k / 2
 		}
@@ -800,15 +805,15 @@ func checkFloat32Search(t *testing.T, name string, ours searchRun, r, r32 reply,
 	end := relErr(ours.thetaAndBeta, append(flat(r.Theta), flat(r.Beta)...))
 	end32 := relErr(append(flat(r32.Theta), flat(r32.Beta)...), append(flat(r.Theta), flat(r.Beta)...))
 	hIt := horizon/2 + 1
-	t.Logf("%s float32: kink horizon at iteration %d of %d (margin %.1e); up to it, from the float64 twin: losses ours %.1e, PyTorch float32 %.1e; θ,β after iteration %d ours %.1e, PyTorch float32 %.1e; after %d iterations (not judged): ours %.1e, PyTorch float32 %.1e",
-		name, hIt, iterations, marginAt(r.Margins, horizon), oursL, theirsL, lastArch+1, oursT, theirsT, iterations, end, end32)
-	if minIt := min(10, iterations); hIt <= minIt && horizon < 2*iterations {
-		t.Fatalf("%s float32: the float64 twin meets a kink margin below %d ulps at iteration %d (≤ %d): too early for the float32 check to prove anything; choose other seeds for this case", name, marginULPs, hIt, minIt)
+	t.Logf("%s float32: kink horizon at iteration %d of %d (margin %.1e, float32 reach %.1e); up to it, from the float64 twin: losses ours %.1e, PyTorch float32 %.1e; θ,β after iteration %d ours %.1e, PyTorch float32 %.1e; after %d iterations (not judged): ours %.1e, PyTorch float32 %.1e",
+		name, hIt, iterations, marginAt(r.Margins, horizon), reach, oursL, theirsL, lastArch+1, oursT, theirsT, iterations, end, end32)
+	if minIt := min(minHorizon, iterations); hIt <= minIt && horizon < n {
+		t.Fatalf("%s float32: the float64 twin comes within float32's reach of a kink at iteration %d (≤ %d): too early for the float32 check to prove anything; choose other seeds for this case", name, hIt, minIt)
 	}
-	if tol := math.Max(4*theirsL, marginULPs*u); oursL > tol || math.IsNaN(oursL) {
+	if tol := math.Max(4*theirsL, 8*u); oursL > tol || math.IsNaN(oursL) {
 		t.Errorf("%s float32: losses up to the kink horizon differ from the float64 twin's by %.3g, above 4× PyTorch's float32 (%.3g) or 8 ulps", name, oursL, theirsL)
 	}
-	if tol := math.Max(4*theirsT, marginULPs*u); oursT > tol || math.IsNaN(oursT) {
+	if tol := math.Max(4*theirsT, 8*u); oursT > tol || math.IsNaN(oursT) {
 		t.Errorf("%s float32: θ, β before the kink horizon differ from the float64 twin's by %.3g, above 4× PyTorch's float32 (%.3g) or 8 ulps", name, oursT, theirsT)
 	}
 }
