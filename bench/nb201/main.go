@@ -330,7 +330,7 @@ func peakRSSMB() float64 {
 // line is the one-line summary of a result.
 func line(r Result) string {
 	shape := fmt.Sprintf("C=%d N=%d", r.Channels, r.Cells)
-	if r.Space == string("darts") {
+	if r.PartialChannels > 0 { // a partial-channel supernet: its depth, K and edge weights say what ran
 		shape = fmt.Sprintf("C=%d L=%d K=%d β=%v", r.Channels, r.Cells, r.PartialChannels, r.EdgeWeights)
 	}
 	return fmt.Sprintf("%-12s %s ops=%d batch=%d %dx%d  params %d (+%d arch)  first %.1f ms  median %.1f ms  min %.1f ms  (%d warm-up, %d timed)  peak RSS %.0f MB",
