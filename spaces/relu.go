@@ -8,7 +8,14 @@ import "github.com/gomlx/gomlx/pkg/core/graph"
 // spaces produce structurally: a node fed only by `none` (a GDAS sample, a DARTS edge) is all zeros, and
 // a ReLU → conv → batch norm behind it then passes back (dy − mean dy)/√ε, ~316× the adjoint, where
 // PyTorch passes nothing (bench/twin found it as a large spurious θ gradient in GAEA GDAS).
+//
+// It is x·[x > 0] with the mask held constant: the value is x or ±0 (a negative input gives −0, which
+// no later op tells from +0), the gradient g·[x > 0]. Three element-wise passes forward and one back;
+// graph.Where(x > 0, x, 0) computed the same values but its gradient builds two more selects, a
+// broadcast of zeros and a reduction onto the scalar zero: 17% of a NAS-Bench-201 iteration on the
+// pure-Go backend (bench/nb201, nb201-quick, one thread: median 2.16 s → 1.79 s).
 func ReLU(x *graph.Node) *graph.Node {
 	zero := graph.ScalarZero(x.Graph(), x.DType())
-	return graph.Where(graph.GreaterThan(x, zero), x, zero)
+	mask := graph.StopGradient(graph.ConvertDType(graph.GreaterThan(x, zero), x.DType()))
+	return graph.Mul(x, mask)
 }

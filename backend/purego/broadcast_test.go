@@ -206,3 +206,41 @@ func clone(t *testing.T, x *tensors.Tensor) *tensors.Tensor {
 	}
 	return c
 }
+
+// TestConvertBoolMatchesSimplego: purego's ConvertDType from Bool (a ReLU mask) gives simplego's
+// values, and the mask-sized conversion takes purego's kernel.
+func TestConvertBoolMatchesSimplego(t *testing.T) {
+	rng := rand.New(rand.NewSource(10))
+	for _, dtype := range []dtypes.DType{dtypes.Float32, dtypes.Float64} {
+		for _, n := range []int{100, 1 << 15} {
+			x := make([]float32, n)
+			for i := range x {
+				x[i] = float32(rng.NormFloat64())
+			}
+			f := func(x *graph.Node) *graph.Node {
+				return graph.ConvertDType(graph.GreaterThan(x, graph.ScalarZero(x.Graph(), x.DType())), dtype)
+			}
+			in := tensors.FromFlatDataAndDimensions(x, n)
+			got := graph.MustExecOnce(New(), f, clone(t, in))
+			want := graph.MustExecOnce(simple(t), f, clone(t, in))
+			sameBits(t, fmt.Sprintf("ConvertDType(bool[%d], %s)", n, dtype), got, want)
+		}
+	}
+	b := New().Builder("t").(*Builder)
+	for _, c := range []struct {
+		n    int
+		fast bool
+	}{{1 << 15, true}, {100, false}} {
+		p, err := b.Parameter(fmt.Sprint(c.n), shapes.Make(dtypes.Bool, c.n), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		op, err := b.ConvertDType(p, dtypes.Float32)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fast := op.(*node).custom != nil; fast != c.fast {
+			t.Errorf("ConvertDType(bool[%d]): purego kernel %v, want %v", c.n, fast, c.fast)
+		}
+	}
+}

@@ -245,8 +245,11 @@ func (b *Builder) Conj(a0 backends.Op) (backends.Op, error) {
 	return outs[0], nil
 }
 
-// ConvertDType forwards to simplego.
+// ConvertDType forwards to simplego (for some shapes, purego's own kernel: see fastPaths in internal/genops).
 func (b *Builder) ConvertDType(a0 backends.Op, a1 dtypes.DType) (backends.Op, error) {
+	if op, ok, err := b.fastConvertDType(a0, a1); ok {
+		return op, err
+	}
 	var ins []backends.Op
 	ins = append(ins, a0)
 	outs, err := b.native("ConvertDType", ins, 1, func(ib backends.Builder, in []backends.Op) ([]backends.Op, error) {

@@ -34,7 +34,10 @@ func graphParams(t *testing.T, c benchConfig) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	space := st.BuildSpace(numClasses)
+	space, err := st.BuildSpace(numClasses)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx := context.New()
 	g := graph.NewGraph(backend.MustNew(), "params")
 	defer g.Finalize()

@@ -126,7 +126,7 @@ type algoReply struct {
 type algoCase struct {
 	name           string
 	algo           experiment.Algo
-	space          experiment.Space
+	space          string
 	epochs         int // iterations = epochs × perEpoch
 	scheduleEpochs int
 	warmupEpochs   int
@@ -152,16 +152,16 @@ func algoCases() []algoCase {
 	}
 	scaled := func(e, a, b int) int { return max(1, int(math.Round(float64(e*a)/float64(b)))) }
 	cases := []algoCase{
-		{name: "gaea-pcdarts", algo: experiment.GAEAPCDARTS, space: experiment.DARTS, epochs: ds, scheduleEpochs: ds, seed: 38},
-		{name: "pcdarts", algo: experiment.PCDARTS, space: experiment.DARTS, epochs: ds, scheduleEpochs: ds, warmupEpochs: scaled(ds, 15, 50), seed: 39},
-		{name: "gaea-darts", algo: experiment.GAEADARTS, space: experiment.NB201, epochs: nb, scheduleEpochs: 2 * nb, seed: 31},
-		{name: "euclid-darts", algo: experiment.EuclidDARTS, space: experiment.NB201, epochs: nb, scheduleEpochs: 2 * nb, seed: 32},
-		{name: "gaea-gdas", algo: experiment.GAEAGDAS, space: experiment.NB201, epochs: nb, scheduleEpochs: nb, warmupEpochs: scaled(nb, 50, 250), seed: 33},
-		{name: "darts", algo: experiment.DARTSV1, space: experiment.NB201, epochs: nb, scheduleEpochs: nb, seed: 34},
-		{name: "darts-v2", algo: experiment.DARTSV2, space: experiment.NB201, epochs: nb, scheduleEpochs: nb, seed: 35},
-		{name: "gdas", algo: experiment.GDAS, space: experiment.NB201, epochs: nb, scheduleEpochs: nb, seed: 36},
-		{name: "rsws", algo: experiment.RSWS, space: experiment.NB201, epochs: nb, scheduleEpochs: nb, seed: 37},
-		{name: "gaea-darts-floor", algo: experiment.GAEADARTS, space: experiment.NB201, epochs: nb, scheduleEpochs: 2 * nb, seed: 40, floorStart: true, archLR: 1},
+		{name: "gaea-pcdarts", algo: experiment.GAEAPCDARTS, space: "darts", epochs: ds, scheduleEpochs: ds, seed: 38},
+		{name: "pcdarts", algo: experiment.PCDARTS, space: "darts", epochs: ds, scheduleEpochs: ds, warmupEpochs: scaled(ds, 15, 50), seed: 39},
+		{name: "gaea-darts", algo: experiment.GAEADARTS, space: "nb201", epochs: nb, scheduleEpochs: 2 * nb, seed: 31},
+		{name: "euclid-darts", algo: experiment.EuclidDARTS, space: "nb201", epochs: nb, scheduleEpochs: 2 * nb, seed: 32},
+		{name: "gaea-gdas", algo: experiment.GAEAGDAS, space: "nb201", epochs: nb, scheduleEpochs: nb, warmupEpochs: scaled(nb, 50, 250), seed: 33},
+		{name: "darts", algo: experiment.DARTSV1, space: "nb201", epochs: nb, scheduleEpochs: nb, seed: 34},
+		{name: "darts-v2", algo: experiment.DARTSV2, space: "nb201", epochs: nb, scheduleEpochs: nb, seed: 35},
+		{name: "gdas", algo: experiment.GDAS, space: "nb201", epochs: nb, scheduleEpochs: nb, seed: 36},
+		{name: "rsws", algo: experiment.RSWS, space: "nb201", epochs: nb, scheduleEpochs: nb, seed: 37},
+		{name: "gaea-darts-floor", algo: experiment.GAEADARTS, space: "nb201", epochs: nb, scheduleEpochs: 2 * nb, seed: 40, floorStart: true, archLR: 1},
 	}
 	if !long() {
 		// GAEA PC-DARTS's update (EG on θ with the floor and on β without, partial channels) is also
@@ -217,7 +217,7 @@ func runAlgo(t *testing.T, be backends.Backend, c algoCase) algoRun {
 		t.Fatal(err)
 	}
 	st.Channels, st.Cells, st.Seed = 4, 1, c.seed
-	if c.space == experiment.DARTS {
+	if c.space == "darts" {
 		st.Cells = 3
 	}
 	st.Epochs, st.ScheduleEpochs, st.WarmupEpochs = c.epochs, c.scheduleEpochs, c.warmupEpochs
@@ -227,8 +227,14 @@ func runAlgo(t *testing.T, be backends.Backend, c algoCase) algoRun {
 	if err := st.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	space := st.BuildSpace(10)
-	cfg := st.Config(space, perEpoch)
+	space, err := st.BuildSpace(10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := st.Config(space, perEpoch)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cfg.DType = dtypes.Float64
 	iterations := c.epochs * perEpoch
 

@@ -192,7 +192,7 @@ func TestCLIAndLibraryAgree(t *testing.T) {
 	}
 	bin := buildGaea(t)
 	ref := reference(t, bin)
-	st, err := experiment.Defaults(experiment.Quick, experiment.Tiny, experiment.GAEADARTS, "embedded")
+	st, err := experiment.Defaults(experiment.Quick, "tiny", experiment.GAEADARTS, "embedded")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -129,7 +129,7 @@ func checkAggregate(t *testing.T, bin, dir string, cells []string) {
 		Runs   int `json:"runs"`
 		Tables []struct {
 			Space, Dataset string
-			NB201          bool
+			Benchmark      string
 			Rows           []struct {
 				Algo    string  `json:"algo"`
 				Seeds   []int64 `json:"seeds"`
@@ -148,7 +148,7 @@ func checkAggregate(t *testing.T, bin, dir string, cells []string) {
 	if err := json.Unmarshal(out, &agg); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	if agg.Runs != len(cells) || len(agg.Tables) != 1 || agg.Tables[0].Space != "tiny" || agg.Tables[0].NB201 || len(agg.Tables[0].Rows) != 2 {
+	if agg.Runs != len(cells) || len(agg.Tables) != 1 || agg.Tables[0].Space != "tiny" || agg.Tables[0].Benchmark != "" || len(agg.Tables[0].Rows) != 2 {
 		t.Fatalf("aggregate: %s", out)
 	}
 	// Sample mean and standard deviation, by hand.

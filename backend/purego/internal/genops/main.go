@@ -28,11 +28,12 @@ var handWritten = map[string]bool{
 // fastPaths are ops that purego runs with its own kernel for some shapes: the generated method first
 // calls the expression, which returns (op, true, err) when it took the op, (nil, false, nil) otherwise.
 var fastPaths = map[string]string{
-	"Add":       "b.fastBinary(binAdd, a0, a1)",
-	"Sub":       "b.fastBinary(binSub, a0, a1)",
-	"Mul":       "b.fastBinary(binMul, a0, a1)",
-	"Div":       "b.fastBinary(binDiv, a0, a1)",
-	"ReduceSum": "b.fastReduceSum(a0, a1...)",
+	"Add":          "b.fastBinary(binAdd, a0, a1)",
+	"Sub":          "b.fastBinary(binSub, a0, a1)",
+	"Mul":          "b.fastBinary(binMul, a0, a1)",
+	"Div":          "b.fastBinary(binDiv, a0, a1)",
+	"ReduceSum":    "b.fastReduceSum(a0, a1...)",
+	"ConvertDType": "b.fastConvertDType(a0, a1)",
 }
 
 var (
