@@ -120,11 +120,23 @@ var (
 	ErrNoBenchmark = errors.New("the space has no benchmark to rank against")
 	// ErrNoCheckpoint: the run has no checkpoint yet.
 	ErrNoCheckpoint = errors.New("no checkpoint yet")
+	// ErrRankOption: an option out of range, or a benchmark data set the benchmark lacks.
+	ErrRankOption = errors.New("bad rank option")
 )
+
+// optionErr is an error about RankOptions (ErrRankOption).
+func optionErr(format string, args ...any) error {
+	return &rankOptionError{fmt.Sprintf(format, args...)}
+}
+
+type rankOptionError struct{ msg string }
+
+func (e *rankOptionError) Error() string        { return e.msg }
+func (e *rankOptionError) Is(target error) bool { return target == ErrRankOption }
 
 func (o *RankOptions) defaults() error {
 	if o.Top < 0 || o.Random < 0 {
-		return fmt.Errorf("experiment: rank: top %d and random %d must not be negative", o.Top, o.Random)
+		return optionErr("experiment: rank: top %d and random %d must not be negative", o.Top, o.Random)
 	}
 	if o.Top == 0 && o.Random == 0 && len(o.Genotypes) == 0 {
 		o.Top, o.Random = DefaultRankTop, DefaultRankRandom
@@ -135,20 +147,20 @@ func (o *RankOptions) defaults() error {
 	o.Resamples = cmp.Or(o.Resamples, DefaultRankResamples)
 	switch {
 	case o.Images < 1 || o.Batch < 1 || o.Images%o.Batch != 0:
-		return fmt.Errorf("experiment: rank: %d held-out images in batches of %d: want positive numbers, the batch dividing the images", o.Images, o.Batch)
+		return optionErr("experiment: rank: %d held-out images in batches of %d: want positive numbers, the batch dividing the images", o.Images, o.Batch)
 	case !(o.Level > 0 && o.Level < 1):
-		return fmt.Errorf("experiment: rank: confidence level %g: want a number between 0 and 1", o.Level)
+		return optionErr("experiment: rank: confidence level %g: want a number between 0 and 1", o.Level)
 	case len(o.Genotypes) == 0 && o.Top+o.Random < 5, len(o.Genotypes) > 0 && len(o.Genotypes) < 5:
-		return fmt.Errorf("experiment: rank: %d architectures: the intervals need at least 5", max(o.Top+o.Random, len(o.Genotypes)))
+		return optionErr("experiment: rank: %d architectures: the intervals need at least 5", max(o.Top+o.Random, len(o.Genotypes)))
 	case o.Resamples < 10:
-		return fmt.Errorf("experiment: rank: %d bootstrap resamples: want at least 10", o.Resamples)
+		return optionErr("experiment: rank: %d bootstrap resamples: want at least 10", o.Resamples)
 	}
 	return nil
 }
 
 // CheckRank checks, without computing anything, that Rank can rank the run folder dir with these
 // options: a search run (else ErrNotRun) whose space has a benchmark (else ErrNoBenchmark) and which has
-// a checkpoint (else ErrNoCheckpoint), and options in range.
+// a checkpoint (else ErrNoCheckpoint), and options in range (else ErrRankOption).
 func CheckRank(dir string, opt RankOptions) error {
 	_, _, _, err := rankSetup(dir, &opt)
 	return err
@@ -280,11 +292,11 @@ func benchmarkDataset(b spaces.Benchmark, asked, dataset string) (string, error)
 	case asked != "" && slices.Contains(keys, asked):
 		return asked, nil
 	case asked != "":
-		return "", fmt.Errorf("experiment: rank: %s has no data set %q (want one of %v)", b.Title(), asked, keys)
+		return "", optionErr("experiment: rank: %s has no data set %q (want one of %v)", b.Title(), asked, keys)
 	case slices.Contains(keys, dataset):
 		return dataset, nil
 	case len(keys) == 0:
-		return "", fmt.Errorf("experiment: rank: %s has no data set", b.Title())
+		return "", optionErr("experiment: rank: %s has no data set", b.Title())
 	}
 	return keys[0], nil
 }

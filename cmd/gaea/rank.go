@@ -96,7 +96,8 @@ func rankTo(w, progress io.Writer, args []string) error {
 	// What the folder holds is checked before the backend is opened: a run that cannot be ranked is a
 	// usage error, with nothing computed.
 	if err := experiment.CheckRank(dir, opt); err != nil {
-		if errors.Is(err, experiment.ErrNotRun) || errors.Is(err, experiment.ErrNoBenchmark) || errors.Is(err, experiment.ErrNoCheckpoint) {
+		if errors.Is(err, experiment.ErrNotRun) || errors.Is(err, experiment.ErrNoBenchmark) || errors.Is(err, experiment.ErrNoCheckpoint) ||
+			errors.Is(err, experiment.ErrRankOption) {
 			return cli.Usage(err)
 		}
 		return err
