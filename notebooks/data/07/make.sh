@@ -8,7 +8,8 @@
 # drawn uniformly (seed 1), each evaluated as one path of the supernet (gaea.Search.EvaluateGenotypes) on
 # the first 1,024 CIFAR-10 test images (8 batches of 128, batch statistics), against the table's CIFAR-10
 # accuracy.
-# TIMING
+# 45 min in all on 2026-12-06 (2,714 s: the two searches 780 s, the rankings 1,226 s and 691 s) on 2 CPU cores shared
+# with other jobs (load average ~10), AVX2 kernel; most of it is the 2 × 120 × 8 single-path evaluations.
 #
 #   bash notebooks/data/07/make.sh      (from the repository root; CIFAR-10 from $GAEA_DATA, else ../shared/data)
 #
@@ -26,12 +27,12 @@ keep=notebooks/data/07
 echo "$GAEA_GEMM_KERNEL" >"$keep/gemm-kernel.txt"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-go build -o "$tmp/gaea" ./cmd/gaea
+go build -o "$tmp/bin/gaea" ./cmd/gaea
 common=(--preset quick --dataset cifar10 --subset 2000 --epochs 3 --schedule-epochs 3 --level single
   --nesterov false --weight-decay 0.0003 --with-none false --seed 1)
 start=$(date +%s)
-"$tmp/gaea" search "${common[@]}" --algo gaea-darts --arch-lr 1 --out "$tmp/gaea" | tail -n 2
-"$tmp/gaea" search "${common[@]}" --algo rsws --out "$tmp/rsws" | tail -n 2
+"$tmp/bin/gaea" search "${common[@]}" --algo gaea-darts --arch-lr 1 --out "$tmp/gaea" | tail -n 2
+"$tmp/bin/gaea" search "${common[@]}" --algo rsws --out "$tmp/rsws" | tail -n 2
 echo "searches: $(( $(date +%s) - start )) s"
 for run in gaea rsws; do
   rm -rf "${keep:?}/$run"
@@ -39,6 +40,6 @@ for run in gaea rsws; do
   cp "$tmp/$run/settings.json" "$tmp/$run/result.json" "$tmp/$run/history.jsonl" "$keep/$run/"
   cp -r "$tmp/$run/checkpoint" "$keep/$run/" # the last checkpoint only (not checkpoint.prev)
   # Ranked on the kept folder, whose name the JSON records (relative to the repository).
-  "$tmp/gaea" rank "$keep/$run" --top 20 --random 100 --seed 1 --images 1024 --batch 128 --json "$keep/$run.rank.json"
+  "$tmp/bin/gaea" rank "$keep/$run" --top 20 --random 100 --seed 1 --images 1024 --batch 128 --json "$keep/$run.rank.json"
 done
 echo "make.sh: $(( $(date +%s) - start )) s"
