@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"math"
 	"slices"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -101,7 +102,7 @@ func Scatter(title string, panels ...ScatterPanel) (*Figure, error) {
 		}
 		xr, yr = axisRange(xr, pn.XRange, false, true), axisRange(yr, pn.YRange, false, true)
 		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = xr[0], xr[1], yr[0], yr[1]
-		p.X.Tick.Marker, p.Y.Tick.Marker = decimalTicks{}, decimalTicks{}
+		p.X.Tick.Marker, p.Y.Tick.Marker = shortTicks{}, shortTicks{}
 		plots = append(plots, p)
 	}
 	cols := min(len(plots), 2)
@@ -116,4 +117,19 @@ func Scatter(title string, panels ...ScatterPanel) (*Figure, error) {
 		dc = drawLegendBand(dc, legend, perRow)
 		gridOf(dc, plots, cols)
 	})
+}
+
+// shortTicks labels gonum's default ticks with the fewest digits that write their values (100, 27.5, 0.25),
+// not a fixed number of decimals.
+type shortTicks struct{}
+
+func (shortTicks) Ticks(min, max float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(min, max)
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			v, _ := strconv.ParseFloat(strconv.FormatFloat(ticks[i].Value, 'g', 12, 64), 64) // 0.30000000000000004 → 0.3
+			ticks[i].Label = strconv.FormatFloat(v, 'f', -1, 64)
+		}
+	}
+	return ticks
 }

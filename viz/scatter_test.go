@@ -54,3 +54,27 @@ func TestScatterErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestShortTicks: the scatter axes write each labelled tick with the fewest digits that give its value
+// (100 and 27.5, not 100.00 and 27.50), without floating-point residue.
+func TestShortTicks(t *testing.T) {
+	for _, c := range []struct {
+		lo, hi float64
+		want   []string
+	}{
+		{0, 121, []string{"0", "50", "100"}},
+		{7.5, 28, []string{"9", "18", "27"}},
+		{6.5, 29, []string{"7.5", "17.5", "27.5"}},
+		{0.1, 0.35, []string{"0.1", "0.2", "0.3"}},
+	} {
+		var got []string
+		for _, tk := range (shortTicks{}).Ticks(c.lo, c.hi) {
+			if tk.Label != "" {
+				got = append(got, tk.Label)
+			}
+		}
+		if strings.Join(got, " ") != strings.Join(c.want, " ") {
+			t.Errorf("ticks of [%g, %g]: %q, want %q", c.lo, c.hi, got, c.want)
+		}
+	}
+}
