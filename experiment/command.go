@@ -73,6 +73,13 @@ func (c *SearchCommand) Run(ctx context.Context, sig *int, stdout io.Writer) err
 		return cli.Usage(firstErr)
 	}
 	if !c.DryRun {
+		for _, st := range resolved { // the same space with either preset
+			var err error
+			if opt.BenchmarkFile, err = c.benchmarkFile(st, given); err != nil {
+				return err
+			}
+			break
+		}
 		if err := cli.NewRunFolder(c.Out); err != nil {
 			return err
 		}
@@ -94,11 +101,6 @@ func (c *SearchCommand) Run(ctx context.Context, sig *int, stdout io.Writer) err
 	if c.DryRun {
 		return cli.PrintJSON(stdout, st)
 	}
-	bf, err := c.benchmarkFile(st, given)
-	if err != nil {
-		return err
-	}
-	opt.BenchmarkFile = bf
 	if err := cli.Prepare(ctx, "--out", cmp.Or(c.Out, "runs"), st.Dataset, st.DataDir, c.Backend); err != nil {
 		return err
 	}
