@@ -73,13 +73,17 @@ func (c *SearchCommand) Run(ctx context.Context, sig *int, stdout io.Writer) err
 		return cli.Usage(firstErr)
 	}
 	if !c.DryRun {
-		for _, st := range resolved { // the same space with either preset
-			var err error
-			if opt.BenchmarkFile, err = c.benchmarkFile(st, given); err != nil {
-				return err
-			}
-			break
+		// The space, so its benchmark file, is the same with either preset: checked before the backend
+		// is chosen (which prints a line) and before anything is written.
+		var one Settings
+		for _, st := range resolved {
+			one = st
 		}
+		bf, err := c.benchmarkFile(one, given)
+		if err != nil {
+			return err
+		}
+		opt.BenchmarkFile = bf
 		if err := cli.NewRunFolder(c.Out); err != nil {
 			return err
 		}
