@@ -112,9 +112,12 @@ func selection(s *Settings) (rule, source string, err error) {
 	return rule, src, nil
 }
 
-// selectGenotype fills the result's final genotype, best validation epoch and selection, and sets
-// Genotype (and NB201) to the selected one. final is the final θ's genotype (or RS-WS's best candidate).
-func selectGenotype(res *Result, st *Settings, hist []gaea.Record, final string) error {
+// selectGenotype fills the result's final genotype, best validation epoch and selection, sets Genotype
+// (and its benchmark entry) to the selected one. final is the final θ's genotype (or RS-WS's best
+// candidate); bench is the space's benchmark (Descriptor.OpenBenchmark), nil for none. A lookup in a
+// benchmark the user's file holds (Descriptor.BenchmarkFile) that fails leaves the entries out and says
+// why in Result.BenchmarkNote; a failing lookup in a built-in benchmark is an error.
+func selectGenotype(res *Result, st *Settings, hist []gaea.Record, final string, bench spaces.Benchmark) error {
 	var err error
 	if res.Selection, res.SelectionSource, err = selection(st); err != nil {
 		return err
@@ -136,40 +139,56 @@ func selectGenotype(res *Result, st *Settings, hist []gaea.Record, final string)
 		res.SelectionSource = "no supernet validation in the history (a run begun before they were recorded): the final genotype; " + res.SelectionSource
 	}
 	d, err := st.Descriptor()
-	if err != nil || d.Benchmark == nil {
+	if err != nil || bench == nil {
 		return err
 	}
 	lookup := func(g string) (*spaces.BenchmarkEntry, error) {
-		e, err := d.Benchmark.Lookup(g)
+		e, err := bench.Lookup(g)
 		if err != nil {
-			return nil, fmt.Errorf("%s lookup of %s: %w", d.Benchmark.Title(), g, err)
+			return nil, fmt.Errorf("%s lookup of %s: %w", bench.Title(), g, err)
 		}
 		return e, nil
 	}
-	if res.Benchmark, err = lookup(res.Genotype); err != nil {
-		return err
+	var bestEntry, finalEntry *spaces.BenchmarkEntry
+	if res.BestValid != nil {
+		if bestEntry, err = lookup(res.BestValid.Genotype); err != nil {
+			return lookupFailed(res, d, err)
+		}
 	}
 	if res.FinalGenotype != "" {
-		if res.FinalBenchmark, err = lookup(res.FinalGenotype); err != nil {
-			return err
+		if finalEntry, err = lookup(res.FinalGenotype); err != nil {
+			return lookupFailed(res, d, err)
 		}
 	}
+	if res.Benchmark, err = lookup(res.Genotype); err != nil {
+		return lookupFailed(res, d, err)
+	}
+	res.FinalBenchmark = finalEntry
 	if res.BestValid != nil {
-		if res.BestValid.Benchmark, err = lookup(res.BestValid.Genotype); err != nil {
-			return err
-		}
+		res.BestValid.Benchmark = bestEntry
 	}
+	return nil
+}
+
+// lookupFailed is the outcome of a failed benchmark lookup: an error for a built-in benchmark, the
+// result's note for one in the user's file.
+func lookupFailed(res *Result, d *spaces.Descriptor, err error) error {
+	if d.BenchmarkFile == nil {
+		return err
+	}
+	res.Benchmark = nil
+	res.BenchmarkNote = err.Error()
 	return nil
 }
 
 // writeSelection adds to a report which genotype the search returns and why, the final and the best
 // validation epoch's genotypes, and the table of the supernet's validations.
-func writeSelection(b *strings.Builder, res *Result, hist []gaea.Record) {
+func writeSelection(b *strings.Builder, res *Result, hist []gaea.Record, bench spaces.Benchmark) {
 	entry := func(e *spaces.BenchmarkEntry) string {
-		if e == nil || len(e.Scores) == 0 {
+		if e == nil || len(e.Scores) == 0 || bench == nil {
 			return ""
 		}
-		return fmt.Sprintf(" — %s %.2f%% (rank %d)", benchmarkTitle(res.Space, e.Scores[0].Dataset), e.Scores[0].Accuracy, e.Scores[0].Rank)
+		return " — " + scoreText(bench, e.Scores[0])
 	}
 	if res != nil && res.Selection != "" {
 		fmt.Fprintf(b, "<p>Returned genotype: <b>%s</b> (%s).</p>\n", html.EscapeString(res.Selection), html.EscapeString(res.SelectionSource))

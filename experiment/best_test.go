@@ -9,6 +9,7 @@ import (
 
 	"github.com/gaeanas/gaeanas/backend"
 	"github.com/gaeanas/gaeanas/gaea"
+	"github.com/gaeanas/gaeanas/spaces/nb201"
 )
 
 // smallSettings is a quick search of a few iterations per epoch on the embedded CIFAR-10 sample.
@@ -192,7 +193,7 @@ func TestSelectGenotype(t *testing.T) {
 	} {
 		st := Settings{Space: "nb201", Algo: c.algo, Level: c.level}
 		var res Result
-		if err := selectGenotype(&res, &st, hist, fin); err != nil {
+		if err := selectGenotype(&res, &st, hist, fin, nb201.Table()); err != nil {
 			t.Fatal(err)
 		}
 		if res.Genotype != c.want || res.Selection != c.rule || res.BestValid == nil || res.BestValid.Epoch != 2 || res.BestValid.Iteration != 4 ||
@@ -202,7 +203,7 @@ func TestSelectGenotype(t *testing.T) {
 	}
 	// A history without validations (a run begun before they were recorded): the final genotype, said so.
 	var res Result
-	if err := selectGenotype(&res, &Settings{Space: "nb201", Algo: GAEADARTS, Level: BiLevel}, hist[:1], fin); err != nil {
+	if err := selectGenotype(&res, &Settings{Space: "nb201", Algo: GAEADARTS, Level: BiLevel}, hist[:1], fin, nb201.Table()); err != nil {
 		t.Fatal(err)
 	}
 	if res.Genotype != fin || res.Selection != SelectFinal || res.BestValid != nil || !strings.Contains(res.SelectionSource, "no supernet validation") {

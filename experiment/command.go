@@ -21,6 +21,8 @@ type SearchCommand struct {
 	*SearchFlags
 	Out, Resume, CPUProfile string
 	DryRun                  bool
+	// Bench names the benchmark files of the spaces that have one (--nb101 FILE): Options.BenchmarkFile.
+	Bench BenchmarkFiles
 
 	fs *flag.FlagSet
 }
@@ -32,6 +34,7 @@ func AddSearchCommand(fs *flag.FlagSet) *SearchCommand {
 	fs.StringVar(&c.Resume, "resume", "", "continue the search in this run folder (nothing else may be given but --backend)")
 	fs.BoolVar(&c.DryRun, "dry-run", false, "print the resolved settings with their sources as JSON and exit")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a Go CPU profile of the run to this file")
+	c.Bench = AddBenchmarkFileFlags(fs)
 	return c
 }
 
@@ -70,6 +73,17 @@ func (c *SearchCommand) Run(ctx context.Context, sig *int, stdout io.Writer) err
 		return cli.Usage(firstErr)
 	}
 	if !c.DryRun {
+		// The space, so its benchmark file, is the same with either preset: checked before the backend
+		// is chosen (which prints a line) and before anything is written.
+		var one Settings
+		for _, st := range resolved {
+			one = st
+		}
+		bf, err := c.benchmarkFile(one, given)
+		if err != nil {
+			return err
+		}
+		opt.BenchmarkFile = bf
 		if err := cli.NewRunFolder(c.Out); err != nil {
 			return err
 		}
@@ -114,7 +128,7 @@ func (c *SearchCommand) Run(ctx context.Context, sig *int, stdout io.Writer) err
 // resume continues the search in --resume, which must hold one; nothing but --backend and
 // --cpuprofile may be given.
 func (c *SearchCommand) resume(ctx context.Context, sig *int, given map[string]bool, opt Options, stdout io.Writer) error {
-	if err := cli.OnlyResumeFlags(given, c.Resume, "backend", "cpuprofile"); err != nil {
+	if err := cli.OnlyResumeFlags(given, c.Resume, append([]string{"backend", "cpuprofile"}, c.Bench.Names()...)...); err != nil {
 		return err
 	}
 	if err := cli.ResumeFolder(c.Resume, rundir.Search); err != nil {
@@ -126,6 +140,10 @@ func (c *SearchCommand) resume(ctx context.Context, sig *int, given map[string]b
 	}
 	if err := st.Validate(); err != nil {
 		return cli.Usagef("--resume %s: %s: %v", c.Resume, SettingsFile, err)
+	}
+	var err error
+	if opt.BenchmarkFile, err = c.benchmarkFile(st, given); err != nil {
+		return err
 	}
 	if err := cli.Prepare(ctx, "--resume", c.Resume, st.Dataset, st.DataDir, c.Backend); err != nil {
 		return err
@@ -144,4 +162,17 @@ func (c *SearchCommand) resume(ctx context.Context, sig *int, given map[string]b
 	}
 	_, err = fmt.Fprint(stdout, res.Summary(c.Resume))
 	return err
+}
+
+// benchmarkFile is the benchmark file of the search's space (BenchmarkFiles.For), or a usage error.
+func (c *SearchCommand) benchmarkFile(st Settings, given map[string]bool) (string, error) {
+	d, err := st.Descriptor()
+	if err != nil {
+		return "", cli.Usage(err)
+	}
+	path, err := c.Bench.For(d, given)
+	if err != nil {
+		return "", cli.Usage(err)
+	}
+	return path, nil
 }

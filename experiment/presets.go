@@ -184,6 +184,9 @@ func Defaults(preset Preset, space string, algo Algo, dataset string) (Settings,
 	}
 	s.ArchOptimizer = algo.ArchOptimizer()
 	s.Sources["arch_optimizer"] = archOptimizerSource(algo)
+	if e, ok := paper["arch_optimizer"]; ok && e.space != "" && e.Value == s.ArchOptimizer {
+		s.Sources["arch_optimizer"] = e.Source // the space's own reference for the algorithm's update
+	}
 	s.Sources["algo"], s.Sources["space"], s.Sources["preset"] = "chosen", "chosen", "chosen"
 	if dataset != "" && dataset != s.Dataset {
 		if err := s.Set("dataset", dataset, setting.CommandLine); err != nil {

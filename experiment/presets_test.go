@@ -99,6 +99,38 @@ var paperPins = []struct {
 	{"darts", DARTSV1, "weights_first", false, "architect.step first"},
 	{"darts", DARTSV1, "schedule_offset", 1, "scheduler.step() first"},
 	{"darts", DARTSV2, "second_order", true, "--unrolled"},
+	// NAS-Bench-1Shot1 (liamcli/nasbench-1shot1 optimizers/{darts,pc_darts,edarts,epc_edarts}/train_search.py).
+	{"nb1shot1-1", DARTSV1, "batch", 96, "darts/train_search.py --batch_size 96"},
+	{"nb1shot1-1", DARTSV1, "weight_lr", 0.025, "--learning_rate 0.025"},
+	{"nb1shot1-1", DARTSV1, "weight_lr_min", 0.001, "--learning_rate_min 0.001"},
+	{"nb1shot1-1", DARTSV1, "momentum", 0.9, "--momentum 0.9"},
+	{"nb1shot1-1", DARTSV1, "weight_decay", 3e-4, "--weight_decay 3e-4"},
+	{"nb1shot1-1", DARTSV1, "grad_clip", 5.0, "--grad_clip 5"},
+	{"nb1shot1-1", DARTSV1, "epochs", 50, "--epochs 50"},
+	{"nb1shot1-1", DARTSV1, "schedule_epochs", 50, "CosineAnnealingLR(optimizer, epochs)"},
+	{"nb1shot1-1", DARTSV1, "schedule_offset", 1, "scheduler.step() first"},
+	{"nb1shot1-1", DARTSV1, "level", "bi", "--train_portion 0.5"},
+	{"nb1shot1-1", DARTSV1, "train_images", 25000, "--train_portion 0.5"},
+	{"nb1shot1-1", DARTSV1, "channels", 16, "--init_channels 16"},
+	{"nb1shot1-1", DARTSV1, "cells", 9, "--layers 9"},
+	{"nb1shot1-1", DARTSV1, "arch_lr", 3e-4, "--arch_learning_rate 3e-4 (Adam 0.5/0.999, wd 1e-3)"},
+	{"nb1shot1-1", DARTSV1, "arch_optimizer", "adam", "darts/architect.py"},
+	{"nb1shot1-1", DARTSV1, "edge_weights", true, "alphas_inputs, alphas_output"},
+	{"nb1shot1-1", DARTSV1, "with_none", false, "genotypes.py PRIMITIVES"},
+	{"nb1shot1-1", DARTSV1, "weights_first", false, "architect.step first"},
+	{"nb1shot1-2", PCDARTS, "partial_channels", 4, "pc_darts/model_search.py C // 4"},
+	{"nb1shot1-2", PCDARTS, "warmup_epochs", 0, "pc_darts/train_search.py --warm_start_epochs 0"},
+	{"nb1shot1-2", PCDARTS, "arch_lr", 3e-4, "pc_darts/train_search.py --arch_learning_rate 3e-4"},
+	{"nb1shot1-2", PCDARTS, "epochs", 50, "README --epochs=50"},
+	{"nb1shot1-3", GAEAPCDARTS, "partial_channels", 4, "epc_edarts/model_search.py C // 4"},
+	{"nb1shot1-3", GAEAPCDARTS, "warmup_epochs", 10, "epc_edarts/train_search.py --warm_start_epochs 10"},
+	{"nb1shot1-3", GAEAPCDARTS, "arch_lr", 0.1, "not recorded: gaea_release eedarts arch_learning_rate 0.1"},
+	{"nb1shot1-3", GAEAPCDARTS, "arch_optimizer", "exponentiated-gradient", "edarts/architect.py"},
+	{"nb1shot1-3", GAEAPCDARTS, "weight_decay", 3e-4, "epc_edarts/train_search.py --weight_decay 3e-4"},
+	{"nb1shot1-3", GAEADARTS, "weight_decay", 3e-3, "edarts/train_search.py --weight_decay 3e-3"},
+	{"nb1shot1-3", GAEADARTS, "arch_lr", 0.1, "not recorded: gaea_release edarts arch_learning_rate 0.1"},
+	{"nb1shot1-3", GAEADARTS, "warmup_epochs", 0, "edarts/train_search.py --warm_start_epochs 0"},
+	{"nb1shot1-3", GAEADARTS, "entropy_reg", 0.0, "edarts/architect.py: the entropic term is dropped"},
 }
 
 func TestPaperPresetsEqualTheReferences(t *testing.T) {
@@ -200,7 +232,8 @@ func TestInvalidPairs(t *testing.T) {
 	for _, c := range []struct {
 		space string
 		algo  Algo
-	}{{"nb201", GAEAPCDARTS}, {"nb201", PCDARTS}, {"darts", RSWS}, {"x", GAEADARTS}, {"nb201", "y"}} {
+	}{{"nb201", GAEAPCDARTS}, {"nb201", PCDARTS}, {"darts", RSWS}, {"x", GAEADARTS}, {"nb201", "y"},
+		{"nb1shot1-1", RSWS}, {"nb1shot1-2", GDAS}, {"nb1shot1-3", GAEAGDAS}} {
 		if _, err := Defaults(Paper, c.space, c.algo, ""); err == nil {
 			t.Errorf("%s/%s accepted", c.space, c.algo)
 		}
@@ -227,7 +260,9 @@ func TestArchOptimizerSourceNamesTheArchitect(t *testing.T) {
 		algo  Algo
 		file  string
 	}{{"nb201", GAEADARTS, "architect_edarts.py"}, {"darts", GAEAPCDARTS, "architect_edarts.py"}, {"nb201", GAEAGDAS, "architect_egdas.py"},
-		{"nb201", DARTSV1, "architect.py"}, {"nb201", EuclidDARTS, "projection"}} {
+		{"nb201", DARTSV1, "architect.py"}, {"nb201", EuclidDARTS, "projection"},
+		{"nb1shot1-1", GAEADARTS, "nasbench-1shot1 optimizers/edarts/architect.py"}, {"nb1shot1-2", GAEAPCDARTS, "nasbench-1shot1 optimizers/edarts/architect.py"},
+		{"nb1shot1-3", PCDARTS, "nasbench-1shot1 optimizers/darts/architect.py"}} {
 		st, err := Defaults(Paper, c.space, c.algo, "")
 		if err != nil {
 			t.Fatal(err)

@@ -18,7 +18,12 @@ import (
 // its cell diagrams (when the space draws them), θ per edge over the search, entropy, losses and
 // accuracies, and for a space with a benchmark the genotype's entry, the benchmark's landscape and the
 // benchmark accuracy over time. Static SVG pictures; the file opens offline. It works on unfinished runs too.
-func WriteReport(dir string) (string, error) {
+// A space whose benchmark is a file the user names (spaces.BenchmarkFile) draws its benchmark pictures
+// when the file's environment variable names it; the result's entries are shown either way.
+func WriteReport(dir string) (string, error) { return writeReport(dir, nil, false) }
+
+// writeReport is WriteReport with the run's opened benchmark (opened when given is false).
+func writeReport(dir string, bench spaces.Benchmark, given bool) (string, error) {
 	var st Settings
 	if err := rundir.ReadJSON(filepath.Join(dir, SettingsFile), &st); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -36,6 +41,9 @@ func WriteReport(dir string) (string, error) {
 	space, err := st.BuildSpace(10)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", dir, err)
+	}
+	if !given {
+		bench, _ = d.OpenBenchmark("", nil) // a file benchmark that no variable names: none
 	}
 	hist, err := rundir.ReadJSONLines[gaea.Record](filepath.Join(dir, HistoryFile))
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -104,12 +112,18 @@ figure{margin:1.5em 0}figcaption{font-size:90%;color:#555}code{background:#f4f4f
 				add(f, nil)
 			}
 		}
-		if res != nil && res.Benchmark != nil && d.Benchmark != nil {
-			fmt.Fprintf(&b, "<p>%s</p>\n", html.EscapeString(benchmarkLine(d.Benchmark, res.Benchmark)))
-			add(viz.Landscape(d.Benchmark, genotype, d.Benchmark.Datasets()[0].Key))
+		switch {
+		case res != nil && res.Benchmark != nil && bench != nil:
+			fmt.Fprintf(&b, "<p>%s</p>\n", html.EscapeString(benchmarkLine(bench, res.Benchmark)))
+			add(viz.Landscape(bench, genotype, bench.Datasets()[0].Key))
+		case res != nil && res.Benchmark != nil:
+			fmt.Fprintf(&b, "<p>%s</p>\n", html.EscapeString(entryLine(res.Benchmark)))
+		}
+		if res != nil && res.BenchmarkNote != "" {
+			fmt.Fprintf(&b, "<p><em>%s</em></p>\n", html.EscapeString(res.BenchmarkNote))
 		}
 	}
-	writeSelection(&b, res, hist)
+	writeSelection(&b, res, hist, bench)
 	if len(theta) > 0 {
 		b.WriteString("<h2>Architecture weights</h2>\n")
 		add(viz.ThetaHeatmap(theta, ops, edges, "final θ (mixture weights per edge)"))
@@ -119,7 +133,7 @@ figure{margin:1.5em 0}figcaption{font-size:90%;color:#555}code{background:#f4f4f
 		add(viz.EntropyCurves(hist, edges))
 		b.WriteString("<h2>Losses and accuracies</h2>\n")
 		add(viz.LossCurves(hist))
-		if bench := d.Benchmark; bench != nil {
+		if bench != nil {
 			fmt.Fprintf(&b, "<h2>%s accuracy of the current genotype</h2>\n", html.EscapeString(bench.Title()))
 			add(viz.AccuracyOverSearch(bench, space, hist, bench.Datasets()[0].Key))
 		}
@@ -130,13 +144,35 @@ figure{margin:1.5em 0}figcaption{font-size:90%;color:#555}code{background:#f4f4f
 }
 
 // benchmarkLine describes a benchmark entry in words: "NAS-Bench-201 (index 123): CIFAR-10 94.37%
-// (rank 1), … of 15,625 architectures."
+// (rank 1), … of 15,625 architectures." A score with a regret adds it: "(rank 3, regret 0.52)".
 func benchmarkLine(b spaces.Benchmark, e *spaces.BenchmarkEntry) string {
 	var parts []string
 	for _, s := range e.Scores {
-		parts = append(parts, fmt.Sprintf("%s %.2f%% (rank %d)", datasetTitle(b, s.Dataset), s.Accuracy, s.Rank))
+		parts = append(parts, fmt.Sprintf("%s %.2f%% (%s)", datasetTitle(b, s.Dataset), s.Accuracy, rankText(s)))
 	}
 	return fmt.Sprintf("%s (index %d): %s of %d architectures.", b.Title(), e.Index, strings.Join(parts, ", "), b.Size())
+}
+
+// entryLine describes a benchmark entry read from result.json without its benchmark at hand.
+func entryLine(e *spaces.BenchmarkEntry) string {
+	var parts []string
+	for _, s := range e.Scores {
+		parts = append(parts, fmt.Sprintf("%s %.2f%% (%s)", s.Dataset, s.Accuracy, rankText(s)))
+	}
+	return fmt.Sprintf("benchmark entry (index %d): %s.", e.Index, strings.Join(parts, ", "))
+}
+
+// rankText is "rank 3", with ", regret 0.52" for a score that has a regret (percentage points).
+func rankText(s spaces.Score) string {
+	if s.Regret == nil {
+		return fmt.Sprintf("rank %d", s.Rank)
+	}
+	return fmt.Sprintf("rank %d, regret %.2f", s.Rank, *s.Regret)
+}
+
+// scoreText is one score with its benchmark and data set: "NAS-Bench-201 CIFAR-10 94.37% (rank 1)".
+func scoreText(b spaces.Benchmark, s spaces.Score) string {
+	return fmt.Sprintf("%s %s %.2f%% (%s)", b.Title(), datasetTitle(b, s.Dataset), s.Accuracy, rankText(s))
 }
 
 // datasetTitle is a benchmark data set's title ("CIFAR-10"), or its key.
@@ -147,14 +183,4 @@ func datasetTitle(b spaces.Benchmark, key string) string {
 		}
 	}
 	return key
-}
-
-// benchmarkTitle names a space's benchmark on one of its data sets ("NAS-Bench-201 CIFAR-10"), or ""
-// for a space without one.
-func benchmarkTitle(space, dataset string) string {
-	d, err := spaces.Lookup(space)
-	if err != nil || d.Benchmark == nil {
-		return ""
-	}
-	return d.Benchmark.Title() + " " + datasetTitle(d.Benchmark, dataset)
 }

@@ -49,6 +49,13 @@ type Result struct {
 	FinalBenchmark  *spaces.BenchmarkEntry `json:"-"`
 	BestValid       *BestValid             `json:"best_valid,omitempty"`
 
+	// BenchmarkNote says, for a space whose benchmark is a file the user names (NAS-Bench-1Shot1's
+	// NAS-Bench-101 file), why the result has no benchmark entries: no file named, or a lookup that
+	// failed. Empty otherwise.
+	BenchmarkNote string `json:"benchmark_note,omitempty"`
+
+	bench spaces.Benchmark // the benchmark of the entries (not in the file)
+
 	// Dir is the run folder (not in the file).
 	Dir string `json:"-"`
 	// AlreadyFinished is set (not in the file) when Resume found the run finished.
@@ -192,7 +199,8 @@ func (r *Run) result() (*Result, error) {
 		Seconds: math.Round(r.Seconds()*1000) / 1000, Ops: s.Space().Ops(),
 		Edges: s.Space().Edges(), ArchWeights: theta, EdgeWeights: beta, Entropy: MeanEntropy(theta),
 		Candidates: candidates, Settings: st, Dir: r.Dir}
-	if err := selectGenotype(res, &st, s.History(), g.String()); err != nil {
+	res.bench, res.BenchmarkNote = r.bench, r.benchNote
+	if err := selectGenotype(res, &st, s.History(), g.String(), r.bench); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -211,8 +219,18 @@ func ReadJSONLines[T any](path string) ([]T, error) { return rundir.ReadJSONLine
 func (r *Result) Summary(dir string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "genotype: %s\n", r.Genotype)
-	if d, err := spaces.Lookup(r.Space); err == nil && d.Benchmark != nil && r.Benchmark != nil {
-		fmt.Fprintf(&b, "%s — searched on %s\n", benchmarkLine(d.Benchmark, r.Benchmark), r.Dataset)
+	bench := r.bench
+	if d, err := spaces.Lookup(r.Space); err == nil && bench == nil {
+		bench = d.Benchmark
+	}
+	switch {
+	case bench != nil && r.Benchmark != nil:
+		fmt.Fprintf(&b, "%s — searched on %s\n", benchmarkLine(bench, r.Benchmark), r.Dataset)
+	case r.Benchmark != nil:
+		fmt.Fprintf(&b, "%s — searched on %s\n", entryLine(r.Benchmark), r.Dataset)
+	}
+	if r.BenchmarkNote != "" {
+		fmt.Fprintf(&b, "%s\n", r.BenchmarkNote)
 	}
 	if v := r.BestValid; v != nil {
 		fmt.Fprintf(&b, "selection: %s; best supernet validation %.2f%% after epoch %d; final genotype %s\n",

@@ -14,6 +14,7 @@ import (
 	"github.com/gaeanas/gaeanas/gaea"
 	"github.com/gaeanas/gaeanas/internal/ckpt"
 	"github.com/gaeanas/gaeanas/rundir"
+	"github.com/gaeanas/gaeanas/spaces"
 	"github.com/gomlx/gomlx/backends"
 )
 
@@ -50,6 +51,11 @@ type Options struct {
 	CheckpointInterval time.Duration
 	// OnIteration, if set, is called after every iteration (e.g. to draw live figures).
 	OnIteration func(s *gaea.Search, iteration, total int)
+	// BenchmarkFile is the file of the space's benchmark when it is one the user provides
+	// (spaces.Descriptor.BenchmarkFile: NAS-Bench-1Shot1's NAS-Bench-101 file); "" means the file its
+	// environment variable names, if any. Without one the search runs and its result says that no
+	// lookup is available (Result.BenchmarkNote).
+	BenchmarkFile string
 }
 
 func (o *Options) logf(format string, args ...any) {
@@ -73,6 +79,9 @@ type Run struct {
 	search *gaea.Search
 	unlock func()
 	clock  *rundir.Clock
+
+	bench     spaces.Benchmark // the space's benchmark (built in, or opened from the user's file), nil for none
+	benchNote string           // why a space with a benchmark file has none: Result.BenchmarkNote
 }
 
 // progress is progress.json: what a resumed run needs that the checkpoint does not hold.
@@ -143,6 +152,9 @@ func prepare(ctx context.Context, st Settings, dir string, opt Options, restore 
 	if err != nil {
 		return nil, err
 	}
+	if err := r.openBenchmark(); err != nil {
+		return nil, err
+	}
 	cfg, err := st.Config(space, r.StepsPerEpoch)
 	if err != nil {
 		return nil, err
@@ -168,6 +180,35 @@ func prepare(ctx context.Context, st Settings, dir string, opt Options, restore 
 	}
 	return r, nil
 }
+
+// openBenchmark opens the space's benchmark (Descriptor.OpenBenchmark): built in, or the user's file
+// (Options.BenchmarkFile, else its environment variable), whose first open reads it with progress
+// lines. A file named nowhere leaves the run without one and records why; a file that does not open is
+// an error, before the search starts.
+func (r *Run) openBenchmark() error {
+	d, err := r.Settings.Descriptor()
+	if err != nil {
+		return err
+	}
+	last := time.Now()
+	progress := func(done, total int64) {
+		if time.Since(last) > 10*time.Second || done == total {
+			r.opt.logf("%s: reading %s: %d of %d MB\n", r.Settings.Space, d.BenchmarkFile.Title, done>>20, total>>20)
+			last = time.Now()
+		}
+	}
+	r.bench, err = d.OpenBenchmark(r.opt.BenchmarkFile, progress)
+	var none *spaces.NoBenchmarkError
+	if errors.As(err, &none) {
+		r.bench, r.benchNote = nil, none.Error()
+		return nil
+	}
+	return err
+}
+
+// Benchmark is the run's benchmark: the space's built-in one or the one opened from the user's file;
+// nil for none.
+func (r *Run) Benchmark() spaces.Benchmark { return r.bench }
 
 // Iteration is the number of search iterations done.
 func (r *Run) Iteration() int {
@@ -282,9 +323,9 @@ func (r *Run) progressLine(it int) string {
 	}
 	if g, err := r.search.Genotype(); err == nil {
 		line += "  " + g.String()
-		if d, err := r.Settings.Descriptor(); err == nil && d.Benchmark != nil {
-			if e, err := d.Benchmark.Lookup(g.String()); err == nil && len(e.Scores) > 0 {
-				line += fmt.Sprintf("  (%s %.2f%%)", benchmarkTitle(r.Settings.Space, e.Scores[0].Dataset), e.Scores[0].Accuracy)
+		if r.bench != nil {
+			if e, err := r.bench.Lookup(g.String()); err == nil && len(e.Scores) > 0 {
+				line += fmt.Sprintf("  (%s %s %.2f%%)", r.bench.Title(), datasetTitle(r.bench, e.Scores[0].Dataset), e.Scores[0].Accuracy)
 			}
 		}
 	}
@@ -360,7 +401,7 @@ func (r *Run) Finish() (*Result, error) {
 	if err := rundir.WriteJSON(filepath.Join(r.Dir, ResultFile), res); err != nil {
 		return nil, err
 	}
-	if _, err := WriteReport(r.Dir); err != nil {
+	if _, err := writeReport(r.Dir, r.bench, true); err != nil {
 		r.opt.logf("warning: %s not written: %v\n", ReportFile, err)
 	}
 	return res, nil

@@ -279,6 +279,10 @@ func (s *Settings) Validate() error {
 	if s.Algo == RSWS && !caps.SinglePath {
 		return fmt.Errorf("algo rsws samples one op per edge; use it with %s", spacesWith(func(d *spaces.Descriptor) bool { return d.Capabilities.SinglePath }))
 	}
+	if s.Algo.gdas() && caps.WeightedOnly {
+		return fmt.Errorf("algo %s samples one op per edge; the %s supernet takes weighted mixtures only: use it with %s", s.Algo, s.Space,
+			spacesWith(func(d *spaces.Descriptor) bool { return !d.Capabilities.WeightedOnly }))
+	}
 	if s.EdgeWeights && !caps.EdgeWeights {
 		return fmt.Errorf("edge weights (β) exist in %s only, not %s", spacesWith(func(d *spaces.Descriptor) bool { return d.Capabilities.EdgeWeights }), s.Space)
 	}

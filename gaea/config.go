@@ -117,6 +117,16 @@ func (c Config) Validate() error {
 	if _, err := ParseSampling(string(c.Sampling)); err != nil {
 		return err
 	}
+	if rows := spaces.BetaRowsOf(c.Space); rows != nil {
+		if c.Space.EdgeGroups() != nil {
+			return fmt.Errorf("gaea: space %s has both EdgeGroups and BetaRows: β is one or the other", c.Space.Name())
+		}
+		for _, r := range rows {
+			if r.Choices < 1 {
+				return fmt.Errorf("gaea: space %s: β row %q has %d entries", c.Space.Name(), r.Name, r.Choices)
+			}
+		}
+	}
 	for _, f := range []struct {
 		name string
 		v    float64

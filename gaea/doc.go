@@ -16,8 +16,9 @@
 //
 //   - Space (package spaces): the supernet, its edges and candidate ops, its genotypes.
 //   - Geometry: how one block of architecture parameters is stored (Init), turned into mixture weights
-//     (Mixture) and moved by one step (Step), and how the edge-weight blocks β are moved
-//     (ForEdgeWeights). Shipped: Entropic (GAEA), Euclidean, Softmax (DARTS: Adam on logits),
+//     (Mixture) and moved by one step (Step), and how the edge-weight blocks β of PC-DARTS's edge
+//     normalisation are moved (ForEdgeWeights; a spaces.BetaRower's β rows are choices and move as θ,
+//     ArchOptimizer.BetaRows). Shipped: Entropic (GAEA), Euclidean, Softmax (DARTS: Adam on logits),
 //     SoftmaxSGD. The registry (RegisterGeometry, GeometryByName, GeometryNames) names them.
 //   - Regularizer: a penalty R on the architecture parameters, added to the architecture step's loss
 //     as λ·R. λ is a runtime hyperparameter (Search.SetLambda changes it without recompiling); a search

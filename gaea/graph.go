@@ -76,7 +76,7 @@ func (s *Search) forwardWith(ctx *context.Context, images, labels *graph.Node, m
 }
 
 // mixture builds the supernet's mixture from the architecture blocks: θ's weights (or a sample from them),
-// and β placed at each edge's position.
+// and β placed at each edge's position (or a BetaRower's rows concatenated).
 func (s *Search) mixture(ctx *context.Context, g *graph.Graph) spaces.Mixture {
 	return s.mixtureWith(ctx, g, s.cfg.Sampling)
 }
@@ -125,6 +125,13 @@ func (s *Search) mixtureWith(ctx *context.Context, g *graph.Graph, sampling Samp
 		}
 		p := graph.ConvertDType(graph.Const(g, perm), flat.DType())
 		mix.Beta = graph.Reshape(graph.MatMul(graph.Reshape(flat, 1, len(order)), p), rows)
+	} else if betaRows := spaces.BetaRowsOf(s.cfg.Space); betaRows != nil {
+		// A BetaRower's rows: their mixture weights, concatenated in BetaRows order.
+		parts := make([]*graph.Node, len(betaRows))
+		for i, r := range betaRows {
+			parts[i] = graph.Reshape(s.opt.geometryOf(blocks[1+i].Name()).Mixture(blocks[1+i].ValueGraph(g)), r.Choices)
+		}
+		mix.Beta = graph.Concatenate(parts, 0)
 	}
 	return mix
 }

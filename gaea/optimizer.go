@@ -25,7 +25,8 @@ const (
 	TauVar        = "tau"         // temperature of GDAS's Gumbel-softmax sample
 )
 
-// BetaPrefix starts the names of edge-weight blocks (β, one per node of a space with EdgeGroups).
+// BetaPrefix starts the names of edge-weight blocks (β, one per node of a space with EdgeGroups, or one
+// per row of a spaces.BetaRower).
 const BetaPrefix = "beta"
 
 // ArchOptimizer moves the architecture parameter blocks — the trainable variables in ctx.In(ArchScope)
@@ -39,6 +40,11 @@ const BetaPrefix = "beta"
 type ArchOptimizer struct {
 	Geometry     Geometry
 	Regularizers []Regularizer
+	// BetaRows says that the β blocks are the rows of a spaces.BetaRower (NAS-Bench-1Shot1's parent and
+	// output weights), which are moved with Geometry itself, as θ — for GAEA with θ's 1e-5 floor, as
+	// liamcli/nasbench-1shot1 optimizers/edarts/architect.py normalize (lines 51-53) treats its alphas
+	// and edge weights alike — rather than with Geometry.ForEdgeWeights, PC-DARTS's edge normalisation.
+	BetaRows bool
 }
 
 var _ optimizers.Interface = (*ArchOptimizer)(nil)
@@ -96,9 +102,10 @@ func hyperparameter(ctx *context.Context, g *graph.Graph, name string, dtypeOf *
 	return graph.ConvertDType(v.ValueGraph(g), dtypeOf.DType())
 }
 
-// geometryOf returns the geometry that moves a block: o.Geometry, or its ForEdgeWeights for β.
+// geometryOf returns the geometry that moves a block: o.Geometry, or its ForEdgeWeights for the edge
+// normalisation's β (not for a BetaRower's rows, which move as θ).
 func (o *ArchOptimizer) geometryOf(block string) Geometry {
-	if isEdgeWeights(block) {
+	if isEdgeWeights(block) && !o.BetaRows {
 		return o.Geometry.ForEdgeWeights()
 	}
 	return o.Geometry

@@ -93,7 +93,7 @@ func (s *Search) bestOfRandom(n, batchesPerArch int, seed int64, next func() (im
 	if n < 1 || batchesPerArch < 1 {
 		return nil, 0, fmt.Errorf("gaea: BestOfRandom(%d, %d): need at least one architecture and one batch", n, batchesPerArch)
 	}
-	if s.cfg.Space.EdgeGroups() != nil {
+	if s.cfg.Space.EdgeGroups() != nil || spaces.BetaRowsOf(s.cfg.Space) != nil {
 		return nil, 0, errors.New("gaea: random architecture selection is not supported for spaces with edge weights")
 	}
 	rows, cols := len(s.cfg.Space.Edges()), len(s.cfg.Space.Ops())

@@ -22,9 +22,9 @@ type Regularizer interface {
 // ArchParam is one architecture parameter block as a regulariser sees it in the graph.
 type ArchParam struct {
 	Name        string      // the block's variable: "theta", or BetaPrefix+"NN" for β
-	EdgeWeights bool        // a β block (one row per node of a space with EdgeGroups)
+	EdgeWeights bool        // a β block (one row per node of a space with EdgeGroups, or a BetaRower's row)
 	Value       *graph.Node // the stored parameters p, [rows, cols]
-	Mixture     *graph.Node // the mixture weights of p (Geometry.Mixture; ForEdgeWeights's for β): rows on the simplex
+	Mixture     *graph.Node // the mixture weights of p (Geometry.Mixture; ForEdgeWeights's for edge-normalisation β): rows on the simplex
 }
 
 // Regularization is a regulariser of a search with its initial λ (Config.Regularizers).

@@ -27,7 +27,7 @@ type Record struct {
 	// minimised Loss + Σ Penalty. Nil when every λ is 0, and for weight steps.
 	Penalty  map[string]float64 `json:"penalty,omitempty"`
 	Theta    [][]float64        `json:"theta"`          // mixture weights per edge after the step
-	Beta     [][]float64        `json:"beta,omitempty"` // edge weights per node (spaces with EdgeGroups)
+	Beta     [][]float64        `json:"beta,omitempty"` // edge weights per node (EdgeGroups) or a BetaRower's rows
 	Entropy  []float64          `json:"entropy"`        // per edge, in nats
 	ArchLR   float64            `json:"arch_lr"`
 	WeightLR float64            `json:"weight_lr"`
@@ -99,7 +99,18 @@ func NewSearch(be backends.Backend, cfg Config, batches Batches) (*Search, error
 			return nil, err
 		}
 	}
-	s.opt = &ArchOptimizer{Geometry: cfg.Geometry}
+	// A BetaRower's rows are choices as θ's are: started and moved by θ's geometry (ArchOptimizer.BetaRows).
+	betaRows := spaces.BetaRowsOf(cfg.Space)
+	for i, row := range betaRows {
+		init, err := initBlock(cfg.Geometry, 1, row.Choices, rand.New(rand.NewSource(cfg.Seed+int64(i)+1)))
+		if err != nil {
+			return nil, err
+		}
+		if _, err := NewBlock(s.ctx, fmt.Sprintf("%s%02d", BetaPrefix, i), 1, row.Choices, init, cfg.archDType()); err != nil {
+			return nil, err
+		}
+	}
+	s.opt = &ArchOptimizer{Geometry: cfg.Geometry, BetaRows: betaRows != nil}
 	type setting struct {
 		name  string
 		value float64
@@ -339,7 +350,8 @@ func (s *Search) Theta() ([][]float64, error) {
 	return theta, err
 }
 
-// Beta returns the current edge weights, one row per node (Space().EdgeGroups()); nil for spaces without β.
+// Beta returns the current edge weights, one row per node (Space().EdgeGroups()) or per BetaRows row of
+// a spaces.BetaRower; nil for spaces without β.
 func (s *Search) Beta() ([][]float64, error) {
 	_, beta, err := s.weights()
 	return beta, err

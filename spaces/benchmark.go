@@ -12,18 +12,22 @@ import (
 // (in the benchmark's column order), the test accuracy in percent and the rank (1 = best).
 //
 // Its JSON form is one flat object, as result.json and `gaea lookup` have always written NAS-Bench-201's
-// entries: {"index": …, "arch": …, "<data set>": accuracy …, "rank_<data set>": rank …}.
+// entries: {"index": …, "arch": …, "<data set>": accuracy …, "rank_<data set>": rank …}, then
+// "regret_<data set>": regret … for the scores that have one.
 type BenchmarkEntry struct {
 	Index  int
 	Arch   string
 	Scores []Score
 }
 
-// Score is an entry's accuracy (%) and rank on one data set.
+// Score is an entry's accuracy (%) and rank on one data set, and for benchmarks that measure it the
+// regret: the entry's error minus the lowest error of its space, in percentage points as Accuracy
+// (NAS-Bench-1Shot1's test regret); nil for the others.
 type Score struct {
 	Dataset  string
 	Accuracy float64
 	Rank     int
+	Regret   *float64
 }
 
 // Accuracy returns the entry's accuracy on a data set, and whether it has one.
@@ -64,6 +68,16 @@ func (e BenchmarkEntry) MarshalJSON() ([]byte, error) {
 	for _, s := range e.Scores {
 		fmt.Fprintf(&b, `,%s:%d`, strconv.Quote("rank_"+s.Dataset), s.Rank)
 	}
+	for _, s := range e.Scores {
+		if s.Regret == nil {
+			continue
+		}
+		r, err := json.Marshal(*s.Regret)
+		if err != nil {
+			return nil, fmt.Errorf("spaces: benchmark entry %d: regret on %s: %w", e.Index, s.Dataset, err)
+		}
+		fmt.Fprintf(&b, `,%s:%s`, strconv.Quote("regret_"+s.Dataset), r)
+	}
 	b.WriteByte('}')
 	return b.Bytes(), nil
 }
@@ -77,6 +91,7 @@ func (e *BenchmarkEntry) UnmarshalJSON(raw []byte) error {
 	}
 	*e = BenchmarkEntry{}
 	ranks := map[string]int{}
+	regrets := map[string]float64{}
 	for dec.More() {
 		t, err := dec.Token()
 		if err != nil {
@@ -92,6 +107,10 @@ func (e *BenchmarkEntry) UnmarshalJSON(raw []byte) error {
 			err = json.Unmarshal(v, &e.Index)
 		case key == "arch":
 			err = json.Unmarshal(v, &e.Arch)
+		case strings.HasPrefix(key, "regret_"):
+			var r float64
+			err = json.Unmarshal(v, &r)
+			regrets[strings.TrimPrefix(key, "regret_")] = r
 		case strings.HasPrefix(key, "rank_"):
 			var r int
 			err = json.Unmarshal(v, &r)
@@ -107,6 +126,9 @@ func (e *BenchmarkEntry) UnmarshalJSON(raw []byte) error {
 	}
 	for i := range e.Scores {
 		e.Scores[i].Rank = ranks[e.Scores[i].Dataset]
+		if r, ok := regrets[e.Scores[i].Dataset]; ok {
+			e.Scores[i].Regret = &r
+		}
 	}
 	return nil
 }

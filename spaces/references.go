@@ -7,11 +7,14 @@ package spaces
 //	D-X-Y/AutoDL-Projects f46486e2 (NAS-Bench-201's home: configs/nas-benchmark/, exps/NAS-Bench-201-algos/)
 //	quark0/darts f276dd34 (DARTS: cnn/train_search.py, cnn/train.py)
 //	yuhuixu1993/PC-DARTS b74702f8 (PC-DARTS: train_search.py)
+//	liamcli/nasbench-1shot1 e369bd77 ("gaea_release": the GAEA authors' fork of NAS-Bench-1Shot1,
+//	  optimizers/{darts,pc_darts,edarts,epc_edarts}/train_search.py)
 //
 // A row's source starts with one of these prefixes, then the file and the key or line.
 const (
-	RefGAEA    = "liamcli/gaea_release "
-	RefAutoDL  = "D-X-Y/AutoDL-Projects "
-	RefDARTS   = "quark0/darts "
-	RefPCDARTS = "yuhuixu1993/PC-DARTS "
+	RefGAEA     = "liamcli/gaea_release "
+	RefAutoDL   = "D-X-Y/AutoDL-Projects "
+	RefDARTS    = "quark0/darts "
+	RefPCDARTS  = "yuhuixu1993/PC-DARTS "
+	RefNB1Shot1 = "liamcli/nasbench-1shot1 "
 )

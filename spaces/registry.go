@@ -2,6 +2,7 @@ package spaces
 
 import (
 	"fmt"
+	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -47,8 +48,57 @@ type Descriptor struct {
 	// Training is how the discrete network of a genotype is trained from scratch; nil when the space
 	// has no stand-alone network protocol.
 	Training *Training
-	// Benchmark is the space's tabular benchmark; nil when it has none.
+	// Benchmark is the space's tabular benchmark; nil when it has none or when it is a file the user
+	// provides (BenchmarkFile).
 	Benchmark Benchmark
+	// BenchmarkFile is, for a space whose benchmark is a file the user provides rather than data built
+	// in, how to find and open it; nil otherwise. Descriptor.OpenBenchmark opens either kind.
+	BenchmarkFile *BenchmarkFile
+}
+
+// BenchmarkFile is a benchmark that lives in a file the user names: NAS-Bench-1Shot1's lookups in
+// NAS-Bench-101's nasbench_only108.tfrecord (≈ 0.5 GB, not shipped).
+type BenchmarkFile struct {
+	Title string // the benchmark, "NAS-Bench-101"
+	File  string // what the file is, "nasbench_only108.tfrecord"
+	Flag  string // the command-line flag that names it, without dashes: "nb101" for --nb101 FILE
+	Env   string // the environment variable that names it when the flag is not given
+	// Open opens the file as the space's benchmark; progress, when not nil, is called while a first
+	// open reads the file (bytes done of total).
+	Open func(path string, progress func(done, total int64)) (Benchmark, error)
+}
+
+// NoBenchmarkError is OpenBenchmark's error for a space whose benchmark file was not named.
+type NoBenchmarkError struct {
+	Space string
+	File  *BenchmarkFile
+}
+
+func (e *NoBenchmarkError) Error() string {
+	return fmt.Sprintf("no %s lookup for %s: give --%s FILE or set %s to the path of %s", e.File.Title, e.Space, e.File.Flag, e.File.Env, e.File.File)
+}
+
+// HasBenchmark reports whether the space has a benchmark, built in or in a file.
+func (d *Descriptor) HasBenchmark() bool { return d.Benchmark != nil || d.BenchmarkFile != nil }
+
+// OpenBenchmark returns the space's benchmark: the built-in one, or the file path names (else the one
+// the environment variable BenchmarkFile.Env names) opened with BenchmarkFile.Open. A space whose file
+// is named nowhere gives a *NoBenchmarkError; a space without a benchmark gives nil and no error.
+func (d *Descriptor) OpenBenchmark(path string, progress func(done, total int64)) (Benchmark, error) {
+	if d.Benchmark != nil || d.BenchmarkFile == nil {
+		return d.Benchmark, nil
+	}
+	if path == "" {
+		path = os.Getenv(d.BenchmarkFile.Env)
+	}
+	if path == "" {
+		return nil, &NoBenchmarkError{Space: d.Name, File: d.BenchmarkFile}
+	}
+	b, err := d.BenchmarkFile.Open(path, progress)
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 // Options configure a space's supernet from a search's settings.
@@ -70,6 +120,9 @@ type Capabilities struct {
 	// SinglePath: a genotype keeps exactly one op per edge, so one op sampled per edge is an
 	// architecture (random search with weight sharing samples and scores such paths).
 	SinglePath bool
+	// WeightedOnly: the supernet takes weighted mixtures only, no sampled ones (Mixture.Sampled: GDAS,
+	// GAEA GDAS).
+	WeightedOnly bool
 }
 
 // Row is one value of a preset table with its source. In Descriptor.Presets a row applies to the
@@ -177,6 +230,8 @@ func Register(d Descriptor) {
 		panic(fmt.Sprintf("spaces: Register called twice for %s", d.Name))
 	case d.Training != nil && d.Training.Network == nil:
 		panic(fmt.Sprintf("spaces: Register %s: Training without Network", d.Name))
+	case d.BenchmarkFile != nil && (d.Benchmark != nil || d.BenchmarkFile.Open == nil || d.BenchmarkFile.Flag == "" || d.BenchmarkFile.Env == ""):
+		panic(fmt.Sprintf("spaces: Register %s: BenchmarkFile needs Open, Flag and Env, and no built-in Benchmark", d.Name))
 	}
 	registry[d.Name] = &d
 }

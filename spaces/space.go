@@ -1,14 +1,14 @@
 // Package spaces defines what a weight-sharing neural-architecture search space is to gaeanas, keeps
 // the registry of spaces, and holds the spaces themselves in sub-packages: nb201 (NAS-Bench-201), darts
 // (the DARTS CNN space), tiny (a teaching space that trains in seconds on the pure-Go backend) and
-// nb1shot1 (NAS-Bench-1Shot1, not registered yet).
+// nb1shot1 (NAS-Bench-1Shot1's three spaces, nb1shot1-1/2/3, evaluated in a NAS-Bench-101 file).
 //
 // The registry (registry.go) is how the rest of gaeanas knows a space: each space's package registers a
 // Descriptor in its register.go — its name, a constructor from options, its capabilities, its rows of
 // the search preset table with their sources, optionally its from-scratch protocol and network and its
 // benchmark — and a program links it with one blank import where it starts (cmd/gaea/spaces.go, a
 // notebook's first cell, a test). Optional interfaces of a Space give its pictures' data (CellDrawer,
-// SupernetDrawer) and its drift statistic (ParamFreeCounter); package viz draws them. cell.go holds the
+// SupernetDrawer), its drift statistic (ParamFreeCounter) and β rows of its own (BetaRower); package viz draws them. cell.go holds the
 // building blocks of cell spaces (edges, a cell's forward pass, mixed edges, CellGenotype), init.go
 // PyTorch's initialisation.
 //
@@ -41,7 +41,8 @@ type Space interface {
 	Edges() []string
 
 	// EdgeGroups lists, for spaces with PC-DARTS edge normalisation, the edges (indices into Edges)
-	// entering each intermediate node: one β row per group. Nil for spaces without β.
+	// entering each intermediate node: one β row per group. Nil for spaces without β, and for spaces
+	// whose β rows are their own (BetaRower).
 	EdgeGroups() [][]int
 
 	// Supernet returns the logits of the supernet for a batch of images x ([batch, height, width,
@@ -49,7 +50,7 @@ type Space interface {
 	Supernet(ctx *context.Context, x *graph.Node, mix Mixture) *graph.Node
 
 	// Discretize turns architecture weights into the space's genotype: theta has one row per edge
-	// (len(Ops()) values), beta one row per edge group (nil for spaces without β).
+	// (len(Ops()) values), beta one row per edge group or per BetaRows row (nil for spaces without β).
 	Discretize(theta, beta [][]float64) (Genotype, error)
 
 	// ParseGenotype parses a genotype in the space's text form (what Genotype.String prints).
@@ -58,6 +59,35 @@ type Space interface {
 	// Network returns the logits of the discrete network of a genotype (the stand-alone network that
 	// is trained from scratch), with weights created in ctx.
 	Network(ctx *context.Context, x *graph.Node, g Genotype) *graph.Node
+}
+
+// BetaRower is implemented by spaces whose β are rows of their own rather than PC-DARTS's edge
+// normalisation over groups of θ rows: NAS-Bench-1Shot1's weights of each choice node's candidate
+// parents and of the output's inputs (the reference's alphas_inputs and alphas_output). Such a space
+// returns nil from EdgeGroups. A search keeps one β row per BetaRow, of its own length, on the simplex
+// of the search's geometry (uniform for GAEA, softmax of 1e-3·N(0,1) logits for DARTS), passes their
+// concatenation as Mixture.Beta and hands the rows to Discretize as beta, which keeps the Keep largest
+// entries of each. The rows are choices as θ's rows are, so a search moves them with θ's own step (for
+// GAEA: exponentiated gradient with θ's 1e-5 floor), not with the edge-normalisation step of
+// Geometry.ForEdgeWeights.
+type BetaRower interface {
+	BetaRows() []BetaRow
+}
+
+// BetaRow is one β row of a BetaRower: its name ("node3", "output"), its number of entries and how many
+// of them the discretisation keeps.
+type BetaRow struct {
+	Name    string
+	Choices int
+	Keep    int
+}
+
+// BetaRowsOf returns the β rows of a space that implements BetaRower, nil for any other.
+func BetaRowsOf(s Space) []BetaRow {
+	if r, ok := s.(BetaRower); ok {
+		return r.BetaRows()
+	}
+	return nil
 }
 
 // Genotype is a discrete architecture of a space. String gives its standard text form (the NAS-Bench-201
@@ -96,7 +126,9 @@ type Mixture struct {
 	OneHot *graph.Node
 
 	// Beta, for spaces with EdgeGroups, is [len(Edges())]: the weight of each edge in its node's sum
-	// (PC-DARTS edge normalisation; the search normalises it per group). Nil means all ones.
+	// (PC-DARTS edge normalisation; the search normalises it per group). For a BetaRower it is the
+	// concatenation of its rows' mixture weights in BetaRows order, [Σ Choices], each row on the
+	// simplex. Nil means all ones.
 	Beta *graph.Node
 
 	// PartialChannels K > 1 mixes only 1/K of the channels through the ops and passes the rest through,

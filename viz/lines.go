@@ -218,18 +218,57 @@ func SeriesColor(i int) color.RGBA { return seriesColor(i) }
 
 // logTicks labels a logarithmic axis at the powers of ten, and at 2 and 5 times them as well when the axis
 // spans less than three decades (gonum's LogTicks would leave a range such as 150–1,700 with one label).
+// Wider axes are labelled by decadeTicks.
 type logTicks struct{}
 
 func (logTicks) Ticks(lo, hi float64) []plot.Tick {
-	ticks := plot.LogTicks{Prec: -1}.Ticks(lo, hi)
 	if hi/lo >= 1000 {
-		return ticks
+		return decadeTicks(lo, hi)
 	}
+	ticks := plot.LogTicks{Prec: -1}.Ticks(lo, hi)
 	for i := range ticks {
 		v := ticks[i].Value
 		m := v / math.Pow(10, math.Floor(math.Log10(v)+1e-9))
 		if ticks[i].Label == "" && (math.Abs(m-2) < 1e-9 || math.Abs(m-5) < 1e-9) {
 			ticks[i].Label = strconv.FormatFloat(v, 'g', -1, 64)
+		}
+	}
+	return ticks
+}
+
+// maxDecadeLabels is the most powers of ten decadeTicks labels; a wider axis is labelled every k-th decade.
+const maxDecadeLabels = 8
+
+// decadeTicks marks a logarithmic axis of three decades or more: a tick at every power of ten in [lo, hi],
+// labelled — every k-th one (at the exponents divisible by k, k one of 1, 2, 3, 4, 5, 10, 20, 25, 50, 100,
+// …) when there are more than maxDecadeLabels — and unlabelled ticks at 2…9 times them. Each power is
+// the float64 nearest to it, printed as such (1e-06, 0.0001, 1e+06): gonum's LogTicks steps from one to
+// the next by multiplying by 10, which labels an axis from 1e-12 to 1 with 9.999999999999998e-06 and the like.
+func decadeTicks(lo, hi float64) []plot.Tick {
+	first, last := int(math.Floor(math.Log10(lo)+1e-9)), int(math.Ceil(math.Log10(hi)-1e-9))
+	need := (last - first + maxDecadeLabels) / maxDecadeLabels // ⌈decades / max⌉, decades = last − first + 1
+	every := 100 * ((need + 99) / 100)
+	for _, k := range []int{1, 2, 3, 4, 5, 10, 20, 25, 50} {
+		if k >= need {
+			every = k
+			break
+		}
+	}
+	in := func(v float64) bool { return v >= lo*(1-1e-9) && v <= hi*(1+1e-9) }
+	var ticks []plot.Tick
+	for e := first; e <= last; e++ {
+		v, _ := strconv.ParseFloat("1e"+strconv.Itoa(e), 64) // the float64 nearest to 10^e
+		if in(v) {
+			t := plot.Tick{Value: v}
+			if e%every == 0 {
+				t.Label = strconv.FormatFloat(v, 'g', -1, 64)
+			}
+			ticks = append(ticks, t)
+		}
+		for m := 2; m < 10; m++ {
+			if in(float64(m) * v) {
+				ticks = append(ticks, plot.Tick{Value: float64(m) * v})
+			}
 		}
 	}
 	return ticks

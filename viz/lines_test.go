@@ -151,24 +151,39 @@ func TestClaim(t *testing.T) {
 }
 
 // TestLogTicks: a logarithmic axis of less than three decades is labelled at 1, 2 and 5 times the powers of
-// ten, a wider one at the powers of ten only.
+// ten, a wider one at the powers of ten only — printed exactly (no 9.999999999999998e-06), every k-th one
+// when there are more than 8 — with its unlabelled ticks inside the axis.
 func TestLogTicks(t *testing.T) {
 	for _, c := range []struct {
 		lo, hi float64
 		want   []string
+		ticks  int // all ticks, labelled or not (0: not checked)
 	}{
-		{150, 1700, []string{"100", "200", "500", "1000", "2000", "5000", "10000"}},
-		{10, 3000, []string{"10", "20", "50", "100", "200", "500", "1000", "2000", "5000", "10000"}},
-		{1, 1e6, []string{"1", "10", "100", "1000", "10000", "100000", "1e+06"}},
+		{150, 1700, []string{"100", "200", "500", "1000", "2000", "5000", "10000"}, 0},
+		{10, 3000, []string{"10", "20", "50", "100", "200", "500", "1000", "2000", "5000", "10000"}, 0},
+		{1, 1e6, []string{"1", "10", "100", "1000", "10000", "100000", "1e+06"}, 6*9 + 1},
+		{3, 1e4, []string{"10", "100", "1000", "10000"}, 7 + 3*9 + 1},                                // 3…9, then 10…9000, 10000
+		{1e-5, 100, []string{"1e-05", "0.0001", "0.001", "0.01", "0.1", "1", "10", "100"}, 7*9 + 1},  // 8 decades: every one
+		{1e-12, 1, []string{"1e-12", "1e-10", "1e-08", "1e-06", "0.0001", "0.01", "1"}, 12*9 + 1},    // 13: every 2nd
+		{1e-5, 1e3, []string{"0.0001", "0.01", "1", "100"}, 8*9 + 1},                                 // 9: every 2nd
+		{2e-87, 1, []string{"1e-80", "1e-60", "1e-40", "1e-20", "1"}, 0},                             // 88: every 20th
+		{0.5, 1e30, []string{"1", "10000", "1e+08", "1e+12", "1e+16", "1e+20", "1e+24", "1e+28"}, 0}, // 32: every 4th
 	} {
 		var got []string
-		for _, tk := range (logTicks{}).Ticks(c.lo, c.hi) {
+		all := (logTicks{}).Ticks(c.lo, c.hi)
+		for _, tk := range all {
 			if tk.Label != "" {
 				got = append(got, tk.Label)
+			}
+			if c.hi/c.lo >= 1000 && (tk.Value < c.lo*(1-1e-9) || tk.Value > c.hi*(1+1e-9)) {
+				t.Errorf("ticks of [%v, %v]: a tick at %v, outside the axis", c.lo, c.hi, tk.Value)
 			}
 		}
 		if strings.Join(got, " ") != strings.Join(c.want, " ") {
 			t.Errorf("ticks of [%v, %v]: %v, want %v", c.lo, c.hi, got, c.want)
+		}
+		if c.ticks != 0 && len(all) != c.ticks {
+			t.Errorf("ticks of [%v, %v]: %d ticks, want %d", c.lo, c.hi, len(all), c.ticks)
 		}
 	}
 }

@@ -161,8 +161,8 @@ func badInputCases(f badFixtures) []badCase {
 		c(2, "--cpuprofile '': empty value", "search", "--cpuprofile", ""),
 		c(2, `--backend "tpu": unknown backend`, "search", "--backend", "tpu"),
 		c(2, `--backend "tpu": unknown backend`, "search", "--backend", "tpu", "--dry-run"),
-		c(2, "needs the darts space", "search", "--algo", "pcdarts"),
-		c(2, "needs the darts space", "search", "--algo", "gaea-pcdarts", "--space", "tiny"),
+		c(2, "needs one of the spaces darts, nb1shot1-1, nb1shot1-2, nb1shot1-3", "search", "--algo", "pcdarts"),
+		c(2, "needs one of the spaces darts, nb1shot1-1, nb1shot1-2, nb1shot1-3", "search", "--algo", "gaea-pcdarts", "--space", "tiny"),
 		c(2, "rsws samples one op per edge", "search", "--algo", "rsws", "--space", "darts"),
 		c(2, "--cells must be at least 1", "search", "--space", "tiny", "--cells", "0"),
 		c(2, "the darts space needs at least 3", "search", "--space", "darts", "--cells", "2", "--preset", "quick"),
@@ -174,7 +174,7 @@ func badInputCases(f badFixtures) []badCase {
 		c(2, `invalid value "x" for flag -seed`, "search", "--seed", "x"),
 		c(2, "subset must be in [0,", "search", "--subset", "-1"),
 		c(2, "second-order gradient needs a weighted sum", "search", "--algo", "gdas", "--second-order"),
-		c(2, "edge weights (β) exist in the darts space only", "search", "--edge-weights"),
+		c(2, "edge weights (β) exist in one of the spaces darts, nb1shot1-1, nb1shot1-2, nb1shot1-3 only, not nb201", "search", "--edge-weights"),
 		c(2, "--weight-lr-min 1 is above --weight-lr 0.1", "search", "--weight-lr", "0.1", "--weight-lr-min", "1"),
 		c(2, "valid-batch must be at least 1", "search", "--algo", "rsws", "--valid-batch", "0"),
 		c(2, "schedule-offset must be in [0, 1]", "search", "--schedule-offset", "2"),
@@ -193,6 +193,20 @@ func badInputCases(f badFixtures) []badCase {
 		c(2, "a sweep folder; choose another folder", "search", "--out", f.sweep),
 		c(2, "is a file, not a folder", "search", "--out", filepath.Join(f.file, "run")),
 		{args: []string{"search", "--epochs", "2"}, code: 2, want: "GAEA_CHECKPOINT_INTERVAL=\"forever\"", env: []string{"GAEA_CHECKPOINT_INTERVAL=forever"}},
+		// NAS-Bench-1Shot1: the spaces, their algorithms, options and benchmark file.
+		c(2, `--space "nb1shot3": want one of darts, nb1shot1-1, nb1shot1-2, nb1shot1-3, nb201, tiny`, "search", "--space", "nb1shot3"),
+		c(2, "algo gdas samples one op per edge; the nb1shot1-1 supernet takes weighted mixtures only: use it with one of the spaces darts, nb201, tiny", "search", "--space", "nb1shot1-1", "--algo", "gdas"),
+		c(2, "algo gaea-gdas samples one op per edge", "search", "--space", "nb1shot1-3", "--algo", "gaea-gdas"),
+		c(2, "algo rsws samples one op per edge", "search", "--space", "nb1shot1-2", "--algo", "rsws"),
+		c(2, "NAS-Bench-1Shot1's choice nodes have no none op", "search", "--space", "nb1shot1-1", "--with-none"),
+		c(2, "chooses every node's parents by its β rows", "search", "--space", "nb1shot1-2", "--edge-weights=false"),
+		c(2, "--partial-channels 3", "search", "--space", "nb1shot1-1", "--algo", "pcdarts", "--partial-channels", "3", "--preset", "quick"),
+		c(2, "--nb101 names the benchmark file of nb1shot1-1, nb1shot1-2, nb1shot1-3, not of nb201", "search", "--nb101", f.file),
+		c(2, "--nb101 "+f.missing+": no such file (want the NAS-Bench-101 file nasbench_only108.tfrecord)", "search", "--space", "nb1shot1-1", "--nb101", f.missing, "--out", "run"),
+		c(2, "--nb101 "+f.empty+": a folder, want the NAS-Bench-101 file", "search", "--space", "nb1shot1-1", "--nb101", f.empty, "--out", "run"),
+		c(2, "--nb101 '': empty value", "search", "--space", "nb1shot1-1", "--nb101", ""),
+		{args: []string{"search", "--space", "nb1shot1-2", "--out", "run"}, code: 2, want: "$GAEA_NB101 " + f.missing + ": no such file", env: []string{"GAEA_NB101=" + f.missing}},
+		c(2, "drop --epochs", "search", "--resume", f.search, "--nb101", f.file, "--epochs", "3"),
 		// gaea search: right command line, but the data set, the backend or the folder is not there (1).
 		c(1, "no ImageNet16", "search", "--preset", "quick", "--dataset", "imagenet16-120", "--data-dir", f.data, "--out", "run"),
 		c(1, "no ImageNet16", "search", "--preset", "quick", "--dataset", "imagenet16-120", "--out", "run"),
@@ -207,7 +221,7 @@ func badInputCases(f badFixtures) []badCase {
 		c(2, `--space "x"`, "presets", "--space", "x"),
 		c(2, `--algo "x"`, "presets", "--algo", "x"),
 		c(2, `--dataset: unknown data set "cifar11"`, "presets", "--dataset", "cifar11"),
-		c(2, "needs the darts space", "presets", "--space", "nb201", "--algo", "pcdarts"),
+		c(2, "needs one of the spaces darts, nb1shot1-1, nb1shot1-2, nb1shot1-3", "presets", "--space", "nb201", "--algo", "pcdarts"),
 		c(2, "invalid boolean value", "presets", "--json=maybe"),
 		c(2, "--preset '': empty value", "presets", "--preset", ""),
 		c(2, "--space '': empty value", "presets", "--space", ""),
@@ -253,7 +267,7 @@ func badInputCases(f badFixtures) []badCase {
 		c(2, "--epochs must be at least 1, got -3", "sweep", "--out", "sw", "--algos", "gaea-darts", "--epochs", "-3", "--dry-run"),
 		c(2, "want an integer", "sweep", "--out", "sw", "--algos", "gaea-darts", "--epochs", "abc"),
 		c(2, "flag provided but not defined: -train-images", "sweep", "--out", "sw", "--algos", "gaea-darts", "--train-images", "3"),
-		c(2, "cell nb201-pcdarts-s1: algo pcdarts needs the darts space", "sweep", "--out", "sw", "--algos", "gaea-darts,pcdarts"),
+		c(2, "cell nb201-pcdarts-s1: algo pcdarts needs one of the spaces darts, nb1shot1-1, nb1shot1-2, nb1shot1-3", "sweep", "--out", "sw", "--algos", "gaea-darts,pcdarts"),
 		c(2, "cell darts-rsws-s1: algo rsws samples one op per edge", "sweep", "--out", "sw", "--algos", "rsws", "--spaces", "darts"),
 		c(2, `--preset "fast"`, "sweep", "--out", "sw", "--algos", "gaea-darts", "--preset", "fast"),
 		c(2, `dataset "cifar11"`, "sweep", "--out", "sw", "--algos", "gaea-darts", "--dataset", "cifar11"),
@@ -298,7 +312,7 @@ func badInputCases(f badFixtures) []badCase {
 		c(2, "empty (no JSON value)", "sweep", "--out", "sw", "--spec", spec("empty")),
 		c(2, "--data-dir '': empty value", "sweep", "--out", "sw", "--spec", spec("emptyarg")),
 		c(2, `unexpected argument "epochs"`, "sweep", "--out", "sw", "--spec", spec("positional")),
-		c(2, "needs the darts space", "sweep", "--out", "sw", "--spec", spec("pcdarts")),
+		c(2, "needs one of the spaces darts, nb1shot1-1, nb1shot1-2, nb1shot1-3", "sweep", "--out", "sw", "--spec", spec("pcdarts")),
 		c(2, `unknown data set "cifar11"`, "sweep", "--out", "sw", "--spec", spec("dataset")),
 		c(2, `"nb202" is not a search space`, "sweep", "--out", "sw", "--spec", spec("space")),
 		c(2, "no such file", "sweep", "--out", "sw", "--spec", filepath.Join(f.specs, "missing.json")),
@@ -431,6 +445,11 @@ func badInputCases(f badFixtures) []badCase {
 		c(2, "nb201: parse", "lookup", ""),
 		c(2, "give an architecture string or --index, not both", "lookup", "--index", "3", fixtureArch),
 		c(2, "flag provided but not defined: -nope", "lookup", "--nope"),
+		c(2, "no NAS-Bench-101 lookup for nb1shot1-1: give --nb101 FILE or set GAEA_NB101 to the path of nasbench_only108.tfrecord", "lookup", "--space", "nb1shot1-1", "1:conv3x3-bn-relu(0) 2:maxpool3x3(0,1) 3:conv1x1-bn-relu(0,2) 4:conv3x3-bn-relu(2,3) out(0,3)"),
+		c(2, "--nb101 names the benchmark file of nb1shot1-1, nb1shot1-2, nb1shot1-3, not of nb201", "lookup", "--nb101", f.file, fixtureArch),
+		c(2, "--nb101 "+f.missing+": no such file", "lookup", "--space", "nb1shot1-2", "--nb101", f.missing, "1:conv1x1-bn-relu(0)"),
+		c(1, "tfrecord: record 0 at byte 0: truncated header", "lookup", "--space", "nb1shot1-3", "--nb101", f.file, "1:conv1x1-bn-relu(0)"),
+		c(2, `--space "nb1shot1": want nb1shot1-1 or nb1shot1-2 or nb1shot1-3 or nb201`, "lookup", "--space", "nb1shot1", "x"),
 
 		// gaea params.
 		c(2, `--space "x": want darts or nb201`, "params", "--space", "x"),
@@ -531,8 +550,20 @@ func TestBadInput(t *testing.T) {
 	for _, c := range cases {
 		perCommand[commandOf(c.args)]++
 	}
+	// The default run takes every case whose place among its command's cases is a multiple of that
+	// command's stride (at most 5 a command, every command): each process start costs ~0.4 s of CPU here.
+	// GAEA_TEST_LONG (.ci/run): every case.
+	stride, seen := map[string]int{}, map[string]int{}
+	for n, k := range perCommand {
+		stride[n] = max(1, (k+4)/5)
+	}
 	t.Run("cases", func(t *testing.T) {
 		for i, c := range cases {
+			cmd := commandOf(c.args)
+			seen[cmd]++
+			if !longTests() && (seen[cmd]-1)%stride[cmd] != 0 {
+				continue
+			}
 			t.Run(fmt.Sprintf("%03d_%s", i, strings.ReplaceAll(commandOf(c.args), " ", "_")), func(t *testing.T) {
 				t.Parallel()
 				runBadCase(t, bin, c)

@@ -14,7 +14,7 @@
 //	sweep     run a grid of searches (algorithms × seeds × …) locally or on Slurm; sweep status
 //	aggregate tables (mean ± std over seeds) and curves of a sweep's results
 //	train     train a discrete network from scratch (a genotype or a search run)
-//	lookup    NAS-Bench-201 benchmark accuracies and ranks of an architecture
+//	lookup    benchmark accuracies and ranks of an architecture (NAS-Bench-201; NAS-Bench-101 for NAS-Bench-1Shot1 with --nb101)
 //	params    parameter count of a discrete network
 //	data      load a data set and print its statistics
 //	simplex   compare the geometries (entropic, euclidean, softmax) on a linear objective over the simplex
@@ -73,7 +73,7 @@ var commands = []command{
 	{"sweep", "run a grid of searches, algorithms × seeds × …, locally (--jobs N) or on Slurm; gaea sweep status DIR", runSweep, experiment.Table.FlagOf},
 	{"aggregate", "tables (mean ± std over seeds) and curves of a sweep's results: aggregate.html, .csv, .json", runAggregate, nil},
 	{"train", "train an architecture from scratch (--space nb201 --arch S | --space darts --genotype G | --from RUN_DIR)", runTrain, scratch.Table.FlagOf},
-	{"lookup", "print a genotype's entry in its space's benchmark (NAS-Bench-201 by default) as JSON", runLookup, nil},
+	{"lookup", "print a genotype's entry in its space's benchmark (NAS-Bench-201 by default; NAS-Bench-1Shot1: --nb101 FILE) as JSON", runLookup, nil},
 	{"params", "print the parameter count of a discrete network (--space nb201 or darts)", runParams, nil},
 	{"data", "load a data set (downloading it if needed) and print its sizes, statistics and search split as JSON", runData, nil},
 	{"simplex", "compare the geometries (entropic, euclidean, softmax) on c·θ over the simplex", runSimplex, nil},

@@ -96,7 +96,7 @@ func TestAddASpace(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "== fake gaea-darts (paper)") || !strings.Contains(out, "seconds on a CPU") {
 		t.Errorf("gaea presets --space fake: exit %d\n%s", code, out)
 	}
-	if code, _, errOut := run(t, bin, "search", "--space", "nope"); code != 2 || !strings.Contains(errOut, "darts, fake, nb201, tiny") {
+	if code, _, errOut := run(t, bin, "search", "--space", "nope"); code != 2 || !strings.Contains(errOut, "darts, fake, nb1shot1-1, nb1shot1-2, nb1shot1-3, nb201, tiny") {
 		t.Errorf("unknown space: exit %d, %q; want the registered spaces listed", code, errOut)
 	}
 	nb := exec.Command("go", "run", "-trimpath", "-tags", "noxla", "./examples/recipe", filepath.Join(t.TempDir(), "notebook"))

@@ -68,19 +68,25 @@ var resumeSearchArgs = map[string][]string{
 		"--epochs", "2", "--channels", "4", "--cells", "1", "--seed", "3", "--checkpoint-every", fmt.Sprint(firstCheckpoint)},
 	"darts": {"--space", "darts", "--dataset", "embedded", "--preset", "quick", "--subset", "4", "--batch", "2",
 		"--epochs", "2", "--channels", "4", "--cells", "3", "--seed", "3", "--checkpoint-every", fmt.Sprint(firstCheckpoint)},
+	"nb1shot1-1": {"--space", "nb1shot1-1", "--dataset", "embedded", "--preset", "quick", "--subset", "4", "--batch", "2",
+		"--epochs", "2", "--channels", "4", "--cells", "1", "--seed", "3", "--checkpoint-every", fmt.Sprint(firstCheckpoint)},
 }
 
 // validCombination says whether the algorithm runs on the space (experiment.Settings.Validate).
 func validCombination(space string, algo experiment.Algo) bool {
 	pc := algo == experiment.PCDARTS || algo == experiment.GAEAPCDARTS
-	return !(pc && space != "darts") && !(algo == experiment.RSWS && space == "darts")
+	sampled := algo == experiment.GDAS || algo == experiment.GAEAGDAS
+	nb1shot1 := strings.HasPrefix(space, "nb1shot1-")
+	return !(pc && space != "darts" && !nb1shot1) && !(algo == experiment.RSWS && (space == "darts" || nb1shot1)) && !(sampled && nb1shot1)
 }
 
-// TestSearchResumeTable: every algorithm of the preset table on both real spaces (where valid), each
-// interrupted in the four ways above and resumed with `gaea search --resume`, ends with the same
-// history.jsonl, result.json (but its wall time) and θ as the uninterrupted search, byte for byte. The
-// default run covers one Adam algorithm (darts) and one EG algorithm (gaea-darts) on NAS-Bench-201
-// with SIGTERM and kill -9 after the first checkpoint; GAEA_TEST_LONG=1 runs the whole table.
+// TestSearchResumeTable: every algorithm of the preset table on the NAS-Bench-201, DARTS and
+// NAS-Bench-1Shot1 space 1 spaces (where valid), each interrupted in the four ways above and resumed
+// with `gaea search --resume`, ends with the same history.jsonl, result.json (but its wall time) and θ
+// (β) as the uninterrupted search, byte for byte. The default run covers one Adam algorithm (darts) and
+// one EG algorithm (gaea-darts) on NAS-Bench-201 and PC-DARTS on NAS-Bench-1Shot1 (Adam's moments of
+// its β rows restored), with SIGTERM and kill -9 after the first checkpoint; GAEA_TEST_LONG=1 runs the
+// whole table.
 func TestSearchResumeTable(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs searches")
@@ -91,7 +97,7 @@ func TestSearchResumeTable(t *testing.T) {
 	t.Cleanup(func() {
 		t.Logf("%d algorithm × space cases in %.1fs (GAEA_TEST_LONG=%q)", cases, time.Since(start).Seconds(), os.Getenv("GAEA_TEST_LONG"))
 	})
-	for _, space := range []string{"nb201", "darts"} {
+	for _, space := range []string{"nb201", "darts", "nb1shot1-1"} {
 		for _, algo := range experiment.Algos() {
 			_, err := experiment.Defaults(experiment.Quick, space, algo, "embedded")
 			if valid := validCombination(space, algo); (err == nil) != valid {
@@ -100,7 +106,8 @@ func TestSearchResumeTable(t *testing.T) {
 			} else if !valid {
 				continue
 			}
-			quick := space == "nb201" && (algo == experiment.DARTSV1 || algo == experiment.GAEADARTS)
+			quick := space == "nb201" && (algo == experiment.DARTSV1 || algo == experiment.GAEADARTS) ||
+				space == "nb1shot1-1" && algo == experiment.PCDARTS
 			if !quick && !longTests() {
 				continue
 			}

@@ -4,6 +4,7 @@ package main
 // package spaces). A new space is its folder under spaces/ and one line here.
 import (
 	_ "github.com/gaeanas/gaeanas/spaces/darts"
+	_ "github.com/gaeanas/gaeanas/spaces/nb1shot1"
 	_ "github.com/gaeanas/gaeanas/spaces/nb201"
 	_ "github.com/gaeanas/gaeanas/spaces/tiny"
 )

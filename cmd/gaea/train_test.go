@@ -139,6 +139,9 @@ func TestTrainEndToEnd(t *testing.T) {
 	}
 
 	t.Run("sigkill-resume", func(t *testing.T) {
+		if !longTests() {
+			t.Skip("long: the default run interrupts and resumes a training in TestTrainResumeTable (SIGTERM, kill -9 after a checkpoint)")
+		}
 		dir := filepath.Join(t.TempDir(), "killed")
 		cmd := gaeaCmd(bin, append(tinyTrain, "--out", dir, "--checkpoint-every", "5steps")...)
 		if err := cmd.Start(); err != nil {
@@ -159,6 +162,9 @@ func TestTrainEndToEnd(t *testing.T) {
 	})
 
 	t.Run("sigint-resume", func(t *testing.T) {
+		if !longTests() {
+			t.Skip("long: the default run interrupts and resumes a training in TestTrainResumeTable (SIGTERM, kill -9 after a checkpoint)")
+		}
 		dir := filepath.Join(t.TempDir(), "interrupted")
 		cmd := gaeaCmd(bin, append(tinyTrain, "--out", dir, "--checkpoint-every", "7steps")...)
 		var stderr bytes.Buffer

@@ -46,11 +46,17 @@ func OpenBenchmark(path string, progress func(done, total int64)) (*Benchmark, e
 			return &Benchmark{Dataset: path, IndexPath: p, index: ix}, nil
 		}
 	}
-	keep := spaceHashes()
+	var keep map[nb101.Hash]struct{} // the spaces' modules, enumerated at the first record (seconds), not for a file that fails at once
 	ix, err := nb101.Build(path, nb101.BuildOptions{
-		Epochs:   108,
-		Tag:      indexTag,
-		Keep:     func(h nb101.Hash) bool { _, ok := keep[h]; return ok },
+		Epochs: 108,
+		Tag:    indexTag,
+		Keep: func(h nb101.Hash) bool {
+			if keep == nil {
+				keep = spaceHashes()
+			}
+			_, ok := keep[h]
+			return ok
+		},
 		Progress: progress,
 	})
 	if err != nil {

@@ -9,35 +9,35 @@ import (
 	"github.com/gaeanas/gaeanas/spaces"
 )
 
-// BetaRow is one row of parent (or output) weights: the node it belongs to, its candidates (the nodes
+// ParentRow is one row of parent (or output) weights: the node it belongs to, its candidates (the nodes
 // below it, 0 being the cell input) and how many of them the discretisation keeps.
-type BetaRow struct {
+type ParentRow struct {
 	Name       string // "node3", …, "output"
 	Node       int    // the node (Nodes+1 for the output)
 	Candidates int    // the row's length: nodes 0..Candidates-1
 	Keep       int    // the node's in-degree
 }
 
-// BetaRows lists the rows of parent weights in β order: one per choice node with more than one parent
+// ParentRows lists the rows of parent weights in β order: one per choice node with more than one parent
 // choice, in node order, then the output's. They are the reference's alphas_inputs, which start at node
 // 3 in space 1 (its node 2 has the single choice (0,1)) and at node 2 otherwise, and alphas_output over
 // the input and all choice nodes (optimizers/darts/model_search.py lines 212-221; model_search.py line
 // 89 gives nodes without a row unweighted inputs).
-func (s *Space) BetaRows() []BetaRow {
-	var rows []BetaRow
+func (s *Space) ParentRows() []ParentRow {
+	var rows []ParentRow
 	for node := 1; node <= s.def.nodes; node++ {
 		if len(s.ParentChoices(node)) > 1 {
-			rows = append(rows, BetaRow{Name: "node" + strconv.Itoa(node), Node: node, Candidates: node, Keep: s.InDegree(node)})
+			rows = append(rows, ParentRow{Name: "node" + strconv.Itoa(node), Node: node, Candidates: node, Keep: s.InDegree(node)})
 		}
 	}
 	out := s.def.nodes + 1
-	return append(rows, BetaRow{Name: "output", Node: out, Candidates: out, Keep: s.InDegree(out)})
+	return append(rows, ParentRow{Name: "output", Node: out, Candidates: out, Keep: s.InDegree(out)})
 }
 
 // betaLen is the total length of the β rows (the length of a flat Mixture.Beta).
 func (s *Space) betaLen() int {
 	n := 0
-	for _, r := range s.BetaRows() {
+	for _, r := range s.ParentRows() {
 		n += r.Candidates
 	}
 	return n
@@ -48,7 +48,7 @@ func (s *Space) betaLen() int {
 type Weights struct {
 	// Ops is [Nodes][3]: the op weights of every choice node, columns in Ops() order.
 	Ops [][]float64
-	// Parents has one row per BetaRows entry: the weights of a node's candidate parents (the last row is
+	// Parents has one row per ParentRows entry: the weights of a node's candidate parents (the last row is
 	// the output's).
 	Parents [][]float64
 }
@@ -65,7 +65,7 @@ func (s *Space) DiscretizeWeights(w Weights) (Cell, error) {
 	if len(w.Ops) != s.def.nodes {
 		return Cell{}, fmt.Errorf("nb1shot1: space %d: discretize: %d op-weight rows, want %d (one per choice node)", s.number, len(w.Ops), s.def.nodes)
 	}
-	rows := s.BetaRows()
+	rows := s.ParentRows()
 	if len(w.Parents) != len(rows) {
 		return Cell{}, fmt.Errorf("nb1shot1: space %d: discretize: %d parent-weight rows, want %d (%s)", s.number, len(w.Parents), len(rows), rowNames(rows))
 	}
@@ -97,7 +97,7 @@ func (s *Space) DiscretizeWeights(w Weights) (Cell, error) {
 	return c, nil
 }
 
-func rowNames(rows []BetaRow) string {
+func rowNames(rows []ParentRow) string {
 	s := ""
 	for i, r := range rows {
 		if i > 0 {
@@ -139,11 +139,23 @@ func topK(row []float64, k int) []int {
 }
 
 // Discretize implements spaces.Space: theta is Weights.Ops (one row per choice node) and beta
-// Weights.Parents (the BetaRows, in order).
+// Weights.Parents (the ParentRows, in order).
 func (s *Space) Discretize(theta, beta [][]float64) (spaces.Genotype, error) {
 	c, err := s.DiscretizeWeights(Weights{Ops: theta, Parents: beta})
 	if err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+var _ spaces.BetaRower = (*Space)(nil)
+
+// BetaRows implements spaces.BetaRower: the ParentRows as a search keeps them, each row's length its
+// candidates and Keep the node's in-degree.
+func (s *Space) BetaRows() []spaces.BetaRow {
+	var out []spaces.BetaRow
+	for _, r := range s.ParentRows() {
+		out = append(out, spaces.BetaRow{Name: r.Name, Choices: r.Candidates, Keep: r.Keep})
+	}
+	return out
 }

@@ -105,7 +105,7 @@ func TestDiscretizeSoftmaxInvariant(t *testing.T) {
 				raw.Ops = append(raw.Ops, r)
 				soft.Ops = append(soft.Ops, softmax(r))
 			}
-			for _, row := range s.BetaRows() {
+			for _, row := range s.ParentRows() {
 				r := make([]float64, row.Candidates)
 				for i := range r {
 					r[i] = 1e-3 * rng.NormFloat64()

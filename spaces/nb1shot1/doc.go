@@ -48,7 +48,7 @@
 // The reference's architecture parameters (optimizers/darts/model_search.py _initialize_alphas, lines
 // 207-228) are one op-weight row per choice node ([N, 3]: θ, Space.Edges names the rows "node1"…), a
 // parent-weight row for each choice node with more than one parent choice, over the nodes below it, and an
-// output row over the input and all choice nodes (Space.BetaRows: space 1 rows of 3, 4 and 5; space 2 of
+// output row over the input and all choice nodes (Space.ParentRows: space 1 rows of 3, 4 and 5; space 2 of
 // 2, 3, 4, 5; space 3 of 2, 3, 4, 5, 6). DARTS starts them at 1e-3·N(0,1) and applies a softmax per row
 // (model_search.py lines 158-173, 210-221); GAEA starts every row uniform and keeps it on the simplex
 // (optimizers/edarts/model_search.py lines 209-223; edarts/architect.py: exponentiated gradient per row,
@@ -88,25 +88,21 @@
 // experiment_database.py lines 44-55). Space.Network builds NAS-Bench-101's network of a cell (stem 128,
 // 3 stacks of 3 modules) to train one from scratch, with Space.ParamCount its parameter count.
 //
-// # spaces.Space and the extension it needs
+// # The registry, the search and the report
 //
-// Space implements today's spaces.Space with θ = the op rows ([N, 3], Edges "node1"…) and no EdgeGroups.
-// The parent and output weights have no place in that interface: β is one row per group of θ rows, while
-// here the rows weigh nodes (the cell input and lower choice nodes), have varying lengths (2…6) and are
-// not tied to θ rows. Until the architecture refactor lands, Discretize takes them as beta (the BetaRows
-// in order) and Supernet as a flat Mixture.Beta (their concatenation; nil means all ones, so a search that
-// knows nothing of them searches the ops only). The minimal extension is an optional interface
-//
-//	// ArchRows is implemented by spaces whose β rows are not groups of θ rows.
-//	type ArchRows interface {
-//		// BetaRows lists the extra simplex rows: name, length, and how many entries discretisation keeps.
-//		BetaRows() []BetaRow   // BetaRow{Name string; Candidates, Keep int}
-//	}
-//
-// under which the search creates one row per BetaRow (uniform for GAEA, 1e-3·randn for DARTS), applies
-// its geometry row by row (softmax, or exponentiated gradient with its own step size and the 1e-5 clamp),
-// passes the rows' concatenation as Mixture.Beta, and gives them to Discretize as beta. EdgeGroups stays
-// nil for such spaces, so nothing else in spaces.Space changes.
+// register.go registers the three spaces as "nb1shot1-1", "nb1shot1-2" and "nb1shot1-3" (linked by
+// cmd/gaea/spaces.go) with their preset rows (the reference's train_search.py of each optimizer, file
+// and line cited per value). θ is the op rows ([N, 3], Edges "node1"…); the parent and output weights
+// are β through spaces.BetaRower (Space.BetaRows, one row per ParentRows entry, EdgeGroups nil): the
+// search keeps each row on the simplex of its geometry and moves it as θ (GAEA: exponentiated gradient
+// with the 1e-5 clamp of optimizers/edarts/architect.py; DARTS and PC-DARTS: softmax of logits moved by
+// optimizers/darts/architect.py's Adam), passes their concatenation as Mixture.Beta and hands them to
+// Discretize as beta. The supernet takes weighted mixtures only (spaces.Capabilities.WeightedOnly: no
+// GDAS, and RS-WS needs single paths), so the searches are GAEA DARTS, GAEA PC-DARTS, DARTS (first or
+// second order), PC-DARTS and the Euclidean ablation. Space.CellGraphs draws a found cell as the
+// NAS-Bench-101 module it is evaluated as (ops on the vertices, loose ends dropped). The benchmark is the
+// NAS-Bench-101 file the user names (spaces.BenchmarkFile: --nb101 FILE or GAEA_NB101); without it a
+// search says that no lookup is available.
 //
 // NAS-Bench-1Shot1 (© 2019-2020 the authors, automl/nasbench-1shot1) and NAS-Bench-101 (© Google LLC) are
 // released under the Apache License 2.0; this package is written from their definitions and contains

@@ -172,5 +172,5 @@ func (s *Space) Edges() []string {
 }
 
 // EdgeGroups returns nil: the parent and output weights are not groups of θ rows; they are the rows
-// BetaRows lists.
+// ParentRows lists (spaces.BetaRower).
 func (s *Space) EdgeGroups() [][]int { return nil }

@@ -58,7 +58,7 @@ func TestDefinitions(t *testing.T) {
 		if s.TestMinError() != r.testMin || s.ValidMinError() != r.valMin {
 			t.Errorf("space %d: min errors %v, %v", r.space, s.TestMinError(), s.ValidMinError())
 		}
-		rows := s.BetaRows()
+		rows := s.ParentRows()
 		if len(rows) != len(r.inputRows)+1 {
 			t.Fatalf("space %d: %d β rows, want %d", r.space, len(rows), len(r.inputRows)+1)
 		}

@@ -18,7 +18,7 @@ import (
 type Mix struct {
 	// Ops is [Nodes, 3]: row i weighs node i+1's ops (columns in Ops() order).
 	Ops *graph.Node
-	// Parents holds one 1-D node per BetaRows entry, [Candidates] long: the weights of a node's inputs
+	// Parents holds one 1-D node per ParentRows entry, [Candidates] long: the weights of a node's inputs
 	// (the cell input's projection, then the lower choice nodes) and, last, of the output's. Nil means
 	// all ones (unweighted sums and concatenation).
 	Parents []*graph.Node
@@ -29,7 +29,7 @@ type Mix struct {
 }
 
 // Supernet implements spaces.Space: Mixture.Weights is the [Nodes, 3] op weights and Mixture.Beta, if
-// set, the [Σ Candidates] concatenation of the BetaRows in order (nil: all ones). Mixture.PartialChannels
+// set, the [Σ Candidates] concatenation of the ParentRows in order (nil: all ones). Mixture.PartialChannels
 // is PC-DARTS's K. Sampled mixtures (GDAS) are not supported.
 func (s *Space) Supernet(ctx *context.Context, x *graph.Node, mix spaces.Mixture) *graph.Node {
 	if mix.Sampled {
@@ -39,10 +39,10 @@ func (s *Space) Supernet(ctx *context.Context, x *graph.Node, mix spaces.Mixture
 	if mix.Beta != nil {
 		if mix.Beta.Rank() != 1 || mix.Beta.Shape().Dimensions[0] != s.betaLen() {
 			panic(fmt.Sprintf("nb1shot1: Supernet: Mixture.Beta must be [%d] (the rows %s concatenated), got %s",
-				s.betaLen(), rowNames(s.BetaRows()), mix.Beta.Shape()))
+				s.betaLen(), rowNames(s.ParentRows()), mix.Beta.Shape()))
 		}
 		at := 0
-		for _, r := range s.BetaRows() {
+		for _, r := range s.ParentRows() {
 			m.Parents = append(m.Parents, graph.Slice(mix.Beta, graph.AxisRange(at, at+r.Candidates)))
 			at += r.Candidates
 		}
@@ -59,7 +59,7 @@ func (s *Space) Supernet(ctx *context.Context, x *graph.Node, mix spaces.Mixture
 //     (lines 135-139, 179-182);
 //   - a cell projects its input with one 1×1 conv-BN-ReLU per choice node plus one for the output (lines
 //     64-77); choice node i sums its own projection and the outputs of nodes 1..i−1, each scaled by its
-//     parent weight when the node has a BetaRows row (lines 39-46, 85-99), and mixes the three ops on
+//     parent weight when the node has a ParentRows row (lines 39-46, 85-99), and mixes the three ops on
 //     the sum with its op weights (lines 9-24); the cell's output concatenates the output projection and
 //     the choice nodes, each scaled by its output weight, (Nodes+1)·C channels (lines 101-114 — the
 //     fork's concatenation; upstream adds a weighted projection instead);
@@ -89,7 +89,7 @@ func (s *Space) SupernetMix(ctx *context.Context, x *graph.Node, m Mix) *graph.N
 	for i := range opRows {
 		opRows[i] = graph.Reshape(graph.Slice(toDType(w, x), graph.AxisElem(i)), NumOps)
 	}
-	rows := s.BetaRows()
+	rows := s.ParentRows()
 	inputRows := make([]*graph.Node, nodes+2) // by node; nil: unweighted
 	if m.Parents != nil {
 		if len(m.Parents) != len(rows) {

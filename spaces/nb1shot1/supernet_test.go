@@ -153,7 +153,7 @@ func TestSupernetGradients(t *testing.T) {
 				}
 			}
 			at := 0
-			for _, r := range s.BetaRows() {
+			for _, r := range s.ParentRows() {
 				for j := 0; j < r.Candidates; j++ {
 					if v := gb[at+j]; v == 0 || math.IsNaN(float64(v)) {
 						t.Errorf("%s K=%d: %s's weight of candidate %d has gradient %g", s, k, r.Name, j, v)
@@ -174,7 +174,7 @@ func TestSupernetMixForms(t *testing.T) {
 		flat := s.Supernet(ctx, x, spaces.Mixture{Weights: w, Beta: b})
 		var rows []*graph.Node
 		at := 0
-		for _, r := range s.BetaRows() {
+		for _, r := range s.ParentRows() {
 			rows = append(rows, graph.Slice(b, graph.AxisRange(at, at+r.Candidates)))
 			at += r.Candidates
 		}
