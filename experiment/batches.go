@@ -16,10 +16,11 @@ import (
 
 // Data is what a search reads: the images of the weight block (Train), those of the architecture block
 // (Arch: Train itself for single-level search, the held-out split for bilevel), and the held-out split
-// (Valid, also used to score RS-WS candidates).
+// (Valid, also used to score RS-WS candidates); Test is the data set's test split, which no search block
+// reads (Rank evaluates architectures on it).
 type Data struct {
-	Train, Arch, Valid *data.Set
-	Classes            int
+	Train, Arch, Valid, Test *data.Set
+	Classes                  int
 }
 
 // OpenData opens the data set of the settings and splits it as the level asks:
@@ -39,7 +40,7 @@ func OpenData(ctx context.Context, s *Settings, progress io.Writer) (*Data, erro
 	if err != nil {
 		return nil, err
 	}
-	d := &Data{Train: split.Train, Valid: split.Valid, Classes: len(ds.Train.Classes)}
+	d := &Data{Train: split.Train, Valid: split.Valid, Test: ds.Test, Classes: len(ds.Train.Classes)}
 	if s.Level == SingleLevel {
 		d.Train = ds.Train
 	}

@@ -28,7 +28,8 @@
 //     w.r.t. every block, one Geometry step per block.
 //   - Search: the alternating search (Config, NewSearch) that a notebook or the command line drives
 //     block by block — StepArch, StepWeights, Step (both, in the configured order), Run(n) — with
-//     Save/RestoreSearch, Validate (held-out evaluation) and BestOfRandom (RS-WS's selection).
+//     Save/RestoreSearch, Validate (held-out evaluation), BestOfRandom (RS-WS's selection) and
+//     EvaluateGenotypes (any architecture as one path of the supernet, with the shared weights).
 //   - Record: one block step in the history: data loss and accuracy, θ, β, entropies, learning rates,
 //     and for an architecture step the penalty λ·R of every regulariser whose λ is not 0
 //     (Record.Penalty, by regulariser name; Record.Loss is the data loss alone, so the architecture
@@ -115,5 +116,6 @@
 // the mixture), checkpoint.go (Save, RestoreSearch), geometry.go (Geometry and its registry) with
 // entropic.go, euclidean.go, softmax.go, regularizer.go (Regularizer, Entropy and their registry),
 // optimizer.go (ArchOptimizer, the hyperparameter variables), unrolled.go (DARTS's second-order
-// gradient), validate.go, random.go (RS-WS), sampling.go, batches.go, simplex.go (the teaching problems).
+// gradient), validate.go, random.go (RS-WS), rank.go (architectures on the shared weights), sampling.go,
+// batches.go, simplex.go (the teaching problems).
 package gaea

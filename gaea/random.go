@@ -6,7 +6,6 @@ import (
 	"math/rand"
 
 	"github.com/gaeanas/gaeanas/spaces"
-	"github.com/gaeanas/gaeanas/trainer"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -21,7 +20,7 @@ type RandomCandidate struct {
 
 // BestOfRandom is the selection step of random search with weight sharing (RS-WS, Li & Talwalkar 2019):
 // it draws n architectures uniformly at random (one op per edge), evaluates each with the shared weights
-// on batchesPerArch architecture-block batches, and returns all candidates and the index of the most
+// (EvaluateGenotypes) on batchesPerArch architecture-block batches, and returns all candidates and the index of the most
 // accurate (lowest loss on ties). Batch norm normalises with the statistics of each batch (see
 // BestOfRandomOn). Nothing of the search is changed. Spaces with edge weights β (DARTS) are not
 // supported: their genotypes keep only two inputs per node, which a per-edge sample does not describe.
@@ -38,13 +37,14 @@ func (s *Search) BestOfRandom(n, batchesPerArch int, seed int64) ([]RandomCandid
 // track_running_stats off (RANDOM-NAS.py lines 164–178 take it from --track_running_stats, which
 // scripts-search/NAS-Bench-201-algos/RANDOM-NAS.sh passes as BN=0 in its usage line), so network.eval()
 // changes nothing there. The batch norms' moving averages, which a batch-statistics forward would update
-// here, are restored afterwards: the scoring leaves the search as it was.
+// here, are restored afterwards: the scoring leaves the search as it was. Candidate i gets the batches
+// i·batchesPerArch … (i+1)·batchesPerArch − 1 that next returns (EvaluateGenotypes scores them).
 func (s *Search) BestOfRandomOn(n, batchesPerArch int, seed int64, next func() (images, labels *tensors.Tensor, err error)) ([]RandomCandidate, int, error) {
 	return s.bestOfRandom(n, batchesPerArch, seed, next)
 }
 
 // candidateExec evaluates the supernet under given one-hot weights with batch statistics (training
-// mode); the moving averages it updates are restored by bestOfRandom.
+// mode); the moving averages it updates are restored by evaluateOneHots.
 func (s *Search) candidateExec() (*context.Exec, error) {
 	if s.evalExec == nil {
 		var err error
@@ -97,49 +97,26 @@ func (s *Search) bestOfRandom(n, batchesPerArch int, seed int64, next func() (im
 		return nil, 0, errors.New("gaea: random architecture selection is not supported for spaces with edge weights")
 	}
 	rows, cols := len(s.cfg.Space.Edges()), len(s.cfg.Space.Ops())
-	exec, err := s.candidateExec()
-	if err != nil {
-		return nil, 0, err
-	}
-	restore, err := s.keepState()
-	if err != nil {
-		return nil, 0, err
-	}
-	defer func() {
-		if rerr := restore(); rerr != nil && err == nil {
-			cands, best, err = nil, 0, rerr
-		}
-	}()
 	rng := rand.New(rand.NewSource(seed))
-	cands = make([]RandomCandidate, n)
-	for i := range cands {
+	genotypes := make([]spaces.Genotype, n)
+	for i := range genotypes {
 		onehot := make([][]float64, rows)
-		flat := make([]float32, rows*cols)
 		for e := range onehot {
 			onehot[e] = make([]float64, cols)
-			k := rng.Intn(cols)
-			onehot[e][k] = 1
-			flat[e*cols+k] = 1
+			onehot[e][rng.Intn(cols)] = 1
 		}
-		g, err := s.cfg.Space.Discretize(onehot, nil)
-		if err != nil {
+		if genotypes[i], err = s.cfg.Space.Discretize(onehot, nil); err != nil {
 			return nil, 0, err
 		}
-		var loss, acc float64
-		for b := 0; b < batchesPerArch; b++ {
-			images, labels, err := next()
-			if err != nil {
-				return nil, 0, err
-			}
-			out, err := exec.Exec(images, labels, tensors.FromFlatDataAndDimensions(flat, rows, cols))
-			if err != nil {
-				return nil, 0, fmt.Errorf("gaea: evaluating %s: %w", g, err)
-			}
-			loss += trainer.Scalar(out[0]) / float64(batchesPerArch)
-			acc += trainer.Scalar(out[1]) / float64(batchesPerArch)
-		}
-		cands[i] = RandomCandidate{Genotype: g.String(), Loss: loss, Acc: acc}
-		if acc > cands[best].Acc || acc == cands[best].Acc && loss < cands[best].Loss {
+	}
+	scores, err := s.EvaluateGenotypes(genotypes, batchesPerArch, next)
+	if err != nil {
+		return nil, 0, err
+	}
+	cands = make([]RandomCandidate, n)
+	for i, sc := range scores {
+		cands[i] = RandomCandidate{Genotype: sc.Genotype, Loss: sc.Loss, Acc: sc.Acc}
+		if sc.Acc > cands[best].Acc || sc.Acc == cands[best].Acc && sc.Loss < cands[best].Loss {
 			best = i
 		}
 	}

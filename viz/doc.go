@@ -21,6 +21,8 @@
 //     supernet's θ, from the space's diagram data.
 //   - Landscape, AccuracyOverSearch, AccuracyOverSearchRuns: the benchmark accuracy of what the search
 //     finds (NAS-Bench-201's table, for one), from the space's Benchmark.
+//   - Scatter: scatter plots side by side with one legend, e.g. an architecture's accuracy on the
+//     supernet against its stand-alone accuracy, one panel per search.
 //
 // Every op has one colour in every figure (OpColor): skip_connect is always orange, nor_conv_3x3 always
 // dark blue, and so on.

@@ -32,6 +32,8 @@ type badCase struct {
 // outside the working directory of the cases; nothing may change them.
 type badFixtures struct {
 	root, file, search, train, sweep, empty, data, badJSON, missing, specs string
+	// nb201 is an NB201 search that has not reached its first checkpoint (nothing to rank yet).
+	nb201 string
 }
 
 const fixtureArch = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|"
@@ -41,20 +43,24 @@ func makeBadFixtures(t *testing.T) badFixtures {
 	root := t.TempDir()
 	f := badFixtures{root: root, file: filepath.Join(root, "file"), search: filepath.Join(root, "search"), train: filepath.Join(root, "train"),
 		sweep: filepath.Join(root, "sweep"), empty: filepath.Join(root, "empty"), data: filepath.Join(root, "data"),
-		badJSON: filepath.Join(root, "badjson"), missing: filepath.Join(root, "missing"), specs: filepath.Join(root, "specs")}
+		badJSON: filepath.Join(root, "badjson"), missing: filepath.Join(root, "missing"), specs: filepath.Join(root, "specs"),
+		nb201: filepath.Join(root, "nb201")}
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	for _, d := range []string{f.search, f.train, f.empty, f.data, f.badJSON, f.specs} {
+	for _, d := range []string{f.search, f.train, f.empty, f.data, f.badJSON, f.specs, f.nb201} {
 		must(os.MkdirAll(d, 0o755))
 	}
 	must(os.WriteFile(f.file, []byte("a file\n"), 0o644))
 	st, err := experiment.Defaults(experiment.Quick, "tiny", experiment.GAEADARTS, "")
 	must(err)
 	must(rundir.WriteJSON(filepath.Join(f.search, experiment.SettingsFile), st))
+	nb, err := experiment.Defaults(experiment.Quick, "nb201", experiment.GAEADARTS, "")
+	must(err)
+	must(rundir.WriteJSON(filepath.Join(f.nb201, experiment.SettingsFile), nb))
 	must(rundir.WriteJSON(filepath.Join(f.train, experiment.SettingsFile), scratch.Settings{Space: "nb201", Genotype: fixtureArch,
 		Dataset: "cifar10-sample", Epochs: 1, Batch: 16, LR: 0.1, Channels: 4, Cells: 1, CheckpointEvery: "1"}))
 	must(os.WriteFile(filepath.Join(f.badJSON, experiment.SettingsFile), []byte("{not json"), 0o644))
@@ -404,6 +410,31 @@ func badInputCases(f badFixtures) []badCase {
 		c(1, "--backend xla: this gaea was built without XLA", "train", "--arch", fixtureArch, "--dataset", "cifar10-sample", "--backend", "xla", "--out", "run"),
 		c(1, "the folder cannot be made", "train", "--arch", fixtureArch, "--dataset", "cifar10-sample", "--out", ro+"/run"),
 
+		// gaea rank: the folder, then the options, all before the backend or the data are opened.
+		c(2, "want one run folder, got 0 arguments", "rank"),
+		c(2, "want one run folder, got 2 arguments", "rank", f.nb201, f.search),
+		c(2, "empty folder name", "rank", ""),
+		c(2, "no such folder", "rank", f.missing),
+		c(2, "a file, not a run folder", "rank", f.file),
+		c(2, "not a search run folder (no settings.json)", "rank", f.empty),
+		c(2, "a training run folder; gaea rank ranks architectures on a search's supernet", "rank", f.train),
+		c(2, "a sweep folder; rank one of its runs", "rank", f.sweep),
+		c(2, "describes no search", "rank", f.badJSON),
+		c(2, "the space has no benchmark to rank against (space tiny)", "rank", f.search),
+		c(2, "no checkpoint yet: the shared weights to rank on are saved with the first checkpoint", "rank", f.nb201),
+		c(2, "--top -1 and --random 100 must not be negative", "rank", f.nb201, "--top", "-1"),
+		c(2, "the intervals need at least 5 architectures", "rank", f.nb201, "--top", "2", "--random", "2"),
+		c(2, "--images 100 and --batch 128: want positive numbers, --batch dividing --images", "rank", f.nb201, "--images", "100"),
+		c(2, "--images 512 and --batch 0", "rank", f.nb201, "--batch", "0"),
+		c(2, "--level 1.5: want a number between 0 and 1", "rank", f.nb201, "--level", "1.5"),
+		c(2, "--resamples 3: want at least 10", "rank", f.nb201, "--resamples", "3"),
+		c(2, `NAS-Bench-201 has no data set "mnist"`, "rank", f.nb201, "--benchmark-dataset", "mnist"),
+		c(2, "--json "+f.root+": a folder, not a file", "rank", f.nb201, "--json", f.root),
+		c(2, "--json "+filepath.Join(f.missing, "r.json")+": no folder "+f.missing, "rank", f.nb201, "--json", filepath.Join(f.missing, "r.json")),
+		c(2, `invalid value "x" for flag -top`, "rank", f.nb201, "--top", "x"),
+		c(2, "--data-dir '': empty value", "rank", f.nb201, "--data-dir", ""),
+		c(2, "flag provided but not defined: -nope", "rank", f.nb201, "--nope"),
+
 		// gaea lookup.
 		c(2, "missing architecture string", "lookup"),
 		c(2, "want one architecture string, got 2", "lookup", fixtureArch, fixtureArch),
@@ -555,7 +586,7 @@ func TestBadInput(t *testing.T) {
 	if len(cases) < 200 {
 		t.Errorf("%d cases, want at least 200", len(cases))
 	}
-	for _, cmd := range []string{"search", "presets", "report", "sweep", "sweep status", "aggregate", "train", "lookup", "params", "data", "simplex", "backend", "version", "help"} {
+	for _, cmd := range []string{"search", "presets", "report", "rank", "sweep", "sweep status", "aggregate", "train", "lookup", "params", "data", "simplex", "backend", "version", "help"} {
 		if perCommand[cmd] == 0 {
 			t.Errorf("no case for gaea %s", cmd)
 		}

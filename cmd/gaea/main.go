@@ -10,6 +10,7 @@
 //	search    run (or resume) an architecture search
 //	presets   the settings of a preset per space and algorithm, with their sources
 //	report    (re)write a search run's report.html (a sweep's aggregate.html)
+//	rank      does the supernet rank architectures as the benchmark's stand-alone training does? (τ, ρ)
 //	sweep     run a grid of searches (algorithms × seeds × …) locally or on Slurm; sweep status
 //	aggregate tables (mean ± std over seeds) and curves of a sweep's results
 //	train     train a discrete network from scratch (a genotype or a search run)
@@ -68,6 +69,7 @@ var commands = []command{
 	{"search", "run (or --resume) an architecture search; with no flags a quick GAEA search on NAS-Bench-201", runSearch, experiment.Table.FlagOf},
 	{"presets", "print the settings of a preset for each space and algorithm, with their sources (--json; --train: the training protocols)", runPresets, experiment.Table.FlagOf},
 	{"report", "(re)write report.html for a search run folder (aggregate.html for a sweep folder)", runReport, nil},
+	{"rank", "rank disorder: a search run's supernet accuracy and θ against its benchmark's stand-alone accuracy (Kendall τ, Spearman ρ, intervals)", runRank, nil},
 	{"sweep", "run a grid of searches, algorithms × seeds × …, locally (--jobs N) or on Slurm; gaea sweep status DIR", runSweep, experiment.Table.FlagOf},
 	{"aggregate", "tables (mean ± std over seeds) and curves of a sweep's results: aggregate.html, .csv, .json", runAggregate, nil},
 	{"train", "train an architecture from scratch (--space nb201 --arch S | --space darts --genotype G | --from RUN_DIR)", runTrain, scratch.Table.FlagOf},
