@@ -17,8 +17,20 @@ type Interval struct {
 // Contains reports whether v lies in the interval (ends included).
 func (i Interval) Contains(v float64) bool { return i.Lo <= v && v <= i.Hi }
 
-// String prints the interval as [lo, hi] with 3 decimals.
-func (i Interval) String() string { return fmt.Sprintf("[%.3f, %.3f]", i.Lo, i.Hi) }
+// String prints the interval as [lo, hi] with 3 decimals; an end that is not 0 but rounds to ±0.000 is
+// written with two significant digits (-3.2e-04), so that which side of 0 it lies on stays readable.
+func (i Interval) String() string { return "[" + bound(i.Lo) + ", " + bound(i.Hi) + "]" }
+
+func bound(v float64) string {
+	s := fmt.Sprintf("%.3f", v)
+	if v != 0 && (s == "0.000" || s == "-0.000") {
+		return fmt.Sprintf("%.1e", v)
+	}
+	if s == "-0.000" { // -0 itself
+		return "0.000"
+	}
+	return s
+}
 
 // NormalQuantile returns the p-quantile of the standard normal distribution (NormalQuantile(0.975) ≈
 // 1.96), for 0 < p < 1.

@@ -136,6 +136,19 @@ func TestTable(t *testing.T) {
 	if got := Table(nil); got != `<table style="font-size:90%;border-collapse:collapse;font-variant-numeric:tabular-nums"></table>` {
 		t.Errorf("Table(nil) = %s", got)
 	}
+	// Numbers stay on one line; a long text cell (counted without its tags) and the header may wrap.
+	genotype := "<code>|nor_conv_3x3~0|+|nor_conv_3x3~0|skip_connect~1|</code>"
+	got = Table([][]string{{"cell", "acc"}, {genotype, "<b>93.76</b>"}})
+	cells := regexp.MustCompile(`<t[hd] style="[^"]*"`).FindAllString(got, -1)
+	for i, want := range []string{"text-align:right;white-space:normal", "text-align:right;white-space:normal",
+		"text-align:left;white-space:normal;overflow-wrap:anywhere", "text-align:right;white-space:nowrap"} {
+		if i >= len(cells) || !strings.Contains(cells[i], want) {
+			t.Errorf("Table: cell %d wants %s: %s", i, want, got)
+		}
+	}
+	if n := textLen(genotype); n != 48 { // len("|nor_conv_3x3~0|+|nor_conv_3x3~0|skip_connect~1|")
+		t.Errorf("textLen(%q) = %d, want 48", genotype, n)
+	}
 }
 
 func TestClaim(t *testing.T) {
