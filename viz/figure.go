@@ -25,6 +25,20 @@ type Figure struct {
 	SVG   []byte // standalone SVG document
 }
 
+// Retitle sets the figure's title, in its caption and in the picture: where the figure function drew
+// its title as a text of the SVG, that text becomes title too (a title with quotes, which the SVG
+// may escape otherwise, changes only the caption).
+func (f *Figure) Retitle(title string) {
+	if f == nil {
+		return
+	}
+	drawn := []byte(">" + html.EscapeString(f.Title) + "</text>")
+	if f.Title != "" && bytes.Contains(f.SVG, drawn) {
+		f.SVG = bytes.Replace(f.SVG, drawn, []byte(">"+html.EscapeString(title)+"</text>"), 1)
+	}
+	f.Title = title
+}
+
 // WriteSVG writes the figure's SVG document to path.
 func (f *Figure) WriteSVG(path string) error {
 	if f == nil || len(f.SVG) == 0 {

@@ -200,3 +200,22 @@ func TestLogTicks(t *testing.T) {
 		}
 	}
 }
+
+func TestRetitle(t *testing.T) {
+	f, err := Lines(LineChart{Title: "θ per edge <old>", XLabel: "x", YLabel: "y",
+		Series: []Series{{Name: "s", X: []float64{0, 1}, Y: []float64{1, 2}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Retitle("GAEA, seed 1: θ per edge & more")
+	svg := string(f.SVG)
+	if f.Title != "GAEA, seed 1: θ per edge & more" || !strings.Contains(svg, ">GAEA, seed 1: θ per edge &amp; more</text>") ||
+		strings.Contains(svg, "&lt;old&gt;") {
+		t.Errorf("Retitle: title %q, drawn title not replaced in the SVG", f.Title)
+	}
+	if !strings.Contains(f.HTML(), "<figcaption") || !strings.Contains(f.HTML(), "GAEA, seed 1: θ per edge &amp; more</figcaption>") {
+		t.Errorf("Retitle: caption not updated: %s", f.HTML()[len(f.HTML())-200:])
+	}
+	var nilFig *Figure
+	nilFig.Retitle("x") // no panic
+}
