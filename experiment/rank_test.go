@@ -33,6 +33,11 @@ func rankRun(t *testing.T, algo Algo) string {
 	if err := st.Apply(Overrides{"subset": 64, "batch": 32, "epochs": 1, "channels": 4, "cells": 1, "with_none": false, "level": "single"}); err != nil {
 		t.Fatal(err)
 	}
+	if algo == RSWS { // RS-WS scores its candidates at the end: 4 on one batch, not the preset's 100
+		if err := st.Apply(Overrides{"candidates": 4, "valid_batch": 16}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	st.Seed = 3
 	dir := filepath.Join(t.TempDir(), string(algo))
 	if _, err := Search(context.Background(), st, Options{Dir: dir}); err != nil {

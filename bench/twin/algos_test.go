@@ -142,11 +142,11 @@ const perEpoch = 4
 // that their twin runs while we run the others; NB201 C=4 N=1, the DARTS space
 // C=4, 3 layers, K=4, β), each for epochs × 4 iterations with epoch schedules, plus the floor case. The
 // schedule and warm-up epochs keep the paper preset's ratios (GAEA DARTS: cosine over twice the epochs;
-// GAEA GDAS warm-up 50/250; PC-DARTS 15/50; rounded, at least 1). Default run: 3 epochs (12 iterations)
+// GAEA GDAS warm-up 50/250; PC-DARTS 15/50; rounded, at least 1). Default run: 2 epochs (8 iterations)
 // on NB201 and 2 (8 iterations) of PC-DARTS on the DARTS space, whose supernet costs ~5× more (its
 // twin ~8 s a case); GAEA_TEST_LONG: every case, 8 epochs (32 iterations).
 func algoCases() []algoCase {
-	nb, ds := 3, 2
+	nb, ds := 2, 2
 	if long() {
 		nb, ds = 8, 8
 	}
@@ -542,7 +542,7 @@ func compareAlgo(t *testing.T, c algoCase, ours algoRun, r algoReply) algoDiff {
 // its warm-up), RS-WS, and a GAEA DARTS search started next to the EG floor, where the floor binds (the
 // twin counts the entries it clamps; it must be some).
 //
-// Default run: 12 iterations each on NAS-Bench-201 and 8 of PC-DARTS (GAEA PC-DARTS only in the long run;
+// Default run: 8 iterations each on NAS-Bench-201 and 8 of PC-DARTS (GAEA PC-DARTS only in the long run;
 // algoCases), at the best GEMM kernel level; GAEA_TEST_LONG=1: 32 iterations each at every level.
 func TestAlgorithmsMatchTwin(t *testing.T) {
 	needTorch(t)
