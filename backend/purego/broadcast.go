@@ -44,8 +44,22 @@ func (o binOp) String() string { return [...]string{"Add", "Sub", "Mul", "Div"}[
 // stride along it (0 where that operand is broadcast).
 type bcastAxis struct{ n, sa, sb int }
 
-// fastBinary runs a, b of equal rank ≥ 1, shapes differing only where one of them has dimension 1.
+// fastBinary takes the binary ops that purego runs otherwise than simplego alone: the rewrites of
+// rewrite.go (a ReLU mask, a broadcast operand), then broadcastBinary.
 func (b *Builder) fastBinary(op binOp, x, y backends.Op) (backends.Op, bool, error) {
+	if op == binMul {
+		if res, ok, err := b.fusedReLUMul(x, y); ok {
+			return res, true, err
+		}
+	}
+	if res, ok, err := b.foldBroadcast(op, x, y); ok {
+		return res, true, err
+	}
+	return b.broadcastBinary(op, x, y)
+}
+
+// broadcastBinary runs a, b of equal rank ≥ 1, shapes differing only where one of them has dimension 1.
+func (b *Builder) broadcastBinary(op binOp, x, y backends.Op) (backends.Op, bool, error) {
 	xs, err1 := shapeOf(b, x)
 	ys, err2 := shapeOf(b, y)
 	if err1 != nil || err2 != nil || xs.DType != ys.DType || !floatDType(xs.DType) || xs.Rank() != ys.Rank() ||
