@@ -29,6 +29,7 @@ import (
 
 	_ "github.com/gaeanas/gaeanas/backend/gradients" // gradients GoMLX lacks (Pad, Reverse)
 	"github.com/gaeanas/gaeanas/backend/purego"
+	"github.com/gaeanas/gaeanas/internal/text"
 	"github.com/gomlx/gomlx/backends"
 )
 
@@ -132,19 +133,12 @@ func Names() []string {
 func CheckName(config string) error {
 	name, _, _ := strings.Cut(strings.TrimSpace(config), ":")
 	if name == "" || !slices.Contains(Names(), name) {
-		return fmt.Errorf("%w %q; %s", ErrUnknown, abbrev(config), wantConfig)
+		return fmt.Errorf("%w %q; %s", ErrUnknown, text.Abbrev(config), wantConfig)
 	}
 	return nil
 }
 
 const wantConfig = "want go, xla, xla:cuda, xla:cpu or xla:/path/to/pjrt_plugin.so"
-
-func abbrev(s string) string {
-	if r := []rune(s); len(r) > 60 {
-		return string(r[:60]) + "…"
-	}
-	return s
-}
 
 // getPluginHelp is the one-line advice of an XLA configuration without its plugin.
 const getPluginHelp = "get one as the README says (Backends: Getting the GPU plugin; without network: PJRT_PLUGIN_LIBRARY_PATH), or use the go backend"

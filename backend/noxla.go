@@ -5,6 +5,7 @@ package backend
 import (
 	"strings"
 
+	"github.com/gaeanas/gaeanas/internal/text"
 	"github.com/gomlx/gomlx/backends"
 )
 
@@ -24,5 +25,5 @@ func firstLine(s string) string {
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		s = s[:i]
 	}
-	return abbrev(s)
+	return text.Abbrev(s)
 }

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/gaeanas/gaeanas/internal/text"
 )
 
 // DataDirEnv names the environment variable that overrides the default data directory.
@@ -105,7 +107,7 @@ func Canonical(name string) string {
 func Check(name string) error {
 	if n, ok := strings.CutPrefix(name, "imagenet16-"); ok {
 		if classes, err := strconv.Atoi(n); err != nil || classes < 1 || classes > 1000 {
-			return fmt.Errorf("data: %w %q (want imagenet16-N, 1 ≤ N ≤ 1000)", ErrUnknown, abbrev(name))
+			return fmt.Errorf("data: %w %q (want imagenet16-N, 1 ≤ N ≤ 1000)", ErrUnknown, text.Abbrev(name))
 		}
 		return nil
 	}
@@ -116,7 +118,7 @@ func Check(name string) error {
 	}
 	known := Names()
 	sort.Strings(known)
-	return fmt.Errorf("data: %w %q (known: %s)", ErrUnknown, abbrev(name), strings.Join(known, ", "))
+	return fmt.Errorf("data: %w %q (known: %s)", ErrUnknown, text.Abbrev(name), strings.Join(known, ", "))
 }
 
 // Open returns a data set by name, reading it from the data directory and downloading the official
@@ -279,14 +281,4 @@ func complete(p, name string) bool {
 		}
 	}
 	return true
-}
-
-// abbrev shortens s to its first 80 characters and "…", so that an error quoting a long (or
-// garbage) input stays one short line.
-func abbrev(s string) string {
-	const n = 80
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
 }

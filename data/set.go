@@ -59,6 +59,18 @@ func (s *Set) Subset(name string, indices []int) *Set {
 	return out
 }
 
+// First returns the first n images of s (s itself when it has no more), named "<name>[:n]".
+func (s *Set) First(n int) *Set {
+	if n >= s.Len() {
+		return s
+	}
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	return s.Subset(fmt.Sprintf("%s[:%d]", s.Name, n), idx)
+}
+
 // ClassCounts returns the number of images of each class.
 func (s *Set) ClassCounts() []int {
 	c := make([]int, len(s.Classes))

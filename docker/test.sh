@@ -14,6 +14,8 @@
 # too. The base image is $DOCKER_BASE when set, else local/bookworm:minbase, made with debootstrap from the
 # host's Debian mirror if missing. The image is tagged $DOCKER_TAG (default gaeanas:test).
 set -euo pipefail
+# Never end silently: a failing command names itself and its line.
+trap 'echo "docker: FAILED — line $LINENO: $BASH_COMMAND (exit $?)"' ERR
 cd "$(dirname "$0")/.."
 
 skip() { echo "docker: skipped — $*"; exit 0; }
@@ -47,8 +49,10 @@ base=${DOCKER_BASE:-local/bookworm:minbase}
 if ! docker image inspect "$base" >/dev/null 2>&1; then
   [ "$base" = local/bookworm:minbase ] || { echo "docker: base image $base not found"; exit 1; }
   command -v debootstrap >/dev/null 2>&1 || apt_install debootstrap || { echo "docker: debootstrap missing"; exit 1; }
-  mirror=$(grep -hsE '^(URIs:|deb) ' /etc/apt/sources.list /etc/apt/sources.list.d/* |
-    grep -oE 'https?://[^ ]*/debian/?( |$)' | grep -v security | head -n 1 | tr -d ' ')
+  # The host's mirror, from whichever apt source files exist (Debian 12 images have no sources.list, only
+  # sources.list.d/debian.sources; grep's exit 2 on a missing file must not end the script under pipefail).
+  mirror=$( { cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null || true; } |
+    grep -E '^(URIs:|deb) ' | grep -oE 'https?://[^ ]*/debian/?( |$)' | grep -v security | head -n 1 | tr -d ' ' || true)
   mirror=${mirror:-http://deb.debian.org/debian}
   rootfs=$(mktemp -d /tmp/gaeanas-bookworm.XXXXXX)
   debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >/tmp/gaeanas-debootstrap.log 2>&1 ||

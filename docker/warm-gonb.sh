@@ -14,8 +14,9 @@ go mod edit -require=github.com/gaeanas/gaeanas@v0.0.0-00010101000000-0000000000
 {
   echo 'package main'
   echo 'import ('
-  # Import paths as they appear in the notebooks' JSON: \"host.tld/path\".
-  grep -ho '\\"[a-z0-9.-]*\.[a-z]*/[^\\"]*\\"' "$repo"/notebooks/*.ipynb | sort -u | sed 's/^\\"\(.*\)\\"$/\t_ "\1"/'
+  # Import paths as they appear in the notebooks' JSON: \"host.tld/path\" (a host name starts with a letter,
+  # a path has no space: a printed "../shared/data/cifar10 (…)" is no import).
+  grep -hoE '\\"[a-z][a-z0-9-]*(\.[a-z0-9-]+)+/[^\\" ]*\\"' "$repo"/notebooks/*.ipynb | sort -u | sed 's/^\\"\(.*\)\\"$/\t_ "\1"/'
   echo ')'
   echo 'func main() {}'
 } >main.go

@@ -44,7 +44,7 @@ func OpenData(ctx context.Context, s *Settings, progress io.Writer) (*Data, erro
 		d.Train = ds.Train
 	}
 	if s.Subset > 0 {
-		d.Train, d.Valid = firstN(d.Train, s.Subset), firstN(d.Valid, s.Subset)
+		d.Train, d.Valid = d.Train.First(s.Subset), d.Valid.First(s.Subset)
 	}
 	d.Arch = d.Train
 	if s.Level == BiLevel {
@@ -62,17 +62,6 @@ func OpenData(ctx context.Context, s *Settings, progress io.Writer) (*Data, erro
 // counted as PyTorch's DataLoader does (the last batch of an epoch may be partial there; here every batch
 // is full and the next epoch starts where it would).
 func (d *Data) StepsPerEpoch(batch int) int { return (d.Train.Len() + batch - 1) / batch }
-
-func firstN(set *data.Set, n int) *data.Set {
-	if n >= set.Len() {
-		return set
-	}
-	idx := make([]int, n)
-	for i := range idx {
-		idx[i] = i
-	}
-	return set.Subset(fmt.Sprintf("%s[:%d]", set.Name, n), idx)
-}
 
 // Batches feeds a search from data iterators: the weight block from Data.Train, the architecture block
 // from Data.Arch. Both streams are infinite, reshuffled every epoch with the search's seed, and augmented

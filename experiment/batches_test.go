@@ -13,7 +13,7 @@ import (
 // augment_arch false: the architecture batches are the test transform (normalisation only) of the
 // images the stream draws; true (the default): they are augmented as the weight batches.
 func TestAugmentArch(t *testing.T) {
-	st, err := Defaults(Paper, NB201, GAEADARTS, data.CIFAR10SampleName)
+	st, err := Defaults(Paper, "nb201", GAEADARTS, data.CIFAR10SampleName)
 	if err != nil {
 		t.Fatal(err)
 	}

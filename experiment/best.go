@@ -7,6 +7,7 @@ import (
 
 	"github.com/gaeanas/gaeanas/data"
 	"github.com/gaeanas/gaeanas/gaea"
+	"github.com/gaeanas/gaeanas/spaces"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
@@ -30,16 +31,6 @@ const (
 	SelectCandidates = "rsws-candidates"
 )
 
-// BestValid is the epoch of a bilevel search whose supernet validation accuracy was the highest.
-type BestValid struct {
-	Epoch     int         `json:"epoch"`
-	Iteration int         `json:"iteration"`
-	Acc       float64     `json:"acc"`
-	Loss      float64     `json:"loss"`
-	Genotype  string      `json:"genotype"`
-	NB201     *NB201Entry `json:"nb201,omitempty"`
-}
-
 // validates reports whether the run evaluates its supernet after every epoch: bilevel searches with an
 // architecture to evaluate (not RS-WS, whose θ is not searched).
 func (r *Run) validates() bool { return r.Settings.Level == BiLevel && r.Settings.Algo != RSWS }
@@ -62,14 +53,19 @@ func (r *Run) validateEpoch(done int) (bool, error) {
 }
 
 // validationBatches is one pass over the held-out split in batches of Settings.Batch, the last one
-// smaller, as the references' validation loaders give it: on NAS-Bench-201 (and the teaching space)
-// normalised only (AutoDL-Projects get_nas_search_loaders: the valid loader takes the test transform);
-// on the DARTS space through the training transform (liamcli/gaea_release cnn/train_utils.py
-// create_data_queues, lines 304–321: the valid queue is a copy of the training data), with
-// augmentation draws fixed by the seed and the epoch, so a resumed run evaluates the same images.
+// smaller, as the references' validation loaders give it: normalised only (AutoDL-Projects
+// get_nas_search_loaders: the valid loader takes the test transform), or, where the space's preset
+// row "augment_valid" says so (the DARTS space: liamcli/gaea_release cnn/train_utils.py
+// create_data_queues, lines 304–321, the valid queue is a copy of the training data), through the
+// training transform, with augmentation draws fixed by the seed and the epoch, so a resumed run
+// evaluates the same images.
 func validationBatches(s *Settings, d *Data, epoch int) (func() (*tensors.Tensor, *tensors.Tensor, error), error) {
+	augment, _, err := s.RunValue("augment_valid")
+	if err != nil {
+		return nil, err
+	}
 	tf, err := data.TestTransform(s.Dataset)
-	if s.Space == DARTS {
+	if augment == true {
 		tf, err = data.TrainTransform(s.Dataset, 0)
 	}
 	if err != nil {
@@ -102,34 +98,34 @@ func bestValid(h []gaea.Record) *gaea.Record {
 }
 
 // selection is the rule (SelectFinal, SelectBestValid, SelectCandidates) that gives a run's genotype,
-// with its source.
-func selection(s *Settings) (rule, source string) {
-	switch {
-	case s.Algo == RSWS:
-		return SelectCandidates, "D-X-Y/AutoDL-Projects exps/NAS-Bench-201-algos/RANDOM-NAS.py: search_find_best over --select_num random cells after the last epoch"
-	case s.Level == SingleLevel:
-		return SelectFinal, "single level: liamcli/gaea_release cnn/train_search.py evaluates only after the last epoch (lines 160 and 186–195), so it keeps the final genotype"
-	case s.Algo.gaea() || s.Algo == EuclidDARTS:
-		return SelectBestValid, "liamcli/gaea_release cnn/train_search.py lines 160–171 and 186–195: a bilevel search keeps the genotype of the epoch with the best supernet validation accuracy"
-	case s.Space == NB201:
-		return SelectFinal, "D-X-Y/AutoDL-Projects exps/NAS-Bench-201-algos/" + map[Algo]string{DARTSV1: "DARTS-V1", DARTSV2: "DARTS-V2", GDAS: "GDAS"}[s.Algo] + ".py: reports genotypes[total_epoch − 1], the last epoch's (the best epoch's is only recorded)"
-	case s.Algo == PCDARTS:
-		return SelectFinal, "yuhuixu1993/PC-DARTS train_search.py: the genotype of the last epoch"
+// with its source: the preset table's run key "selection" for the space and algorithm, but always the
+// final genotype for a single-level search (it validates only after its last epoch).
+func selection(s *Settings) (rule, source string, err error) {
+	v, src, err := s.RunValue("selection")
+	if err != nil {
+		return "", "", err
 	}
-	return SelectFinal, "quark0/darts cnn/train_search.py: the genotype of the last epoch"
+	rule, _ = v.(string)
+	if s.Level == SingleLevel && rule != SelectCandidates {
+		return SelectFinal, "single level: liamcli/gaea_release cnn/train_search.py evaluates only after the last epoch (lines 160 and 186–195), so it keeps the final genotype", nil
+	}
+	return rule, src, nil
 }
 
 // selectGenotype fills the result's final genotype, best validation epoch and selection, and sets
 // Genotype (and NB201) to the selected one. final is the final θ's genotype (or RS-WS's best candidate).
 func selectGenotype(res *Result, st *Settings, hist []gaea.Record, final string) error {
-	res.Selection, res.SelectionSource = selection(st)
+	var err error
+	if res.Selection, res.SelectionSource, err = selection(st); err != nil {
+		return err
+	}
 	res.FinalGenotype, res.Genotype = final, final
 	if st.Algo == RSWS {
 		res.FinalGenotype = "" // θ stayed uniform: its argmax is no answer
 	}
 	if b := bestValid(hist); b != nil {
 		res.BestValid = &BestValid{Epoch: b.Valid.Epoch, Iteration: b.Iteration, Acc: b.Valid.Acc, Loss: b.Valid.Loss,
-			Genotype: b.Valid.Genotype}
+			Genotype: b.Valid.Genotype, space: st.Space}
 		if res.Selection == SelectBestValid {
 			res.Genotype = b.Valid.Genotype
 		}
@@ -139,21 +135,28 @@ func selectGenotype(res *Result, st *Settings, hist []gaea.Record, final string)
 		res.Selection = SelectFinal
 		res.SelectionSource = "no supernet validation in the history (a run begun before they were recorded): the final genotype; " + res.SelectionSource
 	}
-	if st.Space != NB201 {
-		return nil
+	d, err := st.Descriptor()
+	if err != nil || d.Benchmark == nil {
+		return err
 	}
-	var err error
-	if res.NB201, err = LookupNB201(res.Genotype); err != nil {
-		return fmt.Errorf("NAS-Bench-201 lookup of %s: %w", res.Genotype, err)
+	lookup := func(g string) (*spaces.BenchmarkEntry, error) {
+		e, err := d.Benchmark.Lookup(g)
+		if err != nil {
+			return nil, fmt.Errorf("%s lookup of %s: %w", d.Benchmark.Title(), g, err)
+		}
+		return e, nil
+	}
+	if res.Benchmark, err = lookup(res.Genotype); err != nil {
+		return err
 	}
 	if res.FinalGenotype != "" {
-		if res.FinalNB201, err = LookupNB201(res.FinalGenotype); err != nil {
-			return fmt.Errorf("NAS-Bench-201 lookup of %s: %w", res.FinalGenotype, err)
+		if res.FinalBenchmark, err = lookup(res.FinalGenotype); err != nil {
+			return err
 		}
 	}
 	if res.BestValid != nil {
-		if res.BestValid.NB201, err = LookupNB201(res.BestValid.Genotype); err != nil {
-			return fmt.Errorf("NAS-Bench-201 lookup of %s: %w", res.BestValid.Genotype, err)
+		if res.BestValid.Benchmark, err = lookup(res.BestValid.Genotype); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -162,20 +165,20 @@ func selectGenotype(res *Result, st *Settings, hist []gaea.Record, final string)
 // writeSelection adds to a report which genotype the search returns and why, the final and the best
 // validation epoch's genotypes, and the table of the supernet's validations.
 func writeSelection(b *strings.Builder, res *Result, hist []gaea.Record) {
-	entry := func(n *NB201Entry) string {
-		if n == nil {
+	entry := func(e *spaces.BenchmarkEntry) string {
+		if e == nil || len(e.Scores) == 0 {
 			return ""
 		}
-		return fmt.Sprintf(" — NAS-Bench-201 CIFAR-10 %.2f%% (rank %d)", n.CIFAR10, n.RankCIFAR10)
+		return fmt.Sprintf(" — %s %.2f%% (rank %d)", benchmarkTitle(res.Space, e.Scores[0].Dataset), e.Scores[0].Accuracy, e.Scores[0].Rank)
 	}
 	if res != nil && res.Selection != "" {
 		fmt.Fprintf(b, "<p>Returned genotype: <b>%s</b> (%s).</p>\n", html.EscapeString(res.Selection), html.EscapeString(res.SelectionSource))
 		if res.FinalGenotype != "" {
-			fmt.Fprintf(b, "<p>Final genotype: <code>%s</code>%s</p>\n", html.EscapeString(res.FinalGenotype), entry(res.FinalNB201))
+			fmt.Fprintf(b, "<p>Final genotype: <code>%s</code>%s</p>\n", html.EscapeString(res.FinalGenotype), entry(res.FinalBenchmark))
 		}
 		if v := res.BestValid; v != nil {
 			fmt.Fprintf(b, "<p>Best supernet validation accuracy %.2f%% after epoch %d: <code>%s</code>%s</p>\n",
-				100*v.Acc, v.Epoch, html.EscapeString(v.Genotype), entry(v.NB201))
+				100*v.Acc, v.Epoch, html.EscapeString(v.Genotype), entry(v.Benchmark))
 		}
 	}
 	var rows []*gaea.Validation

@@ -12,7 +12,7 @@ import (
 )
 
 // smallSettings is a quick search of a few iterations per epoch on the embedded CIFAR-10 sample.
-func smallSettings(t *testing.T, space Space, algo Algo, level Level) Settings {
+func smallSettings(t *testing.T, space string, algo Algo, level Level) Settings {
 	t.Helper()
 	st, err := Defaults(Quick, space, algo, "")
 	if err != nil {
@@ -42,15 +42,15 @@ func TestSearchReturnsBestValidation(t *testing.T) {
 	}
 	be := backend.MustNew()
 	for _, c := range []struct {
-		space     Space
+		space     string
 		algo      Algo
 		level     Level
 		selection string
 	}{
-		{Tiny, GAEADARTS, BiLevel, SelectBestValid},
-		{NB201, GAEAGDAS, BiLevel, SelectBestValid},
-		{Tiny, DARTSV1, BiLevel, SelectFinal},
-		{Tiny, GAEADARTS, SingleLevel, SelectFinal},
+		{"tiny", GAEADARTS, BiLevel, SelectBestValid},
+		{"nb201", GAEAGDAS, BiLevel, SelectBestValid},
+		{"tiny", DARTSV1, BiLevel, SelectFinal},
+		{"tiny", GAEADARTS, SingleLevel, SelectFinal},
 	} {
 		t.Run(string(c.space)+"-"+string(c.algo)+"-"+string(c.level), func(t *testing.T) {
 			st := smallSettings(t, c.space, c.algo, c.level)
@@ -81,7 +81,10 @@ func TestSearchReturnsBestValidation(t *testing.T) {
 			if res.Selection != c.selection {
 				t.Errorf("selection %q, want %q (%s)", res.Selection, c.selection, res.SelectionSource)
 			}
-			space := st.BuildSpace(10)
+			space, err := st.BuildSpace(10)
+			if err != nil {
+				t.Fatal(err)
+			}
 			final, err := space.Discretize(res.ArchWeights, res.EdgeWeights)
 			if err != nil {
 				t.Fatal(err)
@@ -114,8 +117,8 @@ func TestSearchReturnsBestValidation(t *testing.T) {
 			if res.Genotype != want {
 				t.Errorf("genotype %s, want %s", res.Genotype, want)
 			}
-			if c.space == NB201 && (res.NB201 == nil || res.NB201.Arch != res.Genotype || res.FinalNB201 == nil || res.BestValid.NB201 == nil) {
-				t.Errorf("NAS-Bench-201 entries missing: %+v %+v %+v", res.NB201, res.FinalNB201, res.BestValid.NB201)
+			if c.space == "nb201" && (res.Benchmark == nil || res.Benchmark.Arch != res.Genotype || res.FinalBenchmark == nil || res.BestValid.Benchmark == nil) {
+				t.Errorf("NAS-Bench-201 entries missing: %+v %+v %+v", res.Benchmark, res.FinalBenchmark, res.BestValid.Benchmark)
 			}
 			if !strings.Contains(log.String(), "valid acc") {
 				t.Errorf("no validation in the progress lines:\n%s", log.String())
@@ -124,7 +127,8 @@ func TestSearchReturnsBestValidation(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if back.BestValid == nil || back.FinalGenotype != res.FinalGenotype || back.Selection != res.Selection {
+			if back.BestValid == nil || back.FinalGenotype != res.FinalGenotype || back.Selection != res.Selection ||
+				(c.space == "nb201" && (back.Benchmark == nil || back.BestValid.Benchmark == nil || back.Benchmark.Scores[0] != res.Benchmark.Scores[0])) {
 				t.Errorf("result.json lost the selection: %+v", back)
 			}
 			t.Logf("%s: selection %s, genotype %s, final %s, validations %v", c.algo, res.Selection, res.Genotype, res.FinalGenotype, validAccs(valid))
@@ -186,19 +190,19 @@ func TestSelectGenotype(t *testing.T) {
 		{DARTSV2, BiLevel, fin, SelectFinal}, {GDAS, BiLevel, fin, SelectFinal},
 		{GAEADARTS, SingleLevel, fin, SelectFinal}, {RSWS, BiLevel, fin, SelectCandidates},
 	} {
-		st := Settings{Space: NB201, Algo: c.algo, Level: c.level}
+		st := Settings{Space: "nb201", Algo: c.algo, Level: c.level}
 		var res Result
 		if err := selectGenotype(&res, &st, hist, fin); err != nil {
 			t.Fatal(err)
 		}
 		if res.Genotype != c.want || res.Selection != c.rule || res.BestValid == nil || res.BestValid.Epoch != 2 || res.BestValid.Iteration != 4 ||
-			res.NB201 == nil || res.NB201.Arch != c.want || res.SelectionSource == "" {
+			res.Benchmark == nil || res.Benchmark.Arch != c.want || res.SelectionSource == "" {
 			t.Errorf("%s %s: genotype %s (%s, %s), best %+v; want %s (%s) and epoch 2", c.algo, c.level, res.Genotype, res.Selection, res.SelectionSource, res.BestValid, c.want, c.rule)
 		}
 	}
 	// A history without validations (a run begun before they were recorded): the final genotype, said so.
 	var res Result
-	if err := selectGenotype(&res, &Settings{Space: NB201, Algo: GAEADARTS, Level: BiLevel}, hist[:1], fin); err != nil {
+	if err := selectGenotype(&res, &Settings{Space: "nb201", Algo: GAEADARTS, Level: BiLevel}, hist[:1], fin); err != nil {
 		t.Fatal(err)
 	}
 	if res.Genotype != fin || res.Selection != SelectFinal || res.BestValid != nil || !strings.Contains(res.SelectionSource, "no supernet validation") {

@@ -1,39 +1,80 @@
 package experiment
 
 import (
+	"fmt"
+	"sort"
+
 	"github.com/gaeanas/gaeanas/gaea"
+	"github.com/gaeanas/gaeanas/setting"
 	"github.com/gaeanas/gaeanas/spaces"
-	"github.com/gaeanas/gaeanas/spaces/darts"
-	"github.com/gaeanas/gaeanas/spaces/nb201"
-	"github.com/gaeanas/gaeanas/spaces/tiny"
 )
 
-// BuildSpace returns the search space of the settings for a data set with the given number of classes.
-func (s *Settings) BuildSpace(classes int) spaces.Space {
-	switch s.Space {
-	case NB201:
-		return nb201.New().Channels(s.Channels).Cells(s.Cells).Classes(classes).WithNone(s.WithNone)
-	case DARTS:
-		return darts.New().Channels(s.Channels).Layers(s.Cells).Classes(classes).WithNone(s.WithNone).EdgeWeights(s.EdgeWeights)
+// ArchGeometry returns the geometry of the architecture parameters: the registered one Settings.Geometry
+// names (gaea.RegisterGeometry), else the algorithm's.
+func (s *Settings) ArchGeometry() (gaea.Geometry, error) {
+	if s.Geometry != "" {
+		g, err := gaea.GeometryByName(s.Geometry)
+		if err != nil {
+			return nil, setting.Errorf("geometry", "%q: %v (a geometry of your own must be registered with gaea.RegisterGeometry before the search or its resume)", s.Geometry, err)
+		}
+		return g, nil
 	}
-	return tiny.New().Channels(s.Channels).Cells(s.Cells).Classes(classes)
-}
-
-// Geometry returns the geometry of the architecture parameters of the algorithm.
-func (s *Settings) Geometry() gaea.Geometry {
 	switch s.Algo {
 	case DARTSV1, DARTSV2, GDAS, PCDARTS:
-		return gaea.Softmax()
+		return gaea.Softmax(), nil
 	case EuclidDARTS:
-		return gaea.Euclidean()
+		return gaea.Euclidean(), nil
 	}
-	return gaea.Entropic()
+	return gaea.Entropic(), nil
+}
+
+// regularizations are the architecture loss's regularisers: the entropic one with λ = entropy_reg, then
+// the registered ones Settings.Regularizers names (gaea.RegisterRegularizer), by name, with their λ.
+func (s *Settings) regularizations() ([]gaea.Regularization, error) {
+	regs := []gaea.Regularization{{Regularizer: gaea.Entropy(), Lambda: s.EntropyReg}}
+	names := make([]string, 0, len(s.Regularizers))
+	for name := range s.Regularizers {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		r, err := gaea.RegularizerByName(name)
+		if err != nil {
+			return nil, setting.Errorf("regularizers", "%q: %v (a regulariser of your own must be registered with gaea.RegisterRegularizer before the search or its resume)", name, err)
+		}
+		if r.Name() == gaea.Entropy().Name() {
+			return nil, setting.Errorf("regularizers", "%q: the entropic regulariser's λ is entropy_reg", name)
+		}
+		regs = append(regs, gaea.Regularization{Regularizer: r, Lambda: s.Regularizers[name]})
+	}
+	return regs, nil
+}
+
+// validateExtensions checks that the geometry and regularisers the settings name are registered.
+func (s *Settings) validateExtensions() error {
+	if _, err := s.ArchGeometry(); err != nil {
+		return err
+	}
+	_, err := s.regularizations()
+	return err
 }
 
 // Config maps the settings to the search configuration for a space and a number of iterations per
-// epoch: the algorithm's geometry and sampling, the cosine schedule over ScheduleEpochs, the warm-up,
-// GDAS's temperatures.
-func (s *Settings) Config(space spaces.Space, stepsPerEpoch int) gaea.Config {
+// epoch: the algorithm's (or the named) geometry and sampling, the regularisers, the cosine schedule
+// over ScheduleEpochs, the warm-up, GDAS's temperatures. In gaea.Config a literal zero means zero;
+// the keys below whose 0 has always meant gaea's default keep meaning it.
+func (s *Settings) Config(space spaces.Space, stepsPerEpoch int) (gaea.Config, error) {
+	if space == nil {
+		return gaea.Config{}, fmt.Errorf("experiment: Config: no space")
+	}
+	geo, err := s.ArchGeometry()
+	if err != nil {
+		return gaea.Config{}, err
+	}
+	regs, err := s.regularizations()
+	if err != nil {
+		return gaea.Config{}, err
+	}
 	cfg := gaea.DefaultConfig()
 	// A setting of 0 for these keys has always meant gaea's default (RS-WS's arch_lr 0 and the non-GDAS
 	// algorithms' tau_max/tau_min 0 record and save the defaults): kept, so that no history changes.
@@ -50,8 +91,8 @@ func (s *Settings) Config(space spaces.Space, stepsPerEpoch int) gaea.Config {
 		cfg.Steps = steps
 	}
 	cfg.Space = space
-	cfg.Geometry = s.Geometry()
-	cfg.Regularizers = []gaea.Regularization{{Regularizer: gaea.Entropy(), Lambda: s.EntropyReg}}
+	cfg.Geometry = geo
+	cfg.Regularizers = regs
 	cfg.WeightLRMin = s.WeightLRMin
 	cfg.Momentum = s.Momentum
 	cfg.Nesterov = s.Nesterov
@@ -71,5 +112,5 @@ func (s *Settings) Config(space spaces.Space, stepsPerEpoch int) gaea.Config {
 	case s.Algo == RSWS:
 		cfg.Sampling = gaea.RSWS
 	}
-	return cfg
+	return cfg, nil
 }

@@ -3,113 +3,123 @@ package experiment
 import (
 	"flag"
 	"fmt"
+	"io"
 	"math"
-	"strconv"
-	"strings"
+	"slices"
+
+	"github.com/gaeanas/gaeanas/backend"
+	"github.com/gaeanas/gaeanas/internal/cli"
+	"github.com/gaeanas/gaeanas/setting"
 )
 
 // Overrides are settings given by the user (command-line flags), by settings key.
-type Overrides map[string]any
+type Overrides = setting.Overrides
 
-// FlagName is the command-line spelling of a settings key: weight_lr → weight-lr.
-func FlagName(key string) string { return strings.ReplaceAll(key, "_", "-") }
+// The keys a search names rather than a preset sets: Defaults takes them, Apply does not.
+var choiceKeys = []string{"space", "algo", "preset"}
 
-// AddFlags defines one flag per settings key on fs (--epochs, --weight-lr, --nesterov, …); the values
-// given end up in the returned Overrides. A flag that is not given keeps the preset's value; a flag that
-// is given must be valid (Apply and Validate check it).
+// AddFlags defines one flag per setting a preset sets (--epochs, --weight-lr, --nesterov, …) and for
+// --preset, --data-dir, --checkpoint-every and --geometry; the values given end up in the returned
+// Overrides. A sweep passes them to each of its cells; it names the space, algorithm and seed itself.
 func AddFlags(fs *flag.FlagSet) Overrides {
 	o := Overrides{}
-	var zero Settings
-	for _, key := range Keys() {
-		key := key
-		if derivedKeys[key] {
-			continue // no flag: the value follows from others (Apply refuses it too)
-		}
-		usage := flagUsage[key]
-		if usage == "" {
-			usage = strings.ReplaceAll(key, "_", " ")
-		}
-		const preset = " (default from the preset; see gaea presets)"
-		switch zero.mustGet(key).(type) {
-		case bool:
-			name := FlagName(key)
-			fs.Func(name, usage+": --"+name+" or --"+name+" false"+preset, func(s string) error {
-				b, err := strconv.ParseBool(s)
-				if err != nil {
-					return fmt.Errorf("want true or false")
-				}
-				o[key] = b
-				return nil
-			})
-			// A bare --nesterov means true.
-			f := fs.Lookup(FlagName(key))
-			f.Value = boolFuncValue{f.Value}
-		case int:
-			fs.Func(FlagName(key), usage+preset, func(s string) error {
-				v, err := strconv.Atoi(s)
-				if err != nil {
-					return fmt.Errorf("want an integer")
-				}
-				o[key] = v
-				return nil
-			})
-		case float64:
-			fs.Func(FlagName(key), usage+preset, func(s string) error {
-				v, err := strconv.ParseFloat(s, 64)
-				if err != nil {
-					return fmt.Errorf("want a number")
-				}
-				o[key] = v
-				return nil
-			})
-		case string:
-			fs.Func(FlagName(key), usage+preset, func(s string) error { o[key] = s; return nil })
-		}
-	}
+	Table.AddFlags(fs, o, "space", "algo", "seed")
 	return o
 }
 
-type boolFuncValue struct{ flag.Value }
-
-func (boolFuncValue) IsBoolFlag() bool { return true }
-
-// String is the wrapped value's; the flag package also calls it on a zero boolFuncValue (to find
-// the default), whose Value is nil.
-func (b boolFuncValue) String() string {
-	if b.Value == nil {
-		return ""
-	}
-	return b.Value.String()
+// SearchFlags are the flags of gaea search that describe a search (not where its folder goes): one
+// per setting (Table) and --backend. A sweep passes them to its cells; CheckSearchArgs checks a cell's
+// before it starts.
+type SearchFlags struct {
+	Backend string
+	Over    Overrides
 }
 
-func (s *Settings) mustGet(key string) any {
-	v, err := s.Get(key)
+// AddSearchFlags defines the flags of SearchFlags on fs.
+func AddSearchFlags(fs *flag.FlagSet) *SearchFlags {
+	f := &SearchFlags{Over: Overrides{}}
+	Table.AddFlags(fs, f.Over)
+	fs.StringVar(&f.Backend, "backend", "", "GoMLX backend (go, xla, xla:cuda, xla:cpu, …); default $GOMLX_BACKEND or automatic")
+	return f
+}
+
+// Presets are the presets the search may run with: the one given, else both (gaea search picks paper
+// on a GPU and quick otherwise, so a sweep's cell may get either).
+func (f *SearchFlags) Presets() []Preset {
+	if p, ok := f.Over["preset"].(string); ok {
+		return []Preset{Preset(p)}
+	}
+	return []Preset{Quick, Paper}
+}
+
+// Settings resolves the settings with the preset: Defaults for the space and algorithm given (else
+// DefaultSpace and gaea-darts), then the other values given (Apply, which validates).
+func (f *SearchFlags) Settings(preset Preset) (Settings, error) {
+	space, algo := DefaultSpace, GAEADARTS
+	if s, ok := f.Over["space"].(string); ok {
+		space = s
+	}
+	if a, ok := f.Over["algo"].(string); ok {
+		algo = Algo(a)
+	}
+	// The names first, each on its own, so that the error names the one that is wrong.
+	st := Settings{Space: space, Algo: algo, Preset: preset}
+	if err := Table.CheckValue("preset", string(preset)); err != nil {
+		return st, err
+	}
+	if _, err := st.Descriptor(); err != nil {
+		return st, err
+	}
+	if err := Table.CheckValue("algo", string(algo)); err != nil {
+		return st, err
+	}
+	st, err := Defaults(preset, space, algo, "")
 	if err != nil {
-		panic(err)
+		return st, err
 	}
-	return v
+	over := Overrides{}
+	for k, v := range f.Over {
+		if !slices.Contains(choiceKeys, k) {
+			over[k] = v
+		}
+	}
+	return st, st.Apply(over)
 }
 
-// Apply sets the given values (source "command line"), refreshes the image counts and validates.
-// Counts given as 0 or less are refused here (a flag given must be valid) where 0 is no meaningful value.
+// Apply sets the given values (source "command line"; none for the values that do not change what the
+// search computes: data_dir, checkpoint_every), refreshes the image counts and validates. Epochs given
+// without schedule_epochs or warmup_epochs keep the preset's ratio of those to the epochs.
 func (s *Settings) Apply(o Overrides) error {
 	epochs, schedule, warmup := s.Epochs, s.ScheduleEpochs, s.WarmupEpochs
-	for _, key := range Keys() {
-		v, ok := o[key]
+	for _, d := range Table.Decls() {
+		v, ok := o[d.Key]
 		if !ok {
 			continue
 		}
-		if n, isInt := v.(int); isInt && n <= 0 && positiveKeys[key] {
-			return fmt.Errorf("--%s must be at least 1, got %d", FlagName(key), n)
+		switch {
+		case d.Default == setting.FromDerived:
+			return setting.Errorf(d.Key, "follows from the data set, level and algorithm; it cannot be set")
+		case slices.Contains(choiceKeys, d.Key):
+			return setting.Errorf(d.Key, "is chosen with Defaults; it cannot be applied")
 		}
-		if derivedKeys[key] {
-			return fmt.Errorf("--%s follows from the data set, level and algorithm; it cannot be set", FlagName(key))
-		}
-		if err := s.Set(key, v, "command line"); err != nil {
+		if err := d.CheckGiven(v); err != nil {
 			return err
 		}
+		if err := Table.Set(s, d.Key, v); err != nil {
+			return err
+		}
+		if d.Key != "data_dir" && d.Key != "checkpoint_every" {
+			if s.Sources == nil {
+				s.Sources = map[string]string{}
+			}
+			s.Sources[d.Key] = setting.CommandLine
+		}
 	}
-	// Epochs given without the epoch-valued keys: those keep the preset's ratio to the epochs.
+	for k := range o {
+		if _, ok := Table.Decl(k); !ok {
+			return fmt.Errorf("experiment: unknown setting %q", k)
+		}
+	}
 	if _, ok := o["epochs"]; ok && epochs > 0 && s.Epochs > 0 {
 		scale := func(v int) int { return int(math.Round(float64(v) * float64(s.Epochs) / float64(epochs))) }
 		if _, ok := o["schedule_epochs"]; !ok {
@@ -127,41 +137,39 @@ func (s *Settings) Apply(o Overrides) error {
 	return s.Validate()
 }
 
-// derivedKeys are the settings keys whose value follows from the others: they have no flag, and
-// Apply refuses them.
-var derivedKeys = map[string]bool{"train_images": true, "valid_images": true, "arch_optimizer": true}
-
-// positiveKeys are the integer settings for which 0 is not a value (rather than "off").
-var positiveKeys = map[string]bool{"epochs": true, "batch": true, "channels": true, "cells": true,
-	"schedule_epochs": true, "candidates": true, "valid_batch": true}
-
-var flagUsage = map[string]string{
-	"dataset":          "data set: cifar10, cifar100, imagenet16-120, fashion-mnist, mnist, cifar10-sample (embedded), fashion-mnist-sample (embedded)",
-	"level":            "single (ERM: both blocks on the training data) or bi (architecture block on a held-out split)",
-	"epochs":           "epochs of the search",
-	"batch":            "images per batch",
-	"channels":         "supernet width C",
-	"cells":            "NB201: cells per stage N; DARTS: layers",
-	"with_none":        "include the none (zero) op",
-	"weight_lr":        "maximum weight learning rate of the cosine schedule",
-	"weight_lr_min":    "minimum weight learning rate of the cosine schedule",
-	"schedule_epochs":  "epochs the cosine spans (≥ epochs)",
-	"schedule_offset":  "1: epoch e uses the cosine at e+1 (PyTorch scheduler stepped first)",
-	"momentum":         "SGD momentum of the weights",
-	"nesterov":         "Nesterov momentum",
-	"weight_decay":     "weight decay of the shared weights",
-	"grad_clip":        "global-norm clip of the weight gradients",
-	"arch_lr":          "architecture learning rate",
-	"entropy_reg":      "λ of the entropic regulariser λ·KL(θ‖uniform)",
-	"second_order":     "DARTS's unrolled (second-order) architecture gradient",
-	"edge_weights":     "learn edge weights β per node (darts space)",
-	"partial_channels": "PC-DARTS partial channels K (0 = all)",
-	"warmup_epochs":    "epochs of weight steps only at the start",
-	"tau_max":          "GDAS temperature at the start",
-	"tau_min":          "GDAS temperature at the end",
-	"weights_first":    "each iteration: weight step first",
-	"augment_arch":     "augment the architecture batches (random crop and flip) as the weight batches; false: normalisation only",
-	"candidates":       "RS-WS: random architectures scored at the end",
-	"valid_batch":      "RS-WS: batch size of the held-out batch that scores a candidate",
-	"subset":           "use only the first N images of each split",
+// CheckSearchArgs checks the gaea search flags args (without --out, --resume) as gaea search would
+// before it starts: they parse, no value is empty, the backend is a known one, and the settings
+// resolve and validate with every preset the search may run with (SearchFlags.Presets).
+func CheckSearchArgs(args []string) error {
+	fs := flag.NewFlagSet("search", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	f := AddSearchFlags(fs)
+	if err := cli.Parse(fs, args); err != nil {
+		return err
+	}
+	if err := cli.NoArgs(fs); err != nil {
+		return err
+	}
+	if f.Backend != "" {
+		if err := backend.CheckName(f.Backend); err != nil {
+			return fmt.Errorf("--backend: %w", err)
+		}
+	}
+	var errs []error
+	presets := f.Presets()
+	for _, p := range presets {
+		if _, err := f.Settings(p); err != nil {
+			errs = append(errs, err)
+			if len(presets) > 1 && len(errs) == 1 && p == Paper {
+				return fmt.Errorf("%w (with the paper preset, which a machine with a GPU picks; give --preset to choose one)", err)
+			}
+		}
+	}
+	switch {
+	case len(errs) == 1 && len(presets) > 1: // quick only
+		return fmt.Errorf("%w (with the quick preset, which a machine without a GPU picks; give --preset to choose one)", errs[0])
+	case len(errs) > 0:
+		return errs[0]
+	}
+	return nil
 }

@@ -4,99 +4,101 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/gaeanas/gaeanas/spaces"
 )
 
 // paperPins are the reference protocol values, written out again from the reference code (not from the
 // preset table): space, algorithm, key, value, where it comes from.
 var paperPins = []struct {
-	space  Space
+	space  string
 	algo   Algo
 	key    string
 	want   any
 	source string
 }{
 	// GAEA DARTS, NAS-Bench-201, ERM (liamcli/gaea_release README + configs/cnn/mode/search_nasbench201.yaml).
-	{NB201, GAEADARTS, "level", "single", "gaea_release README: search.single_level=true"},
-	{NB201, GAEADARTS, "epochs", 25, "gaea_release README: run.epochs=25"},
-	{NB201, GAEADARTS, "schedule_epochs", 50, "gaea_release configs/cnn/config.yaml: scheduler_epochs: 50"},
-	{NB201, GAEADARTS, "batch", 64, "search_nasbench201.yaml: batch_size"},
-	{NB201, GAEADARTS, "channels", 24, "search_nasbench201.yaml: init_channels"},
-	{NB201, GAEADARTS, "cells", 5, "search_nasbench201.yaml: layers"},
-	{NB201, GAEADARTS, "with_none", false, "gaea_release README: search.exclude_zero=true"},
-	{NB201, GAEADARTS, "weight_lr", 0.025, "search_nasbench201.yaml: learning_rate"},
-	{NB201, GAEADARTS, "weight_lr_min", 0.001, "search_nasbench201.yaml: learning_rate_min"},
-	{NB201, GAEADARTS, "momentum", 0.9, "search_nasbench201.yaml: momentum"},
-	{NB201, GAEADARTS, "nesterov", false, "gaea_release cnn/train_utils.py setup_optimizer"},
-	{NB201, GAEADARTS, "weight_decay", 3e-4, "search_nasbench201.yaml: weight_decay"},
-	{NB201, GAEADARTS, "grad_clip", 5.0, "search_nasbench201.yaml: grad_clip"},
-	{NB201, GAEADARTS, "arch_lr", 0.1, "method_edarts_space_nasbench201.yaml: arch_learning_rate"},
-	{NB201, GAEADARTS, "entropy_reg", 0.0, "method_edarts_space_nasbench201.yaml: arch_weight_decay"},
-	{NB201, GAEADARTS, "edge_weights", false, "method_edarts_space_nasbench201.yaml: learn_edges: false"},
-	{NB201, GAEADARTS, "weights_first", false, "gaea_release cnn/train_search.py: architect.step first"},
-	{NB201, GAEADARTS, "train_images", 50000, "gaea_release cnn/train_utils.py: single level trains on the full training set"},
-	{NB201, GAEADARTS, "valid_images", 0, "single level: no held-out split"},
-	{NB201, GAEADARTS, "arch_optimizer", "exponentiated-gradient", "architect_edarts.py: gd: false"},
+	{"nb201", GAEADARTS, "level", "single", "gaea_release README: search.single_level=true"},
+	{"nb201", GAEADARTS, "epochs", 25, "gaea_release README: run.epochs=25"},
+	{"nb201", GAEADARTS, "schedule_epochs", 50, "gaea_release configs/cnn/config.yaml: scheduler_epochs: 50"},
+	{"nb201", GAEADARTS, "batch", 64, "search_nasbench201.yaml: batch_size"},
+	{"nb201", GAEADARTS, "channels", 24, "search_nasbench201.yaml: init_channels"},
+	{"nb201", GAEADARTS, "cells", 5, "search_nasbench201.yaml: layers"},
+	{"nb201", GAEADARTS, "with_none", false, "gaea_release README: search.exclude_zero=true"},
+	{"nb201", GAEADARTS, "weight_lr", 0.025, "search_nasbench201.yaml: learning_rate"},
+	{"nb201", GAEADARTS, "weight_lr_min", 0.001, "search_nasbench201.yaml: learning_rate_min"},
+	{"nb201", GAEADARTS, "momentum", 0.9, "search_nasbench201.yaml: momentum"},
+	{"nb201", GAEADARTS, "nesterov", false, "gaea_release cnn/train_utils.py setup_optimizer"},
+	{"nb201", GAEADARTS, "weight_decay", 3e-4, "search_nasbench201.yaml: weight_decay"},
+	{"nb201", GAEADARTS, "grad_clip", 5.0, "search_nasbench201.yaml: grad_clip"},
+	{"nb201", GAEADARTS, "arch_lr", 0.1, "method_edarts_space_nasbench201.yaml: arch_learning_rate"},
+	{"nb201", GAEADARTS, "entropy_reg", 0.0, "method_edarts_space_nasbench201.yaml: arch_weight_decay"},
+	{"nb201", GAEADARTS, "edge_weights", false, "method_edarts_space_nasbench201.yaml: learn_edges: false"},
+	{"nb201", GAEADARTS, "weights_first", false, "gaea_release cnn/train_search.py: architect.step first"},
+	{"nb201", GAEADARTS, "train_images", 50000, "gaea_release cnn/train_utils.py: single level trains on the full training set"},
+	{"nb201", GAEADARTS, "valid_images", 0, "single level: no held-out split"},
+	{"nb201", GAEADARTS, "arch_optimizer", "exponentiated-gradient", "architect_edarts.py: gd: false"},
 	// GAEA GDAS (gaea_release egdas; epochs and level from the GDAS baseline, gaea_release has no command).
-	{NB201, GAEAGDAS, "warmup_epochs", 50, "method_egdas_space_nasbench201.yaml: warmup_epochs"},
-	{NB201, GAEAGDAS, "tau_max", 10.0, "egdas yaml: max_tau"},
-	{NB201, GAEAGDAS, "tau_min", 0.1, "egdas yaml: min_tau"},
-	{NB201, GAEAGDAS, "arch_lr", 0.01, "egdas yaml: arch_learning_rate"},
-	{NB201, GAEAGDAS, "entropy_reg", 0.01, "egdas yaml: arch_weight_decay"},
-	{NB201, GAEAGDAS, "epochs", 250, "D-X-Y GDAS.config: epochs"},
+	{"nb201", GAEAGDAS, "warmup_epochs", 50, "method_egdas_space_nasbench201.yaml: warmup_epochs"},
+	{"nb201", GAEAGDAS, "tau_max", 10.0, "egdas yaml: max_tau"},
+	{"nb201", GAEAGDAS, "tau_min", 0.1, "egdas yaml: min_tau"},
+	{"nb201", GAEAGDAS, "arch_lr", 0.01, "egdas yaml: arch_learning_rate"},
+	{"nb201", GAEAGDAS, "entropy_reg", 0.01, "egdas yaml: arch_weight_decay"},
+	{"nb201", GAEAGDAS, "epochs", 250, "D-X-Y GDAS.config: epochs"},
 	// NAS-Bench-201 baselines (D-X-Y/AutoDL-Projects configs/nas-benchmark/algos, scripts-search).
-	{NB201, DARTSV1, "epochs", 50, "DARTS.config"},
-	{NB201, DARTSV1, "channels", 16, "DARTS-V1.sh: channel=16"},
-	{NB201, DARTSV1, "weight_decay", 5e-4, "DARTS.config: decay"},
-	{NB201, DARTSV1, "nesterov", true, "DARTS.config: nesterov"},
-	{NB201, DARTSV1, "weights_first", true, "DARTS-V1.py: weights then arch"},
-	{NB201, DARTSV1, "level", "bi", "cifar-split.txt"},
-	{NB201, DARTSV1, "train_images", 25000, "cifar-split.txt: train"},
-	{NB201, DARTSV1, "valid_images", 25000, "cifar-split.txt: valid"},
-	{NB201, DARTSV1, "with_none", true, "nas-bench-201 (5 ops)"},
-	{NB201, DARTSV1, "arch_lr", 3e-4, "DARTS-V1.sh: --arch_learning_rate"},
-	{NB201, DARTSV1, "arch_optimizer", "adam", "DARTS-V1.py: Adam"},
-	{NB201, DARTSV2, "second_order", true, "DARTS-V2.py"},
-	{NB201, DARTSV2, "weights_first", false, "DARTS-V2.py: arch first"},
-	{NB201, GDAS, "epochs", 250, "GDAS.config"},
-	{NB201, GDAS, "schedule_epochs", 250, "T_max = epochs"},
-	{NB201, GDAS, "weights_first", true, "GDAS.py"},
-	{NB201, GDAS, "tau_max", 10.0, "GDAS.sh"},
-	{NB201, GDAS, "tau_min", 0.1, "GDAS.sh"},
-	{NB201, GDAS, "channels", 16, "GDAS.sh"},
-	{NB201, RSWS, "epochs", 250, "RANDOM.config"},
-	{NB201, RSWS, "candidates", 100, "RANDOM-NAS.sh: --select_num 100"},
-	{NB201, RSWS, "valid_batch", 512, "RANDOM.config: test_batch_size"},
-	{NB201, RSWS, "nesterov", true, "RANDOM.config"},
-	{NB201, RSWS, "weight_decay", 5e-4, "RANDOM.config"},
+	{"nb201", DARTSV1, "epochs", 50, "DARTS.config"},
+	{"nb201", DARTSV1, "channels", 16, "DARTS-V1.sh: channel=16"},
+	{"nb201", DARTSV1, "weight_decay", 5e-4, "DARTS.config: decay"},
+	{"nb201", DARTSV1, "nesterov", true, "DARTS.config: nesterov"},
+	{"nb201", DARTSV1, "weights_first", true, "DARTS-V1.py: weights then arch"},
+	{"nb201", DARTSV1, "level", "bi", "cifar-split.txt"},
+	{"nb201", DARTSV1, "train_images", 25000, "cifar-split.txt: train"},
+	{"nb201", DARTSV1, "valid_images", 25000, "cifar-split.txt: valid"},
+	{"nb201", DARTSV1, "with_none", true, "nas-bench-201 (5 ops)"},
+	{"nb201", DARTSV1, "arch_lr", 3e-4, "DARTS-V1.sh: --arch_learning_rate"},
+	{"nb201", DARTSV1, "arch_optimizer", "adam", "DARTS-V1.py: Adam"},
+	{"nb201", DARTSV2, "second_order", true, "DARTS-V2.py"},
+	{"nb201", DARTSV2, "weights_first", false, "DARTS-V2.py: arch first"},
+	{"nb201", GDAS, "epochs", 250, "GDAS.config"},
+	{"nb201", GDAS, "schedule_epochs", 250, "T_max = epochs"},
+	{"nb201", GDAS, "weights_first", true, "GDAS.py"},
+	{"nb201", GDAS, "tau_max", 10.0, "GDAS.sh"},
+	{"nb201", GDAS, "tau_min", 0.1, "GDAS.sh"},
+	{"nb201", GDAS, "channels", 16, "GDAS.sh"},
+	{"nb201", RSWS, "epochs", 250, "RANDOM.config"},
+	{"nb201", RSWS, "candidates", 100, "RANDOM-NAS.sh: --select_num 100"},
+	{"nb201", RSWS, "valid_batch", 512, "RANDOM.config: test_batch_size"},
+	{"nb201", RSWS, "nesterov", true, "RANDOM.config"},
+	{"nb201", RSWS, "weight_decay", 5e-4, "RANDOM.config"},
 	// GAEA PC-DARTS (gaea_release search_pcdarts.yaml, eedarts yaml, README).
-	{DARTS, GAEAPCDARTS, "level", "bi", "gaea_release README: search.single_level=false"},
-	{DARTS, GAEAPCDARTS, "train_images", 25000, "train_portion 0.5"},
-	{DARTS, GAEAPCDARTS, "valid_images", 25000, "train_portion 0.5"},
-	{DARTS, GAEAPCDARTS, "epochs", 50, "README run.epochs=50"},
-	{DARTS, GAEAPCDARTS, "batch", 256, "search_pcdarts.yaml"},
-	{DARTS, GAEAPCDARTS, "weight_lr", 0.1, "search_pcdarts.yaml"},
-	{DARTS, GAEAPCDARTS, "weight_lr_min", 0.0, "search_pcdarts.yaml: learning_rate_min: 0.0"},
-	{DARTS, GAEAPCDARTS, "channels", 16, "search_pcdarts.yaml"},
-	{DARTS, GAEAPCDARTS, "cells", 8, "search_pcdarts.yaml"},
-	{DARTS, GAEAPCDARTS, "arch_lr", 0.1, "eedarts yaml"},
-	{DARTS, GAEAPCDARTS, "edge_weights", true, "eedarts yaml: learn_edges"},
-	{DARTS, GAEAPCDARTS, "partial_channels", 4, "pc_darts/model_search.py"},
-	{DARTS, GAEAPCDARTS, "warmup_epochs", 0, "gaea_release train_search.py: no warm-up"},
-	{DARTS, GAEAPCDARTS, "with_none", true, "README exclude_zero=false"},
+	{"darts", GAEAPCDARTS, "level", "bi", "gaea_release README: search.single_level=false"},
+	{"darts", GAEAPCDARTS, "train_images", 25000, "train_portion 0.5"},
+	{"darts", GAEAPCDARTS, "valid_images", 25000, "train_portion 0.5"},
+	{"darts", GAEAPCDARTS, "epochs", 50, "README run.epochs=50"},
+	{"darts", GAEAPCDARTS, "batch", 256, "search_pcdarts.yaml"},
+	{"darts", GAEAPCDARTS, "weight_lr", 0.1, "search_pcdarts.yaml"},
+	{"darts", GAEAPCDARTS, "weight_lr_min", 0.0, "search_pcdarts.yaml: learning_rate_min: 0.0"},
+	{"darts", GAEAPCDARTS, "channels", 16, "search_pcdarts.yaml"},
+	{"darts", GAEAPCDARTS, "cells", 8, "search_pcdarts.yaml"},
+	{"darts", GAEAPCDARTS, "arch_lr", 0.1, "eedarts yaml"},
+	{"darts", GAEAPCDARTS, "edge_weights", true, "eedarts yaml: learn_edges"},
+	{"darts", GAEAPCDARTS, "partial_channels", 4, "pc_darts/model_search.py"},
+	{"darts", GAEAPCDARTS, "warmup_epochs", 0, "gaea_release train_search.py: no warm-up"},
+	{"darts", GAEAPCDARTS, "with_none", true, "README exclude_zero=false"},
 	// PC-DARTS (yuhuixu1993/PC-DARTS train_search.py).
-	{DARTS, PCDARTS, "warmup_epochs", 15, "if epoch >= 15"},
-	{DARTS, PCDARTS, "weight_lr_min", 0.0, "--learning_rate_min 0.0"},
-	{DARTS, PCDARTS, "arch_lr", 6e-4, "--arch_learning_rate 6e-4"},
-	{DARTS, PCDARTS, "batch", 256, "--batch_size 256"},
-	{DARTS, PCDARTS, "schedule_offset", 1, "scheduler.step() first"},
+	{"darts", PCDARTS, "warmup_epochs", 15, "if epoch >= 15"},
+	{"darts", PCDARTS, "weight_lr_min", 0.0, "--learning_rate_min 0.0"},
+	{"darts", PCDARTS, "arch_lr", 6e-4, "--arch_learning_rate 6e-4"},
+	{"darts", PCDARTS, "batch", 256, "--batch_size 256"},
+	{"darts", PCDARTS, "schedule_offset", 1, "scheduler.step() first"},
 	// DARTS on its space (quark0/darts cnn/train_search.py).
-	{DARTS, DARTSV1, "weight_lr", 0.025, "--learning_rate 0.025"},
-	{DARTS, DARTSV1, "batch", 64, "--batch_size 64"},
-	{DARTS, DARTSV1, "edge_weights", false, "no β"},
-	{DARTS, DARTSV1, "weight_decay", 3e-4, "--weight_decay 3e-4"},
-	{DARTS, DARTSV1, "weights_first", false, "architect.step first"},
-	{DARTS, DARTSV1, "schedule_offset", 1, "scheduler.step() first"},
-	{DARTS, DARTSV2, "second_order", true, "--unrolled"},
+	{"darts", DARTSV1, "weight_lr", 0.025, "--learning_rate 0.025"},
+	{"darts", DARTSV1, "batch", 64, "--batch_size 64"},
+	{"darts", DARTSV1, "edge_weights", false, "no β"},
+	{"darts", DARTSV1, "weight_decay", 3e-4, "--weight_decay 3e-4"},
+	{"darts", DARTSV1, "weights_first", false, "architect.step first"},
+	{"darts", DARTSV1, "schedule_offset", 1, "scheduler.step() first"},
+	{"darts", DARTSV2, "second_order", true, "--unrolled"},
 }
 
 func TestPaperPresetsEqualTheReferences(t *testing.T) {
@@ -122,7 +124,7 @@ func TestPaperPresetsEqualTheReferences(t *testing.T) {
 // repository it comes from.
 func TestEveryValueHasASource(t *testing.T) {
 	for _, preset := range []Preset{Paper, Quick} {
-		for _, sp := range Spaces() {
+		for _, sp := range spaces.Names() {
 			for _, a := range Algos() {
 				st, err := Defaults(preset, sp, a, "")
 				if err != nil {
@@ -136,30 +138,36 @@ func TestEveryValueHasASource(t *testing.T) {
 			}
 		}
 	}
-	for _, e := range paperTable {
-		if e.space == Tiny || strings.HasPrefix(e.source, "not ") || strings.HasPrefix(e.source, "no ") ||
-			strings.HasPrefix(e.source, "all ") || strings.HasPrefix(e.source, "the whole") || strings.HasPrefix(e.source, "as ") {
-			continue
-		}
-		if !strings.Contains(e.source, "/") {
-			t.Errorf("source of %s/%s %s names no repository: %q", e.space, e.algo, e.key, e.source)
+	rows := map[string][]spaces.Row{"": paperTable}
+	for _, d := range spaces.All() {
+		rows[d.Name] = d.Presets
+	}
+	for space, rows := range rows {
+		for _, e := range rows {
+			if space == "tiny" || e.Preset != "" || strings.HasPrefix(e.Source, "not ") || strings.HasPrefix(e.Source, "no ") ||
+				strings.HasPrefix(e.Source, "all ") || strings.HasPrefix(e.Source, "the whole") || strings.HasPrefix(e.Source, "as ") {
+				continue
+			}
+			if !strings.Contains(e.Source, "/") {
+				t.Errorf("source of %s/%s %s names no repository: %q", space, e.Algo, e.Key, e.Source)
+			}
 		}
 	}
 }
 
 func TestQuickKeepsTheCodePathAndScalesEpochs(t *testing.T) {
-	q, err := Defaults(Quick, NB201, GAEADARTS, "")
+	q, err := Defaults(Quick, "nb201", GAEADARTS, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, _ := Defaults(Paper, NB201, GAEADARTS, "")
+	p, _ := Defaults(Paper, "nb201", GAEADARTS, "")
 	if q.Algo != p.Algo || q.Level != p.Level || q.ArchLR != p.ArchLR || q.WithNone != p.WithNone || q.WeightDecay != p.WeightDecay {
 		t.Errorf("quick changed algorithm values: %+v vs %+v", q, p)
 	}
 	if q.ScheduleEpochs != 2*q.Epochs {
 		t.Errorf("quick schedule_epochs %d, want twice its %d epochs as the paper's 50/25", q.ScheduleEpochs, q.Epochs)
 	}
-	g, _ := Defaults(Quick, NB201, GAEAGDAS, "")
+	g, _ := Defaults(Quick, "nb201", GAEAGDAS, "")
 	if g.WarmupEpochs != 1 || g.Epochs != 5 {
 		t.Errorf("quick gaea-gdas: %d warm-up of %d epochs, want 1 of 5 (the paper's 50/250)", g.WarmupEpochs, g.Epochs)
 	}
@@ -171,12 +179,12 @@ func TestApplyRejectsGivenZeroAndScalesTheSchedule(t *testing.T) {
 		v   any
 	}{{"epochs", 0}, {"batch", 0}, {"channels", 0}, {"cells", 0}, {"subset", -5}, {"batch", -1},
 		{"weight_lr", 0.0}, {"momentum", 1.5}, {"level", "tri"}, {"train_images", 10}} {
-		st, _ := Defaults(Quick, NB201, GAEADARTS, "")
+		st, _ := Defaults(Quick, "nb201", GAEADARTS, "")
 		if err := st.Apply(Overrides{c.key: c.v}); err == nil {
-			t.Errorf("--%s %v accepted", FlagName(c.key), c.v)
+			t.Errorf("%s %v accepted", c.key, c.v)
 		}
 	}
-	st, _ := Defaults(Paper, NB201, GAEADARTS, "")
+	st, _ := Defaults(Paper, "nb201", GAEADARTS, "")
 	if err := st.Apply(Overrides{"epochs": 10}); err != nil {
 		t.Fatal(err)
 	}
@@ -190,9 +198,9 @@ func TestApplyRejectsGivenZeroAndScalesTheSchedule(t *testing.T) {
 
 func TestInvalidPairs(t *testing.T) {
 	for _, c := range []struct {
-		space Space
+		space string
 		algo  Algo
-	}{{NB201, GAEAPCDARTS}, {NB201, PCDARTS}, {DARTS, RSWS}, {"x", GAEADARTS}, {NB201, "y"}} {
+	}{{"nb201", GAEAPCDARTS}, {"nb201", PCDARTS}, {"darts", RSWS}, {"x", GAEADARTS}, {"nb201", "y"}} {
 		if _, err := Defaults(Paper, c.space, c.algo, ""); err == nil {
 			t.Errorf("%s/%s accepted", c.space, c.algo)
 		}
@@ -215,11 +223,11 @@ func TestSettingsJSONDefaults(t *testing.T) {
 // gaea_release architect that performs it (egdas: architect_egdas.py, which normalises then clamps).
 func TestArchOptimizerSourceNamesTheArchitect(t *testing.T) {
 	for _, c := range []struct {
-		space Space
+		space string
 		algo  Algo
 		file  string
-	}{{NB201, GAEADARTS, "architect_edarts.py"}, {DARTS, GAEAPCDARTS, "architect_edarts.py"}, {NB201, GAEAGDAS, "architect_egdas.py"},
-		{NB201, DARTSV1, "architect.py"}, {NB201, EuclidDARTS, "projection"}} {
+	}{{"nb201", GAEADARTS, "architect_edarts.py"}, {"darts", GAEAPCDARTS, "architect_edarts.py"}, {"nb201", GAEAGDAS, "architect_egdas.py"},
+		{"nb201", DARTSV1, "architect.py"}, {"nb201", EuclidDARTS, "projection"}} {
 		st, err := Defaults(Paper, c.space, c.algo, "")
 		if err != nil {
 			t.Fatal(err)

@@ -9,31 +9,40 @@ import (
 	"strings"
 
 	"github.com/gaeanas/gaeanas/gaea"
-	"github.com/gaeanas/gaeanas/spaces/darts"
-	"github.com/gaeanas/gaeanas/spaces/nb201"
+	"github.com/gaeanas/gaeanas/rundir"
+	"github.com/gaeanas/gaeanas/spaces"
 	"github.com/gaeanas/gaeanas/viz"
 )
 
 // WriteReport (re)writes report.html of a search run folder from its files: settings, the genotype and
-// its cell diagram, θ per edge over the search, entropy, losses and accuracies, and for NAS-Bench-201 the
-// table accuracy over time. Static SVG pictures; the file opens offline. It works on unfinished runs too.
+// its cell diagrams (when the space draws them), θ per edge over the search, entropy, losses and
+// accuracies, and for a space with a benchmark the genotype's entry, the benchmark's landscape and the
+// benchmark accuracy over time. Static SVG pictures; the file opens offline. It works on unfinished runs too.
 func WriteReport(dir string) (string, error) {
 	var st Settings
-	if err := ReadJSON(filepath.Join(dir, SettingsFile), &st); err != nil {
+	if err := rundir.ReadJSON(filepath.Join(dir, SettingsFile), &st); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return "", fmt.Errorf("%s: %w (no %s)", dir, ErrNotRun, SettingsFile)
 		}
 		return "", err
 	}
-	if st.Algo == "" || !contains(Spaces(), st.Space) {
+	if st.Algo == "" || st.Space == "" {
 		return "", fmt.Errorf("%s: %w (%s describes no search; a training run has no report)", dir, ErrNotRun, SettingsFile)
 	}
-	hist, err := ReadJSONLines[gaea.Record](filepath.Join(dir, HistoryFile))
+	d, err := st.Descriptor()
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", dir, err)
+	}
+	space, err := st.BuildSpace(10)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", dir, err)
+	}
+	hist, err := rundir.ReadJSONLines[gaea.Record](filepath.Join(dir, HistoryFile))
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return "", err
 	}
 	var res *Result
-	if fileExists(filepath.Join(dir, ResultFile)) {
+	if rundir.Exists(filepath.Join(dir, ResultFile)) {
 		if res, err = ReadResult(dir); err != nil {
 			return "", err
 		}
@@ -71,7 +80,6 @@ figure{margin:1.5em 0}figcaption{font-size:90%;color:#555}code{background:#f4f4f
 		ops, edges, genotype, theta = res.Ops, res.Edges, res.Genotype, res.ArchWeights
 	} else if len(hist) > 0 {
 		theta = hist[len(hist)-1].Theta
-		space := st.BuildSpace(10)
 		ops, edges = space.Ops(), space.Edges()
 		if g, err := space.Discretize(theta, hist[len(hist)-1].Beta); err == nil {
 			genotype = g.String()
@@ -87,20 +95,18 @@ figure{margin:1.5em 0}figcaption{font-size:90%;color:#555}code{background:#f4f4f
 	}
 	if genotype != "" {
 		fmt.Fprintf(&b, "<h2>Genotype</h2>\n<p><code>%s</code></p>\n", html.EscapeString(genotype))
-		switch st.Space {
-		case NB201:
-			add(viz.NB201Cell(genotype))
-		case DARTS:
-			if g, err := darts.ParseGenotype(genotype); err == nil {
-				add(viz.DARTSCell(*g, false))
-				add(viz.DARTSCell(*g, true))
+		if _, draws := space.(spaces.CellDrawer); draws {
+			figs, err := viz.Cells(space, genotype)
+			if err != nil {
+				add(nil, err)
+			}
+			for _, f := range figs {
+				add(f, nil)
 			}
 		}
-		if res != nil && res.NB201 != nil {
-			n := res.NB201
-			fmt.Fprintf(&b, "<p>NAS-Bench-201 (index %d): CIFAR-10 %.2f%% (rank %d), CIFAR-100 %.2f%% (rank %d), ImageNet16-120 %.2f%% (rank %d) of 15,625.</p>\n",
-				n.Index, n.CIFAR10, n.RankCIFAR10, n.CIFAR100, n.RankCIFAR100, n.ImageNet16, n.RankImageNet16)
-			add(viz.NB201Landscape(genotype, nb201.CIFAR10))
+		if res != nil && res.Benchmark != nil && d.Benchmark != nil {
+			fmt.Fprintf(&b, "<p>%s</p>\n", html.EscapeString(benchmarkLine(d.Benchmark, res.Benchmark)))
+			add(viz.Landscape(d.Benchmark, genotype, d.Benchmark.Datasets()[0].Key))
 		}
 	}
 	writeSelection(&b, res, hist)
@@ -113,12 +119,42 @@ figure{margin:1.5em 0}figcaption{font-size:90%;color:#555}code{background:#f4f4f
 		add(viz.EntropyCurves(hist, edges))
 		b.WriteString("<h2>Losses and accuracies</h2>\n")
 		add(viz.LossCurves(hist))
-		if st.Space == NB201 {
-			b.WriteString("<h2>NAS-Bench-201 accuracy of the current genotype</h2>\n")
-			add(viz.NB201AccuracyOverSearch(hist, ops, nb201.CIFAR10))
+		if bench := d.Benchmark; bench != nil {
+			fmt.Fprintf(&b, "<h2>%s accuracy of the current genotype</h2>\n", html.EscapeString(bench.Title()))
+			add(viz.AccuracyOverSearch(bench, space, hist, bench.Datasets()[0].Key))
 		}
 	}
 	b.WriteString("</body></html>\n")
 	path := filepath.Join(dir, ReportFile)
-	return path, writeFileAtomic(path, []byte(b.String()))
+	return path, rundir.WriteFileAtomic(path, []byte(b.String()))
+}
+
+// benchmarkLine describes a benchmark entry in words: "NAS-Bench-201 (index 123): CIFAR-10 94.37%
+// (rank 1), … of 15,625 architectures."
+func benchmarkLine(b spaces.Benchmark, e *spaces.BenchmarkEntry) string {
+	var parts []string
+	for _, s := range e.Scores {
+		parts = append(parts, fmt.Sprintf("%s %.2f%% (rank %d)", datasetTitle(b, s.Dataset), s.Accuracy, s.Rank))
+	}
+	return fmt.Sprintf("%s (index %d): %s of %d architectures.", b.Title(), e.Index, strings.Join(parts, ", "), b.Size())
+}
+
+// datasetTitle is a benchmark data set's title ("CIFAR-10"), or its key.
+func datasetTitle(b spaces.Benchmark, key string) string {
+	for _, d := range b.Datasets() {
+		if d.Key == key {
+			return d.Title
+		}
+	}
+	return key
+}
+
+// benchmarkTitle names a space's benchmark on one of its data sets ("NAS-Bench-201 CIFAR-10"), or ""
+// for a space without one.
+func benchmarkTitle(space, dataset string) string {
+	d, err := spaces.Lookup(space)
+	if err != nil || d.Benchmark == nil {
+		return ""
+	}
+	return d.Benchmark.Title() + " " + datasetTitle(d.Benchmark, dataset)
 }

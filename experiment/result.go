@@ -1,16 +1,20 @@
 package experiment
 
 import (
+	"encoding/json"
+	"fmt"
 	"math"
 	"path/filepath"
+	"strings"
 
 	"github.com/gaeanas/gaeanas/gaea"
-	"github.com/gaeanas/gaeanas/spaces/nb201"
+	"github.com/gaeanas/gaeanas/rundir"
+	"github.com/gaeanas/gaeanas/spaces"
 )
 
 // Result is result.json of a search.
 type Result struct {
-	Space       Space                  `json:"space"`
+	Space       string                 `json:"space"`
 	Algo        Algo                   `json:"algo"`
 	Level       Level                  `json:"level"`
 	Dataset     string                 `json:"dataset"`
@@ -25,21 +29,25 @@ type Result struct {
 	Edges       []string               `json:"edges"`
 	ArchWeights [][]float64            `json:"arch_weights"`
 	EdgeWeights [][]float64            `json:"edge_weights,omitempty"`
-	Entropy     float64                `json:"mean_entropy"` // mean per-edge entropy of the final θ (nats)
-	NB201       *NB201Entry            `json:"nb201,omitempty"`
+	Entropy     float64                `json:"mean_entropy"`              // mean per-edge entropy of the final θ (nats)
 	Candidates  []gaea.RandomCandidate `json:"rsws_candidates,omitempty"` // RS-WS: the random architectures scored
 	Settings    Settings               `json:"settings"`
 
-	// What the search returns (best.go): Genotype (and NB201) is the genotype the algorithm's reference
-	// returns — Selection names the rule (final, best-valid, rsws-candidates), SelectionSource its
-	// source —; FinalGenotype is the final θ's (and β's), BestValid the epoch of a bilevel search with
-	// the best supernet validation accuracy. Result files written before these fields have none of them:
-	// their Genotype is the final one (or RS-WS's best candidate).
-	Selection       string      `json:"selection,omitempty"`
-	SelectionSource string      `json:"selection_source,omitempty"`
-	FinalGenotype   string      `json:"final_genotype,omitempty"`
-	FinalNB201      *NB201Entry `json:"final_nb201,omitempty"`
-	BestValid       *BestValid  `json:"best_valid,omitempty"`
+	// Benchmark is the space's benchmark entry of Genotype (spaces.Descriptor.Benchmark), nil for a
+	// space without one. The file keeps it under the space's name ("nb201": {…}), as it always has.
+	Benchmark *spaces.BenchmarkEntry `json:"-"`
+
+	// What the search returns (best.go): Genotype (and Benchmark) is the genotype the algorithm's
+	// reference returns — Selection names the rule (final, best-valid, rsws-candidates),
+	// SelectionSource its source —; FinalGenotype is the final θ's (and β's), FinalBenchmark its entry
+	// (the file's "final_<space>"), BestValid the epoch of a bilevel search with the best supernet
+	// validation accuracy. Result files written before these fields have none of them: their Genotype
+	// is the final one (or RS-WS's best candidate).
+	Selection       string                 `json:"selection,omitempty"`
+	SelectionSource string                 `json:"selection_source,omitempty"`
+	FinalGenotype   string                 `json:"final_genotype,omitempty"`
+	FinalBenchmark  *spaces.BenchmarkEntry `json:"-"`
+	BestValid       *BestValid             `json:"best_valid,omitempty"`
 
 	// Dir is the run folder (not in the file).
 	Dir string `json:"-"`
@@ -47,41 +55,85 @@ type Result struct {
 	AlreadyFinished bool `json:"-"`
 }
 
-// NB201Entry is a NAS-Bench-201 architecture's benchmark entry as `gaea lookup` prints it: test
-// accuracies (%) after 200 epochs, seed-averaged, and ranks among the 15,625 cells (1 = best).
-type NB201Entry struct {
-	Index          int     `json:"index"`
-	Arch           string  `json:"arch"`
-	CIFAR10        float64 `json:"cifar10"`
-	CIFAR100       float64 `json:"cifar100"`
-	ImageNet16     float64 `json:"imagenet16"`
-	RankCIFAR10    int     `json:"rank_cifar10"`
-	RankCIFAR100   int     `json:"rank_cifar100"`
-	RankImageNet16 int     `json:"rank_imagenet16"`
+// BestValid is the epoch of a bilevel search whose supernet validation accuracy was the highest.
+type BestValid struct {
+	Epoch     int     `json:"epoch"`
+	Iteration int     `json:"iteration"`
+	Acc       float64 `json:"acc"`
+	Loss      float64 `json:"loss"`
+	Genotype  string  `json:"genotype"`
+	// Benchmark is the genotype's benchmark entry, under the space's name in the file.
+	Benchmark *spaces.BenchmarkEntry `json:"-"`
+
+	space string // the key of Benchmark
 }
 
-// LookupNB201 returns the benchmark entry of a NAS-Bench-201 architecture string.
-func LookupNB201(arch string) (*NB201Entry, error) {
-	e, err := nb201.LookupString(arch)
+// MarshalJSON writes the benchmark entries under the space's name, "<space>" and "final_<space>"
+// (result.json's "nb201" and "final_nb201"), after the other keys.
+func (r Result) MarshalJSON() ([]byte, error) {
+	type plain Result
+	p := plain(r)
+	if p.BestValid != nil {
+		bv := *p.BestValid
+		bv.space = r.Space
+		p.BestValid = &bv
+	}
+	raw, err := json.Marshal(p)
 	if err != nil {
 		return nil, err
 	}
-	return NB201EntryOf(e), nil
+	return spaces.WithEntries(raw, r.Space, r.Benchmark, "final_"+r.Space, r.FinalBenchmark)
 }
 
-// NB201EntryOf is the JSON form of a benchmark entry.
-func NB201EntryOf(e nb201.Entry) *NB201Entry {
-	return &NB201Entry{
-		Index: e.Index, Arch: e.Arch.String(),
-		CIFAR10: e.Accuracy[nb201.CIFAR10], CIFAR100: e.Accuracy[nb201.CIFAR100], ImageNet16: e.Accuracy[nb201.ImageNet16],
-		RankCIFAR10: e.Rank[nb201.CIFAR10], RankCIFAR100: e.Rank[nb201.CIFAR100], RankImageNet16: e.Rank[nb201.ImageNet16],
+// MarshalJSON writes the benchmark entry under the space's name.
+func (b BestValid) MarshalJSON() ([]byte, error) {
+	type plain BestValid
+	raw, err := json.Marshal(plain(b))
+	if err != nil {
+		return nil, err
 	}
+	return spaces.WithEntries(raw, b.space, b.Benchmark)
+}
+
+// UnmarshalJSON reads the benchmark entries back from the keys named after the space.
+func (r *Result) UnmarshalJSON(raw []byte) error {
+	type plain Result
+	var p plain
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return err
+	}
+	*r = Result(p)
+	if r.Space == "" {
+		return nil
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return err
+	}
+	var err error
+	if r.Benchmark, err = spaces.EntryAt(m, r.Space); err != nil {
+		return err
+	}
+	if r.FinalBenchmark, err = spaces.EntryAt(m, "final_"+r.Space); err != nil {
+		return err
+	}
+	if r.BestValid != nil {
+		var bv map[string]json.RawMessage
+		if err := json.Unmarshal(m["best_valid"], &bv); err != nil {
+			return err
+		}
+		r.BestValid.space = r.Space
+		if r.BestValid.Benchmark, err = spaces.EntryAt(bv, r.Space); err != nil {
+			return fmt.Errorf("best_valid: %w", err)
+		}
+	}
+	return nil
 }
 
 // ReadResult reads result.json of a run folder.
 func ReadResult(dir string) (*Result, error) {
 	var r Result
-	if err := ReadJSON(filepath.Join(dir, ResultFile), &r); err != nil {
+	if err := rundir.ReadJSON(filepath.Join(dir, ResultFile), &r); err != nil {
 		return nil, err
 	}
 	r.Dir = dir
@@ -144,4 +196,28 @@ func (r *Run) result() (*Result, error) {
 		return nil, err
 	}
 	return res, nil
+}
+
+// ReadHistory reads history.jsonl of a search run folder: one gaea.Record per block step.
+func ReadHistory(dir string) ([]gaea.Record, error) {
+	return rundir.ReadJSONLines[gaea.Record](filepath.Join(dir, HistoryFile))
+}
+
+// ReadJSONLines reads a JSON-lines file such as history.jsonl (rundir.ReadJSONLines).
+func ReadJSONLines[T any](path string) ([]T, error) { return rundir.ReadJSONLines[T](path) }
+
+// Summary is what gaea search prints of a result: the genotype, its benchmark entry, the selection and
+// where the report and the result are.
+func (r *Result) Summary(dir string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "genotype: %s\n", r.Genotype)
+	if d, err := spaces.Lookup(r.Space); err == nil && d.Benchmark != nil && r.Benchmark != nil {
+		fmt.Fprintf(&b, "%s — searched on %s\n", benchmarkLine(d.Benchmark, r.Benchmark), r.Dataset)
+	}
+	if v := r.BestValid; v != nil {
+		fmt.Fprintf(&b, "selection: %s; best supernet validation %.2f%% after epoch %d; final genotype %s\n",
+			r.Selection, 100*v.Acc, v.Epoch, r.FinalGenotype)
+	}
+	fmt.Fprintf(&b, "report: %s\nresult: %s\n", filepath.Join(dir, ReportFile), filepath.Join(dir, ResultFile))
+	return b.String()
 }

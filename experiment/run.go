@@ -12,29 +12,31 @@ import (
 
 	"github.com/gaeanas/gaeanas/backend"
 	"github.com/gaeanas/gaeanas/gaea"
-	"github.com/gaeanas/gaeanas/spaces/nb201"
+	"github.com/gaeanas/gaeanas/internal/ckpt"
+	"github.com/gaeanas/gaeanas/rundir"
 	"github.com/gomlx/gomlx/backends"
 )
 
-// Files of a run folder.
+// Files of a run folder (package rundir's).
 const (
-	SettingsFile = "settings.json"
-	HistoryFile  = "history.jsonl"
-	ResultFile   = "result.json"
-	ReportFile   = "report.html"
-	progressFile = "progress.json"
+	SettingsFile = rundir.SettingsFile
+	HistoryFile  = rundir.HistoryFile
+	ResultFile   = rundir.ResultFile
+	ReportFile   = rundir.ReportFile
 )
 
 // DefaultCheckpointInterval is the wall time between checkpoints when Settings.CheckpointEvery is 0: a
 // checkpoint moves every variable to the host, which costs more than a step on a GPU.
 const DefaultCheckpointInterval = 2 * time.Minute
 
-// ErrInterrupted is returned (wrapped) when the context was cancelled: the search saved a checkpoint
-// and can be resumed.
-var ErrInterrupted = errors.New("interrupted")
-
-// ErrNotRun is returned for a folder that holds no search run.
-var ErrNotRun = errors.New("not a search run folder")
+// The run folder's errors (package rundir's).
+var (
+	// ErrInterrupted is returned (wrapped) when the context was cancelled: the search saved a
+	// checkpoint and can be resumed.
+	ErrInterrupted = rundir.ErrInterrupted
+	// ErrNotRun is returned for a folder that holds no search run.
+	ErrNotRun = rundir.ErrNotRun
+)
 
 // Options are what a run needs besides its settings.
 type Options struct {
@@ -66,12 +68,11 @@ type Run struct {
 	StepsPerEpoch int
 	Total         int // iterations of the whole search
 
-	opt     Options
-	be      backends.Backend
-	search  *gaea.Search
-	unlock  func()
-	seconds float64 // search time of earlier processes
-	start   time.Time
+	opt    Options
+	be     backends.Backend
+	search *gaea.Search
+	unlock func()
+	clock  *rundir.Clock
 }
 
 // progress is progress.json: what a resumed run needs that the checkpoint does not hold.
@@ -101,7 +102,7 @@ func Prepare(ctx context.Context, st Settings, opt Options) (*Run, error) {
 	if dir == "" {
 		dir = filepath.Join("runs", fmt.Sprintf("%s-%s-%s", time.Now().Format("20060102-150405"), st.Space, st.Algo))
 	}
-	unlock, err := claimDir(dir, false)
+	unlock, err := rundir.Claim(dir, false)
 	if err != nil {
 		return nil, err
 	}
@@ -135,25 +136,35 @@ func prepare(ctx context.Context, st Settings, dir string, opt Options, restore 
 	if err != nil {
 		return nil, err
 	}
-	r := &Run{Settings: st, Dir: dir, Data: d, Batches: b, opt: opt, be: be, start: time.Now()}
+	r := &Run{Settings: st, Dir: dir, Data: d, Batches: b, opt: opt, be: be}
 	r.StepsPerEpoch = d.StepsPerEpoch(st.Batch)
 	r.Total = st.Epochs * r.StepsPerEpoch
-	cfg := st.Config(st.BuildSpace(d.Classes), r.StepsPerEpoch)
+	space, err := st.BuildSpace(d.Classes)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := st.Config(space, r.StepsPerEpoch)
+	if err != nil {
+		return nil, err
+	}
 	if restore {
 		if r.search, err = gaea.RestoreSearch(be, cfg, b, dir); err != nil {
 			return nil, err
 		}
 		var p progress
-		if ReadJSON(filepath.Join(dir, progressFile), &p) == nil {
-			r.seconds = p.Seconds
+		if rundir.ReadJSON(filepath.Join(dir, rundir.ProgressFile), &p) == nil {
+			r.clock = rundir.NewClock(p.Seconds, r.Iteration())
 		}
-		return r, nil
+	} else {
+		if err := rundir.WriteJSON(filepath.Join(dir, SettingsFile), st); err != nil {
+			return nil, err
+		}
+		if r.search, err = gaea.NewSearch(be, cfg, b); err != nil {
+			return nil, err
+		}
 	}
-	if err := WriteJSON(filepath.Join(dir, SettingsFile), st); err != nil {
-		return nil, err
-	}
-	if r.search, err = gaea.NewSearch(be, cfg, b); err != nil {
-		return nil, err
+	if r.clock == nil {
+		r.clock = rundir.NewClock(0, r.Iteration())
 	}
 	return r, nil
 }
@@ -168,47 +179,42 @@ func (r *Run) Iteration() int {
 }
 
 // Seconds is the search time so far, over every process that worked on the run.
-func (r *Run) Seconds() float64 { return r.seconds + time.Since(r.start).Seconds() }
+func (r *Run) Seconds() float64 { return r.clock.Seconds() }
 
 // save checkpoints the search and records the time spent.
 func (r *Run) save() error {
 	if err := r.search.Save(r.Dir); err != nil {
 		return err
 	}
-	return WriteJSON(filepath.Join(r.Dir, progressFile), progress{Iteration: r.Iteration(), Seconds: r.Seconds()})
+	return rundir.WriteJSON(filepath.Join(r.Dir, rundir.ProgressFile), progress{Iteration: r.Iteration(), Seconds: r.Seconds()})
 }
 
 // Execute runs the remaining iterations: checkpoints (every Settings.CheckpointEvery iterations, or
 // by wall time), history.jsonl, progress lines with an ETA. When ctx is cancelled it saves a checkpoint
 // and returns ErrInterrupted.
 func (r *Run) Execute(ctx context.Context) error {
-	hook, err := testSignalFromEnv()
+	hook, err := rundir.TestSignalFromEnv()
 	if err != nil {
 		return err
 	}
-	hist, err := openJSONLines(filepath.Join(r.Dir, HistoryFile), r.search.History())
+	hist, err := rundir.OpenLines(filepath.Join(r.Dir, HistoryFile), r.search.History())
 	if err != nil {
 		return err
 	}
 	defer hist.Close()
 	written := len(r.search.History())
-	interval := r.opt.CheckpointInterval
-	if interval <= 0 {
-		interval = DefaultCheckpointInterval
+	cadence := rundir.Cadence{Every: r.Settings.CheckpointEvery, Interval: r.opt.CheckpointInterval}
+	if cadence.Interval <= 0 {
+		cadence.Interval = DefaultCheckpointInterval
 	}
-	lastSave, lastLog := time.Now(), time.Now()
+	cadence.Due(0, r.Total) // starts its clock
+	lastLog := time.Now()
 	first := r.Iteration()
-	var rateStart time.Time // after the first iterations (graph compilation) of this process
-	const warm = 2
 	for it := first; it < r.Total; it++ {
-		if ctx.Err() != nil {
-			if err := r.save(); err != nil {
-				return fmt.Errorf("%w, and the checkpoint failed: %v", ErrInterrupted, err)
-			}
-			return fmt.Errorf("%w after iteration %d of %d; checkpoint saved in %s", ErrInterrupted, it, r.Total, r.Dir)
+		if err := rundir.Stop(ctx, r.save, fmt.Sprintf("after iteration %d of %d", it, r.Total), r.Dir); err != nil {
+			return err
 		}
 		if err := r.search.Step(); err != nil { // only the weight step during the warm-up
-
 			return fmt.Errorf("%w (last good checkpoint in %s)", err, r.Dir)
 		}
 		validated, err := r.validateEpoch(it + 1) // a bilevel search's supernet validation after each epoch (best.go)
@@ -216,42 +222,34 @@ func (r *Run) Execute(ctx context.Context) error {
 			return fmt.Errorf("%w (last good checkpoint in %s)", err, r.Dir)
 		}
 		h := r.search.History()
-		if err := appendJSONLines(hist, h[written:]); err != nil {
+		if err := rundir.Append(hist, h[written:]); err != nil {
 			return err
 		}
 		written = len(h)
 		done := it + 1
-		if done-first == warm {
-			rateStart = time.Now()
-			if r.Settings.Preset == Paper && !strings.Contains(r.be.Name(), "xla") && done < r.Total {
-				per := r.Seconds() / float64(done-first)
-				r.opt.logf("cost: %d iterations × %.2f s (measured on backend %s) ≈ %s for the paper preset; a GPU backend (GOMLX_BACKEND=xla:cuda) is the intended one\n",
-					r.Total, per, r.be.Name(), seconds(per*float64(r.Total)).Round(time.Minute))
-			}
+		eta := r.clock.Done(done, r.Total)
+		if done-first == 2 && r.Settings.Preset == Paper && !strings.Contains(r.be.Name(), "xla") && done < r.Total {
+			per := r.clock.PerUnit(done)
+			r.opt.logf("cost: %d iterations × %.2f s (measured on backend %s) ≈ %s for the paper preset; a GPU backend (GOMLX_BACKEND=xla:cuda) is the intended one\n",
+				r.Total, per, r.be.Name(), rundir.Duration(per*float64(r.Total)).Round(time.Minute))
 		}
-		due := time.Since(lastSave) >= interval
-		if r.Settings.CheckpointEvery > 0 {
-			due = done%r.Settings.CheckpointEvery == 0
-		}
-		if due || done == r.Total {
+		if cadence.Due(done, r.Total) {
 			if err := r.save(); err != nil {
 				return err
 			}
-			lastSave = time.Now()
+			cadence.Saved()
 		}
 		if r.opt.OnIteration != nil {
 			r.opt.OnIteration(r.search, done, r.Total)
 		}
 		if done == r.Total || done%max(1, r.Total/20) == 0 || validated || time.Since(lastLog) > 30*time.Second {
-			eta := ""
-			if !rateStart.IsZero() && done-first > warm && done < r.Total {
-				per := time.Since(rateStart).Seconds() / float64(done-first-warm)
-				eta = fmt.Sprintf("  ETA %s", seconds(per*float64(r.Total-done)).Round(time.Second))
+			if eta != "" {
+				eta = "  " + eta
 			}
 			r.opt.logf("%s%s\n", r.progressLine(done), eta)
 			lastLog = time.Now()
 		}
-		if err := hook.after(ctx, int64(done)); err != nil {
+		if err := hook.After(ctx, int64(done)); err != nil {
 			return err
 		}
 	}
@@ -284,16 +282,14 @@ func (r *Run) progressLine(it int) string {
 	}
 	if g, err := r.search.Genotype(); err == nil {
 		line += "  " + g.String()
-		if r.Settings.Space == NB201 {
-			if e, err := nb201.LookupString(g.String()); err == nil {
-				line += fmt.Sprintf("  (NB201 C10 %.2f%%)", e.Accuracy[nb201.CIFAR10])
+		if d, err := r.Settings.Descriptor(); err == nil && d.Benchmark != nil {
+			if e, err := d.Benchmark.Lookup(g.String()); err == nil && len(e.Scores) > 0 {
+				line += fmt.Sprintf("  (%s %.2f%%)", benchmarkTitle(r.Settings.Space, e.Scores[0].Dataset), e.Scores[0].Accuracy)
 			}
 		}
 	}
-	return fmt.Sprintf("%s  [%s]", line, seconds(r.Seconds()).Round(time.Second))
+	return fmt.Sprintf("%s  [%s]", line, rundir.Duration(r.Seconds()).Round(time.Second))
 }
-
-func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 
 // Search runs a whole search in a new run folder and writes result.json and report.html.
 func Search(ctx context.Context, st Settings, opt Options) (*Result, error) {
@@ -319,7 +315,7 @@ func Search(ctx context.Context, st Settings, opt Options) (*Result, error) {
 // run is not touched: its result is returned with Result.AlreadyFinished set.
 func Resume(ctx context.Context, dir string, opt Options) (*Result, error) {
 	var st Settings
-	if err := ReadJSON(filepath.Join(dir, SettingsFile), &st); err != nil {
+	if err := rundir.ReadJSON(filepath.Join(dir, SettingsFile), &st); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("%s: %w (no %s)", dir, ErrNotRun, SettingsFile)
 		}
@@ -332,12 +328,12 @@ func Resume(ctx context.Context, dir string, opt Options) (*Result, error) {
 		res.AlreadyFinished = true
 		return res, nil
 	}
-	unlock, err := lockDir(dir)
+	unlock, err := rundir.Lock(dir)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	restore := fileExists(filepath.Join(dir, "checkpoint")) || fileExists(filepath.Join(dir, "checkpoint.prev")) || fileExists(filepath.Join(dir, ".old-checkpoint"))
+	restore := ckpt.Exists(dir)
 	if !restore {
 		opt.logf("%s has no checkpoint yet (stopped before the first one): starting it again from its settings\n", dir)
 	}
@@ -361,7 +357,7 @@ func (r *Run) Finish() (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := WriteJSON(filepath.Join(r.Dir, ResultFile), res); err != nil {
+	if err := rundir.WriteJSON(filepath.Join(r.Dir, ResultFile), res); err != nil {
 		return nil, err
 	}
 	if _, err := WriteReport(r.Dir); err != nil {

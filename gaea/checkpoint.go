@@ -9,7 +9,6 @@ import (
 
 	"github.com/gaeanas/gaeanas/internal/ckpt"
 	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/ml/context/checkpoints"
 )
 
 // searchState is what Save writes besides the variables (which hold θ, β, the weights, the optimizers'
@@ -39,30 +38,13 @@ func (c Config) regularizerNames() []string {
 	return names
 }
 
-// Save writes the whole search state to dir/checkpoint: every variable of the context (weights, θ,
-// optimizer state; the files are named after the block step), search.json (counters, history, data
-// position) and MANIFEST.sha256 (the SHA-256 of every file). The folder is written under a temporary
-// name and renamed; the previous checkpoint is kept as dir/checkpoint.prev, so that a checkpoint
-// found corrupt on restore falls back to the one before it.
+// Save writes the whole search state to dir/checkpoint in gaeanas' one checkpoint scheme (internal/ckpt):
+// every variable of the context (weights, θ, optimizer state; the files are named after the block
+// step), search.json (counters, history, data position) and MANIFEST.sha256 (the SHA-256 of every file),
+// every file and the folder synced before the folder is renamed into place; the previous checkpoint is
+// kept as dir/checkpoint.prev, so that a checkpoint found corrupt on restore falls back to the one
+// before it.
 func (s *Search) Save(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.MkdirTemp(dir, ".saving-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	h, err := checkpoints.Build(s.ctx).Dir(tmp).Keep(1).Done()
-	if err != nil {
-		return err
-	}
-	if err := ckpt.SetStep(s.ctx, int64(s.step)); err != nil {
-		return err
-	}
-	if err := h.Save(); err != nil {
-		return err
-	}
 	bs, err := s.batches.State()
 	if err != nil {
 		return err
@@ -79,28 +61,14 @@ func (s *Search) Save(dir string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(tmp, "search.json"), data, 0o644); err != nil {
-		return err
+	if err := ckpt.Write(dir, s.ctx, int64(s.step), searchFile, data); err != nil {
+		return fmt.Errorf("gaea: checkpoint: %w", err)
 	}
-	if err := ckpt.WriteManifest(tmp); err != nil {
-		return err
-	}
-	final := filepath.Join(dir, "checkpoint")
-	prev := filepath.Join(dir, "checkpoint.prev")
-	if dirExists(final) {
-		if err := os.RemoveAll(prev); err != nil {
-			return err
-		}
-		if err := os.Rename(final, prev); err != nil {
-			return err
-		}
-	}
-	if err := os.Rename(tmp, final); err != nil {
-		return err
-	}
-	_ = os.RemoveAll(filepath.Join(dir, ".old-checkpoint")) // the previous layout's leftover
 	return nil
 }
+
+// searchFile is the search's state file in a checkpoint folder.
+const searchFile = "search.json"
 
 // RestoreSearch recreates a search saved with Save in dir, with the same configuration and a batch
 // source positioned anywhere (it is moved to the saved position). Continuing it gives the same results,
@@ -112,40 +80,16 @@ func (s *Search) Save(dir string) error {
 // dir/checkpoint.prev (a Save killed between its renames, or a corrupt newest checkpoint: one line
 // on stderr says so). When none is usable the error names the bad file.
 func RestoreSearch(be backends.Backend, cfg Config, batches Batches, dir string) (*Search, error) {
-	var (
-		final    string
-		st       searchState
-		firstErr error
-	)
-	for _, name := range []string{"checkpoint", "checkpoint.prev", ".old-checkpoint"} {
-		p := filepath.Join(dir, name)
-		if !dirExists(p) {
-			continue
-		}
-		err := ckpt.Verify(p)
-		if err == nil {
-			var data []byte
-			if data, err = os.ReadFile(filepath.Join(p, "search.json")); err == nil {
-				if err = json.Unmarshal(data, &st); err != nil {
-					err = fmt.Errorf("%s: %w", filepath.Join(p, "search.json"), err)
-				}
-			}
-		}
-		if err == nil {
-			final = p
-			break
-		}
-		if firstErr == nil {
-			firstErr = err
-		}
+	final, data, warning, err := ckpt.Latest(dir, searchFile)
+	if err != nil {
+		return nil, fmt.Errorf("gaea: restore: %w", err)
 	}
-	switch {
-	case final == "" && firstErr != nil:
-		return nil, fmt.Errorf("gaea: restore: no usable checkpoint in %s: %v", dir, firstErr)
-	case final == "":
-		return nil, fmt.Errorf("gaea: restore: no checkpoint in %s: %w", dir, os.ErrNotExist)
-	case firstErr != nil:
-		fmt.Fprintf(os.Stderr, "gaea: newest checkpoint is unusable (%v); resuming from %s\n", firstErr, final)
+	if warning != nil {
+		fmt.Fprintf(os.Stderr, "gaea: %v\n", warning)
+	}
+	var st searchState
+	if err := json.Unmarshal(data, &st); err != nil {
+		return nil, fmt.Errorf("gaea: restore: %s: %w", filepath.Join(final, searchFile), err)
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -165,8 +109,8 @@ func RestoreSearch(be backends.Backend, cfg Config, batches Batches, dir string)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := checkpoints.Build(s.ctx).Dir(final).Immediate().Done(); err != nil {
-		return nil, fmt.Errorf("gaea: restore variables from %s: %w", final, err)
+	if err := ckpt.Load(s.ctx, final); err != nil {
+		return nil, fmt.Errorf("gaea: %w", err)
 	}
 	if err := batches.SetState(st.Batches); err != nil {
 		return nil, err
@@ -197,9 +141,4 @@ func RestoreSearch(be backends.Backend, cfg Config, batches Batches, dir string)
 	}
 	s.weightLR = cfg.WeightLRAt(s.iteration)
 	return s, nil
-}
-
-func dirExists(path string) bool {
-	fi, err := os.Stat(path)
-	return err == nil && fi.IsDir()
 }

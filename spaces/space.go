@@ -1,6 +1,16 @@
-// Package spaces defines what a weight-sharing neural-architecture search space is to gaeanas, and
-// holds the spaces themselves in sub-packages: nb201 (NAS-Bench-201), darts (the DARTS CNN space) and
-// tiny (a teaching space that trains in seconds on the pure-Go backend).
+// Package spaces defines what a weight-sharing neural-architecture search space is to gaeanas, keeps
+// the registry of spaces, and holds the spaces themselves in sub-packages: nb201 (NAS-Bench-201), darts
+// (the DARTS CNN space), tiny (a teaching space that trains in seconds on the pure-Go backend) and
+// nb1shot1 (NAS-Bench-1Shot1, not registered yet).
+//
+// The registry (registry.go) is how the rest of gaeanas knows a space: each space's package registers a
+// Descriptor in its register.go — its name, a constructor from options, its capabilities, its rows of
+// the search preset table with their sources, optionally its from-scratch protocol and network and its
+// benchmark — and a program links it with one blank import where it starts (cmd/gaea/spaces.go, a
+// notebook's first cell, a test). Optional interfaces of a Space give its pictures' data (CellDrawer,
+// SupernetDrawer) and its drift statistic (ParamFreeCounter); package viz draws them. cell.go holds the
+// building blocks of cell spaces (edges, a cell's forward pass, mixed edges, CellGenotype), init.go
+// PyTorch's initialisation.
 //
 // A space is a supernet: a network whose edges each mix a list of candidate operations. The search
 // (package gaea) owns the architecture parameters — one row θ_e per edge, over the edge's candidate ops,

@@ -1,7 +1,9 @@
 package sweep
 
 import (
+	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
@@ -9,13 +11,14 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/gaeanas/gaeanas/data"
 	"github.com/gaeanas/gaeanas/experiment"
-	"github.com/gaeanas/gaeanas/gaea"
-	"github.com/gaeanas/gaeanas/spaces/nb201"
+	"github.com/gaeanas/gaeanas/rundir"
+	"github.com/gaeanas/gaeanas/spaces"
 	"github.com/gaeanas/gaeanas/viz"
 )
 
@@ -46,16 +49,12 @@ type Row struct {
 	// AugmentArch: whether the architecture batches were augmented (the settings key augment_arch).
 	AugmentArch bool    `json:"augment_arch"`
 	Seeds       []int64 `json:"seeds"`
-	// NAS-Bench-201 test accuracies (%) and ranks (1 = best of 15,625) of the found cells; nil for
-	// other spaces.
-	CIFAR10        *Stat `json:"cifar10,omitempty"`
-	CIFAR100       *Stat `json:"cifar100,omitempty"`
-	ImageNet16     *Stat `json:"imagenet16,omitempty"`
-	RankCIFAR10    *Stat `json:"rank_cifar10,omitempty"`
-	RankCIFAR100   *Stat `json:"rank_cifar100,omitempty"`
-	RankImageNet16 *Stat `json:"rank_imagenet16,omitempty"`
-	// ParamFree: NAS-Bench-201 edges (of 6) of the found cell whose op has no parameters (none,
-	// skip_connect, avg_pool_3x3) — the drift DARTS is known for; nil for other spaces.
+	// Scores are the benchmark's test accuracies (%) and ranks (1 = best) of the found cells, one per
+	// data set of the space's benchmark (none for a space without one). aggregate.json writes them as
+	// "<data set>" and "rank_<data set>".
+	Scores []ScoreStat `json:"-"`
+	// ParamFree: edges of the found cell whose op has no parameters (the drift DARTS is known for),
+	// for a space that counts them (spaces.ParamFreeCounter); nil for others.
 	ParamFree *Stat `json:"param_free_edges,omitempty"`
 	Entropy   Stat  `json:"mean_entropy"` // final mean per-edge entropy of θ (nats)
 	// RelEntropy is Entropy / log K for K ops per edge: 1 for a uniform θ, 0 for one-hot; it compares
@@ -63,16 +62,50 @@ type Row struct {
 	RelEntropy Stat `json:"relative_entropy"`
 	Seconds    Stat `json:"seconds"` // search time
 
-	dirs []string
-	ops  [][]string
+	dirs   []string
+	ops    [][]string
+	spaces []spaces.Space
+}
+
+// ScoreStat is a row's accuracy (%) and rank on one data set of its space's benchmark.
+type ScoreStat struct {
+	Dataset, Title string
+	Acc, Rank      Stat
+}
+
+// MarshalJSON writes the scores as keys of the row: "<data set>": accuracy, "rank_<data set>": rank.
+func (r Row) MarshalJSON() ([]byte, error) {
+	type plain Row
+	raw, err := json.Marshal(plain(r))
+	if err != nil || len(r.Scores) == 0 {
+		return raw, err
+	}
+	var extra []byte
+	for _, s := range r.Scores {
+		for _, kv := range []struct {
+			key string
+			v   Stat
+		}{{s.Dataset, s.Acc}, {"rank_" + s.Dataset, s.Rank}} {
+			k, _ := json.Marshal(kv.key)
+			b, err := json.Marshal(kv.v)
+			if err != nil {
+				return nil, err
+			}
+			extra = append(append(append(append(extra, ','), k...), ':'), b...)
+		}
+	}
+	return append(append(bytes.TrimSuffix(raw, []byte("}")), extra...), '}'), nil
 }
 
 // Table is the rows of one (space, data set).
 type Table struct {
-	Space   string `json:"space"`
-	Dataset string `json:"dataset"`
-	NB201   bool   `json:"nb201"` // the accuracy and rank columns are present
-	Rows    []Row  `json:"rows"`
+	Space     string `json:"space"`
+	Dataset   string `json:"dataset"`
+	Benchmark string `json:"benchmark,omitempty"` // the space's benchmark ("NAS-Bench-201"); "" for none
+	Rows      []Row  `json:"rows"`
+
+	bench spaces.Benchmark
+	free  bool // the param-free edges column is present
 }
 
 // Aggregate is the results of a sweep folder (or of any folder of run folders).
@@ -105,7 +138,7 @@ func AggregateDir(dir string) (*Aggregate, error) {
 			return nil, err
 		}
 		for _, e := range entries {
-			if e.IsDir() && fileExists(filepath.Join(dir, e.Name(), experiment.SettingsFile)) {
+			if e.IsDir() && rundir.Exists(filepath.Join(dir, e.Name(), experiment.SettingsFile)) {
 				dirs = append(dirs, filepath.Join(dir, e.Name()))
 			}
 		}
@@ -149,38 +182,46 @@ func AggregateDir(dir string) (*Aggregate, error) {
 		return len(order)
 	}
 	for k, rows := range tables {
-		t := Table{Space: k.space, Dataset: k.dataset, NB201: k.space == string(experiment.NB201)}
+		t := Table{Space: k.space, Dataset: k.dataset}
+		desc, _ := spaces.Lookup(k.space) // an unlinked space's runs aggregate without its benchmark
+		if desc != nil && desc.Benchmark != nil {
+			t.bench, t.Benchmark = desc.Benchmark, desc.Benchmark.Title()
+		}
 		for rk, runs := range rows {
 			sort.Slice(runs, func(i, j int) bool { return runs[i].Seed < runs[j].Seed })
 			r := Row{Algo: rk.algo, ArchLR: rk.lr, AugmentArch: rk.augment}
 			var ent, rel, sec, free []float64
-			var acc, rnk [3][]float64
+			acc, rnk := map[string][]float64{}, map[string][]float64{}
 			for _, res := range runs {
 				r.Seeds = append(r.Seeds, res.Seed)
 				r.dirs = append(r.dirs, res.Dir)
 				r.ops = append(r.ops, res.Ops)
+				r.spaces = append(r.spaces, spaceOf(res))
 				ent = append(ent, res.Entropy)
 				if len(res.ArchWeights) > 0 && len(res.ArchWeights[0]) > 1 {
 					rel = append(rel, res.Entropy/math.Log(float64(len(res.ArchWeights[0]))))
 				}
 				sec = append(sec, res.Seconds)
-				if a, err := nb201.ParseArch(res.Genotype); t.NB201 && err == nil {
-					free = append(free, float64(paramFreeEdges(a)))
+				if n, ok := paramFree(res); ok {
+					free = append(free, float64(n))
 				}
-				if n := res.NB201; n != nil {
-					acc[0], acc[1], acc[2] = append(acc[0], n.CIFAR10), append(acc[1], n.CIFAR100), append(acc[2], n.ImageNet16)
-					rnk[0], rnk[1], rnk[2] = append(rnk[0], float64(n.RankCIFAR10)), append(rnk[1], float64(n.RankCIFAR100)), append(rnk[2], float64(n.RankImageNet16))
+				if e := res.Benchmark; e != nil && t.bench != nil {
+					for _, sc := range e.Scores {
+						acc[sc.Dataset], rnk[sc.Dataset] = append(acc[sc.Dataset], sc.Accuracy), append(rnk[sc.Dataset], float64(sc.Rank))
+					}
 				}
 			}
 			r.Entropy, r.RelEntropy, r.Seconds = statOf(ent), statOf(rel), statOf(sec)
 			if len(free) > 0 {
 				x := statOf(free)
-				r.ParamFree = &x
+				r.ParamFree, t.free = &x, true
 			}
-			if t.NB201 && len(acc[0]) > 0 {
-				s := func(v []float64) *Stat { x := statOf(v); return &x }
-				r.CIFAR10, r.CIFAR100, r.ImageNet16 = s(acc[0]), s(acc[1]), s(acc[2])
-				r.RankCIFAR10, r.RankCIFAR100, r.RankImageNet16 = s(rnk[0]), s(rnk[1]), s(rnk[2])
+			if t.bench != nil {
+				for _, ds := range t.bench.Datasets() {
+					if len(acc[ds.Key]) > 0 {
+						r.Scores = append(r.Scores, ScoreStat{Dataset: ds.Key, Title: ds.Title, Acc: statOf(acc[ds.Key]), Rank: statOf(rnk[ds.Key])})
+					}
+				}
 			}
 			t.Rows = append(t.Rows, r)
 		}
@@ -228,15 +269,35 @@ func (t *Table) label(r Row) string {
 	return l
 }
 
-// paramFreeEdges counts the edges of a whose op has no parameters.
-func paramFreeEdges(a nb201.Arch) int {
-	n := 0
-	for _, op := range a {
-		if op == nb201.None || op == nb201.Skip || op == nb201.AvgPool3x3 {
-			n++
-		}
+// spaceOf builds the space of a result's settings (for the benchmark figure), nil when it cannot.
+func spaceOf(res *experiment.Result) spaces.Space {
+	space, err := res.Settings.BuildSpace(10)
+	if err != nil {
+		return nil
 	}
-	return n
+	return space
+}
+
+// paramFree counts the edges of a result's genotype whose op has no parameters, for a space that
+// counts them.
+func paramFree(res *experiment.Result) (int, bool) {
+	d, err := spaces.Lookup(res.Space)
+	if err != nil {
+		return 0, false
+	}
+	sp, err := d.Space()
+	if err != nil {
+		return 0, false
+	}
+	c, ok := sp.(spaces.ParamFreeCounter)
+	if !ok {
+		return 0, false
+	}
+	g, err := sp.ParseGenotype(res.Genotype)
+	if err != nil {
+		return 0, false
+	}
+	return c.ParamFreeEdges(g), true
 }
 
 // pm writes mean ± std; for a single run there is no spread to show: "mean ± —".
@@ -250,20 +311,37 @@ func pm(s *Stat, prec int) string {
 	return fmt.Sprintf("%.*f ± %.*f", prec, s.Mean, prec, s.Std)
 }
 
+// datasets are the benchmark data sets of a table's columns.
+func (t *Table) datasets() []spaces.BenchmarkDataset {
+	if t.bench == nil {
+		return nil
+	}
+	return t.bench.Datasets()
+}
+
 // columns of a table: header and cell text.
 func (t *Table) columns() ([]string, func(Row) []string) {
 	head := []string{"algorithm", "runs"}
-	if t.NB201 {
-		head = append(head, "CIFAR-10 %", "rank", "CIFAR-100 %", "rank", "ImageNet16-120 %", "rank")
+	for _, ds := range t.datasets() {
+		head = append(head, ds.Title+" %", "rank")
 	}
-	if t.NB201 {
+	if t.free {
 		head = append(head, "param-free edges")
 	}
 	head = append(head, "entropy (nats)", "entropy/log K", "search s")
 	return head, func(r Row) []string {
 		c := []string{t.label(r), fmt.Sprint(len(r.Seeds))}
-		if t.NB201 {
-			c = append(c, pm(r.CIFAR10, 2), pm(r.RankCIFAR10, 0), pm(r.CIFAR100, 2), pm(r.RankCIFAR100, 0), pm(r.ImageNet16, 2), pm(r.RankImageNet16, 0), pm(r.ParamFree, 1))
+		for _, ds := range t.datasets() {
+			var acc, rank *Stat
+			for _, s := range r.Scores {
+				if s.Dataset == ds.Key {
+					acc, rank = &s.Acc, &s.Rank
+				}
+			}
+			c = append(c, pm(acc, 2), pm(rank, 0))
+		}
+		if t.free {
+			c = append(c, pm(r.ParamFree, 1))
 		}
 		return append(c, pm(&r.Entropy, 3), pm(&r.RelEntropy, 3), pm(&r.Seconds, 1))
 	}
@@ -313,11 +391,24 @@ func (a *Aggregate) WriteText(w io.Writer) error {
 }
 
 // WriteCSV writes one line per row of every table, means and standard deviations in their own
-// columns (empty accuracy columns for non-NB201 spaces).
+// columns: the benchmarks' data sets of every table (empty for a table whose space has no such data
+// set), then the rest.
 func (a *Aggregate) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	head := []string{"space", "dataset", "algo", "arch_lr", "augment_arch", "runs", "seeds"}
-	for _, n := range []string{"cifar10", "rank_cifar10", "cifar100", "rank_cifar100", "imagenet16", "rank_imagenet16", "param_free_edges", "mean_entropy", "relative_entropy", "seconds"} {
+	var scoreKeys []string
+	for _, t := range a.Tables {
+		for _, ds := range t.datasets() {
+			if !slices.Contains(scoreKeys, ds.Key) {
+				scoreKeys = append(scoreKeys, ds.Key)
+			}
+		}
+	}
+	var names []string
+	for _, k := range scoreKeys {
+		names = append(names, k, "rank_"+k)
+	}
+	for _, n := range append(names, "param_free_edges", "mean_entropy", "relative_entropy", "seconds") {
 		head = append(head, n+"_mean", n+"_std")
 	}
 	cw.Write(head)
@@ -329,7 +420,17 @@ func (a *Aggregate) WriteCSV(w io.Writer) error {
 				seeds[i] = fmt.Sprint(s)
 			}
 			line := []string{t.Space, t.Dataset, r.Algo, f(r.ArchLR), fmt.Sprint(r.AugmentArch), fmt.Sprint(len(r.Seeds)), strings.Join(seeds, " ")}
-			for _, s := range []*Stat{r.CIFAR10, r.RankCIFAR10, r.CIFAR100, r.RankCIFAR100, r.ImageNet16, r.RankImageNet16, r.ParamFree, &r.Entropy, &r.RelEntropy, &r.Seconds} {
+			var stats []*Stat
+			for _, k := range scoreKeys {
+				var acc, rank *Stat
+				for _, s := range r.Scores {
+					if s.Dataset == k {
+						acc, rank = &s.Acc, &s.Rank
+					}
+				}
+				stats = append(stats, acc, rank)
+			}
+			for _, s := range append(stats, r.ParamFree, &r.Entropy, &r.RelEntropy, &r.Seconds) {
 				switch {
 				case s == nil:
 					line = append(line, "", "")
@@ -349,7 +450,7 @@ func (a *Aggregate) WriteCSV(w io.Writer) error {
 // Write writes aggregate.json, aggregate.csv and aggregate.html into the folder; it returns the path of
 // the HTML report.
 func (a *Aggregate) Write() (string, error) {
-	if err := experiment.WriteJSON(filepath.Join(a.Dir, AggregateJSON), a); err != nil {
+	if err := rundir.WriteJSON(filepath.Join(a.Dir, AggregateJSON), a); err != nil {
 		return "", err
 	}
 	var c strings.Builder
@@ -363,9 +464,9 @@ func (a *Aggregate) Write() (string, error) {
 	return path, os.WriteFile(path, []byte(a.HTML()), 0o644)
 }
 
-// HTML is the report: per (space, data set) the table, the NAS-Bench-201 CIFAR-10 accuracy of the
-// argmax cell over the search (NB201 only) and the mean per-edge entropy of θ, one line per algorithm
-// with a band over seeds.
+// HTML is the report: per (space, data set) the table, the benchmark accuracy (on its first data set)
+// of the argmax cell over the search (spaces with a benchmark) and the mean per-edge entropy of θ, one
+// line per algorithm with a band over seeds.
 func (a *Aggregate) HTML() string {
 	var b strings.Builder
 	title := "gaea sweep — " + a.Dir
@@ -374,13 +475,18 @@ func (a *Aggregate) HTML() string {
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}td{white-space:nowrap}td:first-child,th:first-child{text-align:left}
 figure{margin:1.5em 0}figcaption{font-size:90%;color:#555}</style></head><body>
 `)
-	fmt.Fprintf(&b, "<h1>%s</h1>\n<p>%d finished runs; mean ± sample standard deviation over seeds (— for a single seed). Accuracies: NAS-Bench-201 test accuracy (%%) of the found cell after 200 epochs, ranks among its 15,625 cells (1 = best).</p>\n",
+	fmt.Fprintf(&b, "<h1>%s</h1>\n<p>%d finished runs; mean ± sample standard deviation over seeds (— for a single seed).</p>\n",
 		html.EscapeString(title), a.Runs)
 	if len(a.Missing) > 0 {
 		fmt.Fprintf(&b, "<p>Not finished (left out): %s</p>\n", html.EscapeString(strings.Join(a.Missing, ", ")))
 	}
 	for _, t := range a.Tables {
-		fmt.Fprintf(&b, "<h2>%s</h2>\n<table>\n<tr>", html.EscapeString(t.title()))
+		fmt.Fprintf(&b, "<h2>%s</h2>\n", html.EscapeString(t.title()))
+		if t.bench != nil {
+			fmt.Fprintf(&b, "<p>Accuracies: %s test accuracy (%%) of the found cell, ranks among its %d architectures (1 = best).</p>\n",
+				html.EscapeString(t.bench.Title()), t.bench.Size())
+		}
+		b.WriteString("<table>\n<tr>")
 		head, cells := t.columns()
 		for _, h := range head {
 			fmt.Fprintf(&b, "<th>%s</th>", html.EscapeString(h))
@@ -395,11 +501,11 @@ figure{margin:1.5em 0}figcaption{font-size:90%;color:#555}</style></head><body>
 			b.WriteString("</tr>\n")
 			g := viz.RunGroup{Name: t.label(r)}
 			for i, d := range r.dirs {
-				h, err := experiment.ReadJSONLines[gaea.Record](filepath.Join(d, experiment.HistoryFile))
+				h, err := experiment.ReadHistory(d)
 				if err != nil {
 					continue
 				}
-				g.Runs = append(g.Runs, viz.Run{History: h, Ops: r.ops[i]})
+				g.Runs = append(g.Runs, viz.Run{History: h, Ops: r.ops[i], Space: r.spaces[i]})
 			}
 			groups = append(groups, g)
 		}
@@ -411,8 +517,8 @@ figure{margin:1.5em 0}figcaption{font-size:90%;color:#555}</style></head><body>
 			}
 			b.WriteString(f.HTML() + "\n")
 		}
-		if t.NB201 {
-			add(viz.NB201AccuracyOverSearchRuns(groups, nb201.CIFAR10))
+		if ds := t.datasets(); len(ds) > 0 {
+			add(viz.AccuracyOverSearchRuns(t.bench, groups, ds[0].Key))
 		}
 		add(viz.EntropyOverSearchRuns(groups))
 	}

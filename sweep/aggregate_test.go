@@ -10,6 +10,7 @@ import (
 
 	"github.com/gaeanas/gaeanas/experiment"
 	"github.com/gaeanas/gaeanas/gaea"
+	"github.com/gaeanas/gaeanas/rundir"
 )
 
 // TestAggregateColumns: parameter-free edges, entropy relative to log K and the augmentation switch
@@ -37,17 +38,17 @@ func TestAggregateColumns(t *testing.T) {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		s := experiment.Settings{Space: experiment.NB201, Algo: experiment.Algo(r.algo), Level: gaea.SingleLevel, ArchLR: 0.1, AugmentArch: r.augment}
+		s := experiment.Settings{Space: "nb201", Algo: experiment.Algo(r.algo), Level: gaea.SingleLevel, ArchLR: 0.1, AugmentArch: r.augment}
 		theta := make([][]float64, 6)
 		for i := range theta {
 			theta[i] = make([]float64, r.k)
 		}
-		res := experiment.Result{Space: experiment.NB201, Algo: experiment.Algo(r.algo), Level: gaea.SingleLevel, Dataset: "cifar10", Seed: r.seed,
+		res := experiment.Result{Space: "nb201", Algo: experiment.Algo(r.algo), Level: gaea.SingleLevel, Dataset: "cifar10", Seed: r.seed,
 			Genotype: r.genotype, ArchWeights: theta, Entropy: r.entropy, Settings: s, Seconds: 10}
-		if err := experiment.WriteJSON(filepath.Join(d, experiment.SettingsFile), s); err != nil {
+		if err := rundir.WriteJSON(filepath.Join(d, experiment.SettingsFile), s); err != nil {
 			t.Fatal(err)
 		}
-		if err := experiment.WriteJSON(filepath.Join(d, experiment.ResultFile), res); err != nil {
+		if err := rundir.WriteJSON(filepath.Join(d, experiment.ResultFile), res); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gaeanas/gaeanas/experiment"
 	"github.com/gaeanas/gaeanas/gaea"
+	"github.com/gaeanas/gaeanas/rundir"
 )
 
 // Every grid a cell of which gaea search would refuse is refused by Expand (and so by Open and Plan,
@@ -43,15 +44,15 @@ func TestSpecChecks(t *testing.T) {
 		{ok(Spec{ArchLRs: []float64{0.1}, Args: []string{"--arch-lr=3"}}), "set per cell"},
 		{ok(Spec{Datasets: []string{"cifar10"}, Args: []string{"--dataset=mnist"}}), "set per cell"},
 		{ok(Spec{Args: []string{"--epochs=abc"}}), `invalid value "abc" for flag -epochs`},
-		{ok(Spec{Args: []string{"--epochs=-3"}}), "--epochs must be at least 1, got -3"},
-		{ok(Spec{Args: []string{"--epochs", "0"}}), "--epochs must be at least 1, got 0"},
+		{ok(Spec{Args: []string{"--epochs=-3"}}), "epochs must be at least 1, got -3"},
+		{ok(Spec{Args: []string{"--epochs", "0"}}), "epochs must be at least 1, got 0"},
 		{ok(Spec{Args: []string{"--frob=1"}}), "flag provided but not defined: -frob"},
 		{ok(Spec{Args: []string{"--train-images=5"}}), "flag provided but not defined: -train-images"},
 		{ok(Spec{Args: []string{"--cpuprofile=x"}}), "flag provided but not defined: -cpuprofile"},
 		{ok(Spec{Args: []string{"--backend=tpu"}}), `unknown backend "tpu"`},
-		{ok(Spec{Args: []string{"--data-dir="}}), "--data-dir: empty value"},
+		{ok(Spec{Args: []string{"--data-dir="}}), "--data-dir '': empty value"},
 		{ok(Spec{Args: []string{"epochs"}}), `unexpected argument "epochs"`},
-		{ok(Spec{Args: []string{"--preset=fast"}}), `--preset "fast"`},
+		{ok(Spec{Args: []string{"--preset=fast"}}), `preset "fast"`},
 		{ok(Spec{Args: []string{"--dataset=cifar11"}}), `dataset "cifar11"`},
 		{ok(Spec{Args: []string{"--momentum=1"}}), "momentum must be below 1"},
 		{ok(Spec{Args: []string{"--level=tri"}}), `level "tri"`},
@@ -221,14 +222,14 @@ func TestAggregateAliasesAndOneSeed(t *testing.T) {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		s := experiment.Settings{Space: experiment.NB201, Algo: experiment.Algo(r.algo), Level: gaea.SingleLevel, Dataset: r.dataset, ArchLR: 0.1, AugmentArch: true}
+		s := experiment.Settings{Space: "nb201", Algo: experiment.Algo(r.algo), Level: gaea.SingleLevel, Dataset: r.dataset, ArchLR: 0.1, AugmentArch: true}
 		theta := [][]float64{{0.5, 0.5}}
-		res := experiment.Result{Space: experiment.NB201, Algo: experiment.Algo(r.algo), Level: gaea.SingleLevel, Dataset: r.dataset, Seed: r.seed,
+		res := experiment.Result{Space: "nb201", Algo: experiment.Algo(r.algo), Level: gaea.SingleLevel, Dataset: r.dataset, Seed: r.seed,
 			Genotype: arch, ArchWeights: theta, Entropy: r.entropy, Settings: s, Seconds: 10}
-		if err := experiment.WriteJSON(filepath.Join(d, experiment.SettingsFile), s); err != nil {
+		if err := rundir.WriteJSON(filepath.Join(d, experiment.SettingsFile), s); err != nil {
 			t.Fatal(err)
 		}
-		if err := experiment.WriteJSON(filepath.Join(d, experiment.ResultFile), res); err != nil {
+		if err := rundir.WriteJSON(filepath.Join(d, experiment.ResultFile), res); err != nil {
 			t.Fatal(err)
 		}
 	}

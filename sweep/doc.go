@@ -10,7 +10,12 @@
 //   - the Slurm executor (SlurmScript, SubmitSlurm) writes one job-array script, one array task per
 //     cell, and submits it with sbatch; a requeued task resumes its cell.
 //
-// Aggregate reads the run folders' result.json and history.jsonl and gives, per (space, data set), the
-// mean ± standard deviation over seeds of each algorithm's NAS-Bench-201 accuracies and ranks, final
-// entropy of θ and search time; WriteAggregate writes them as aggregate.html, .csv and .json.
+// AggregateDir reads the run folders' result.json and history.jsonl and gives, per (space, data set),
+// the mean ± standard deviation over seeds of each algorithm's benchmark accuracies and ranks (for a
+// space with a benchmark: its columns are the benchmark's data sets), final entropy of θ and search
+// time; Aggregate.Write writes them as aggregate.html, .csv and .json. Spaces are looked up in the
+// registry (package spaces); an unlinked space's runs aggregate without its benchmark.
+//
+// Command is gaea sweep's command line: the grid flags, the gaea search flags given to every cell (each
+// cell is checked as gaea search would check it before anything is written), the executors' options.
 package sweep

@@ -41,6 +41,9 @@ func (r *recorded) Set(s string) error {
 	return nil
 }
 
+// Unwrap is the recorded flag's own value.
+func (r *recorded) Unwrap() flag.Value { return r.Value }
+
 func (r *recorded) IsBoolFlag() bool {
 	b, ok := r.Value.(interface{ IsBoolFlag() bool })
 	return ok && b.IsBoolFlag()

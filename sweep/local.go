@@ -15,7 +15,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gaeanas/gaeanas/experiment"
+	"github.com/gaeanas/gaeanas/rundir"
 )
 
 // ErrInterrupted is returned (wrapped) when the context was cancelled: the running cells were told to
@@ -220,7 +220,7 @@ func (s *Sweep) waitCellFree(ctx context.Context, c Cell, max time.Duration) {
 	}
 	deadline := time.Now().Add(max)
 	for ctx.Err() == nil && time.Now().Before(deadline) {
-		if unlock, err := experiment.LockFile(path); err == nil {
+		if unlock, err := rundir.LockFile(path); err == nil {
 			unlock()
 			return
 		}

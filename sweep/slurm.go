@@ -11,7 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gaeanas/gaeanas/experiment"
+	"github.com/gaeanas/gaeanas/internal/text"
+	"github.com/gaeanas/gaeanas/rundir"
 )
 
 // Files the Slurm executor writes in the sweep folder.
@@ -60,10 +61,10 @@ var slurmOwnOptions = map[string]string{
 // itself.
 func (o SlurmOptions) Check() error {
 	if o.Time != "" && !slurmTimeRE.MatchString(o.Time) {
-		return fmt.Errorf("--slurm-time %q: want minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS (e.g. 4:00:00)", abbrev(o.Time))
+		return fmt.Errorf("--slurm-time %q: want minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS (e.g. 4:00:00)", text.Abbrev(o.Time))
 	}
 	if o.Mem != "" && !slurmMemRE.MatchString(o.Mem) {
-		return fmt.Errorf("--slurm-mem %q: want a size such as 8G, 16000M or 4096", abbrev(o.Mem))
+		return fmt.Errorf("--slurm-mem %q: want a size such as 8G, 16000M or 4096", text.Abbrev(o.Mem))
 	}
 	for _, c := range []struct {
 		flag string
@@ -75,22 +76,22 @@ func (o SlurmOptions) Check() error {
 	}
 	for _, c := range []struct{ flag, v string }{{"--slurm-partition", o.Partition}, {"--slurm-account", o.Account}, {"--slurm-job-name", o.JobName}} {
 		if c.v != "" && !slurmNameRE.MatchString(c.v) {
-			return fmt.Errorf("%s %q: want letters, digits and . _ - , : + @ only", c.flag, abbrev(c.v))
+			return fmt.Errorf("%s %q: want letters, digits and . _ - , : + @ only", c.flag, text.Abbrev(c.v))
 		}
 	}
 	for _, e := range o.Extra {
 		name, _, _ := strings.Cut(e, "=")
 		switch {
 		case !strings.HasPrefix(e, "-") || len(e) < 2:
-			return fmt.Errorf("--slurm-opt %q: want one sbatch option, e.g. --qos=long", abbrev(e))
+			return fmt.Errorf("--slurm-opt %q: want one sbatch option, e.g. --qos=long", text.Abbrev(e))
 		case strings.ContainsAny(e, "\n\r\t '\"\\$`#"):
-			return fmt.Errorf("--slurm-opt %q: one word without spaces, quotes or #, e.g. --qos=long", abbrev(e))
+			return fmt.Errorf("--slurm-opt %q: one word without spaces, quotes or #, e.g. --qos=long", text.Abbrev(e))
 		}
 		if flag, own := slurmOwnOptions[name]; own {
 			if flag != "" {
-				return fmt.Errorf("--slurm-opt %s: use %s", abbrev(name), flag)
+				return fmt.Errorf("--slurm-opt %s: use %s", text.Abbrev(name), flag)
 			}
-			return fmt.Errorf("--slurm-opt %s: the sweep's script sets it itself", abbrev(name))
+			return fmt.Errorf("--slurm-opt %s: the sweep's script sets it itself", text.Abbrev(name))
 		}
 	}
 	return nil
@@ -190,14 +191,14 @@ rm -f "$SWEEP/%s/$CELL%s"
 if [ -e "$DIR/%s" ]; then echo "finished already"; exit 0; fi
 if [ -e "$DIR/%s" ]; then exec "$GAEA" search --resume "$DIR"; fi
 exec "$GAEA" search --out "$DIR" "${ARGS[@]}"
-`, LogDir, failedExt, experiment.ResultFile, experiment.SettingsFile)
+`, LogDir, failedExt, rundir.ResultFile, rundir.SettingsFile)
 	return b.String(), nil
 }
 
 func (s *Sweep) unfinished() []int {
 	var idx []int
 	for i, c := range s.Spec.Cells {
-		if !fileExists(filepath.Join(s.CellDir(c), experiment.ResultFile)) {
+		if !rundir.Exists(filepath.Join(s.CellDir(c), rundir.ResultFile)) {
 			idx = append(idx, i)
 		}
 	}
@@ -220,7 +221,7 @@ func (s *Sweep) SubmitSlurm(ctx context.Context, opt SlurmOptions) (*SlurmJob, e
 	}
 	if active > 0 {
 		var job SlurmJob
-		experiment.ReadJSON(filepath.Join(s.Dir, SlurmJobFile), &job)
+		rundir.ReadJSON(filepath.Join(s.Dir, SlurmJobFile), &job)
 		return nil, fmt.Errorf("sweep %s: %w: job %s still has %d array tasks queued or running (wait for them, or scancel %s)", s.Dir, ErrBusy, job.JobID, active, job.JobID)
 	}
 	array := s.unfinished()
@@ -248,7 +249,7 @@ func (s *Sweep) SubmitSlurm(ctx context.Context, opt SlurmOptions) (*SlurmJob, e
 		id = id[:i]
 	}
 	job := &SlurmJob{JobID: id, Array: joinRanges(array), Script: path, Submitted: time.Now().UTC().Format(time.RFC3339)}
-	return job, experiment.WriteJSON(filepath.Join(s.Dir, SlurmJobFile), job)
+	return job, rundir.WriteJSON(filepath.Join(s.Dir, SlurmJobFile), job)
 }
 
 // SlurmStates asks squeue (pending and running tasks) and sacct (finished ones, where accounting is
@@ -263,7 +264,7 @@ func (s *Sweep) SlurmStates(ctx context.Context) map[int]string {
 // of the job it does not list is no longer queued or running).
 func (s *Sweep) slurmStates(ctx context.Context) (map[int]string, *SlurmJob, bool) {
 	var job SlurmJob
-	if experiment.ReadJSON(filepath.Join(s.Dir, SlurmJobFile), &job) != nil || job.JobID == "" {
+	if rundir.ReadJSON(filepath.Join(s.Dir, SlurmJobFile), &job) != nil || job.JobID == "" {
 		return nil, nil, false
 	}
 	states := map[int]string{}
@@ -351,7 +352,7 @@ func (s *Sweep) StatusWithSlurm(ctx context.Context) []CellStatus {
 			continue
 		}
 		logPath := filepath.Join(s.Dir, LogDir, fmt.Sprintf("slurm-%s_%d.out", job.JobID, i))
-		ended := slurmFailed[st] || (st == "" && queued && fileExists(logPath))
+		ended := slurmFailed[st] || (st == "" && queued && rundir.Exists(logPath))
 		if !ended {
 			continue
 		}

@@ -16,11 +16,14 @@ import (
 
 	"github.com/gaeanas/gaeanas/data"
 	"github.com/gaeanas/gaeanas/experiment"
+	"github.com/gaeanas/gaeanas/internal/text"
+	"github.com/gaeanas/gaeanas/rundir"
+	"github.com/gaeanas/gaeanas/spaces"
 )
 
 // Files of a sweep folder.
 const (
-	SpecFile  = "sweep.json"
+	SpecFile  = rundir.SweepFile
 	LogDir    = "logs"
 	lockFile  = ".sweep.lock"
 	failedExt = ".failed"
@@ -37,13 +40,22 @@ var ErrDifferentSweep = errors.New("the folder holds a different sweep")
 // not a grid, or a cell whose gaea search flags would be refused (experiment.CheckSearchArgs).
 var ErrBadSpec = errors.New("bad sweep grid")
 
-// specError is an error wrapping ErrBadSpec whose text does not repeat it.
-type specError struct{ msg string }
+// specError is an error wrapping ErrBadSpec whose text does not repeat it, and the error of a cell's
+// check (errors.As finds a setting's error through it).
+type specError struct {
+	msg   string
+	cause error
+}
 
 func (e *specError) Error() string        { return e.msg }
 func (e *specError) Is(target error) bool { return target == ErrBadSpec }
+func (e *specError) Unwrap() error        { return e.cause }
 
-func badSpec(format string, args ...any) error { return &specError{fmt.Sprintf(format, args...)} }
+// badSpec is a spec error; a %w in format is its cause.
+func badSpec(format string, args ...any) error {
+	err := fmt.Errorf(format, args...)
+	return &specError{msg: err.Error(), cause: errors.Unwrap(err)}
+}
 
 // Spec is a grid of searches: every combination of Spaces × Datasets × Algos × ArchLRs × Seeds is a
 // cell, run as `gaea search --space S --algo A --seed N [--dataset D] [--arch-lr X] Args…`. It is
@@ -81,7 +93,7 @@ func (s *Spec) Expand() error {
 		return badSpec("sweep: no algorithms (--algos a,b)")
 	}
 	if len(s.Spaces) == 0 {
-		s.Spaces = []string{string(experiment.NB201)}
+		s.Spaces = []string{experiment.DefaultSpace}
 	}
 	if len(s.Seeds) == 0 {
 		s.Seeds = []int64{1}
@@ -96,7 +108,7 @@ func (s *Spec) Expand() error {
 	for _, a := range s.Args {
 		for _, reserved := range reserved {
 			if a == "--"+reserved || strings.HasPrefix(a, "--"+reserved+"=") || a == "-"+reserved || strings.HasPrefix(a, "-"+reserved+"=") {
-				return badSpec("sweep: args: %s is set per cell by the sweep; use the grid's lists instead", abbrev(a))
+				return badSpec("sweep: args: %s is set per cell by the sweep; use the grid's lists instead", text.Abbrev(a))
 			}
 		}
 	}
@@ -169,7 +181,7 @@ func (s *Spec) Expand() error {
 	for _, c := range s.Cells {
 		if err := experiment.CheckSearchArgs(c.Args); err != nil {
 			s.Cells = nil
-			return badSpec("sweep: cell %s: %v", c.Name, err)
+			return badSpec("sweep: cell %s: %w", c.Name, err)
 		}
 	}
 	return nil
@@ -180,12 +192,12 @@ func (s *Spec) Expand() error {
 func (s *Spec) checkNames() error {
 	for _, a := range s.Algos {
 		if !slices.Contains(experiment.Algos(), experiment.Algo(a)) {
-			return badSpec("sweep: algos: %q is not an algorithm (want %s)", abbrev(a), joinNames(experiment.Algos()))
+			return badSpec("sweep: algos: %q is not an algorithm (want %s)", text.Abbrev(a), joinNames(experiment.Algos()))
 		}
 	}
 	for _, sp := range s.Spaces {
-		if !slices.Contains(experiment.Spaces(), experiment.Space(sp)) {
-			return badSpec("sweep: spaces: %q is not a search space (want %s)", abbrev(sp), joinNames(experiment.Spaces()))
+		if _, err := spaces.Lookup(sp); err != nil {
+			return badSpec("sweep: spaces: %q is not a search space (want %s)", text.Abbrev(sp), strings.Join(spaces.Names(), ", "))
 		}
 	}
 	canon := map[string]string{}
@@ -216,19 +228,11 @@ func unique(what string, list []string) error {
 			return badSpec("sweep: %s: empty name", what)
 		}
 		if seen[v] {
-			return badSpec("sweep: %s: %q is listed twice", what, abbrev(v))
+			return badSpec("sweep: %s: %q is listed twice", what, text.Abbrev(v))
 		}
 		seen[v] = true
 	}
 	return nil
-}
-
-// abbrev shortens what an error quotes of the user's input to 80 characters.
-func abbrev(s string) string {
-	if r := []rune(s); len(r) > 80 {
-		return string(r[:80]) + "…"
-	}
-	return s
 }
 
 func fmtFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
@@ -256,7 +260,7 @@ type Sweep struct {
 func Open(dir string, spec *Spec) (*Sweep, error) {
 	path := filepath.Join(dir, SpecFile)
 	var old Spec
-	err := experiment.ReadJSON(path, &old)
+	err := rundir.ReadJSON(path, &old)
 	if errors.Is(err, syscall.ENOTDIR) {
 		err = os.ErrNotExist // dir is a file: no sweep there
 	}
@@ -283,7 +287,7 @@ func Open(dir string, spec *Spec) (*Sweep, error) {
 	if err := os.MkdirAll(filepath.Join(dir, LogDir), 0o755); err != nil {
 		return nil, err
 	}
-	if err := experiment.WriteJSON(path, s); err != nil {
+	if err := rundir.WriteJSON(path, s); err != nil {
 		return nil, err
 	}
 	return &Sweep{Dir: dir, Spec: s}, nil
@@ -300,7 +304,7 @@ func cellArgs(cells []Cell) [][]string {
 // Plan is Open without writing anything: the sweep a grid would make in dir (for dry runs). A folder
 // that already holds a sweep is read (and must hold the same grid).
 func Plan(dir string, spec *Spec) (*Sweep, error) {
-	if spec == nil || fileExists(filepath.Join(dir, SpecFile)) {
+	if spec == nil || rundir.Exists(filepath.Join(dir, SpecFile)) {
 		return Open(dir, spec)
 	}
 	s := *spec
@@ -328,7 +332,7 @@ func ReadSpecFile(path string) (*Spec, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&s); err != nil {
-		msg := experiment.JSONError(raw, err)
+		msg := rundir.JSONError(raw, err)
 		if strings.HasPrefix(msg, "unknown key") {
 			msg += " (a grid has " + specKeys + ")"
 		}
@@ -349,7 +353,7 @@ func (s *Sweep) SetJobs(n int) error {
 		return nil
 	}
 	s.Spec.Jobs = n
-	return experiment.WriteJSON(filepath.Join(s.Dir, SpecFile), s.Spec)
+	return rundir.WriteJSON(filepath.Join(s.Dir, SpecFile), s.Spec)
 }
 
 // CellDir is the run folder of a cell.
@@ -364,7 +368,7 @@ func (s *Sweep) failedPath(c Cell) string { return filepath.Join(s.Dir, LogDir, 
 // cell's folder holds a run, else `search --out DIR <the cell's flags>`.
 func (s *Sweep) SearchArgs(c Cell) []string {
 	dir := s.CellDir(c)
-	if fileExists(filepath.Join(dir, experiment.SettingsFile)) {
+	if rundir.Exists(filepath.Join(dir, rundir.SettingsFile)) {
 		return []string{"search", "--resume", dir}
 	}
 	return append([]string{"search", "--out", dir}, c.Args...)

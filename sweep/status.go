@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gaeanas/gaeanas/experiment"
+	"github.com/gaeanas/gaeanas/rundir"
 )
 
 // State is where a cell stands, as its run folder shows it.
@@ -48,13 +49,13 @@ func (s *Sweep) cellStatus(c Cell) CellStatus {
 		st.State, st.Seconds, st.Genotype, st.Iteration = Done, res.Seconds, res.Genotype, res.Steps
 		return st
 	}
-	if fileExists(filepath.Join(dir, experiment.SettingsFile)) {
+	if rundir.Exists(filepath.Join(dir, rundir.SettingsFile)) {
 		st.State = Started
 		var p struct {
 			Iteration int     `json:"iteration"`
 			Seconds   float64 `json:"seconds"`
 		}
-		if experiment.ReadJSON(filepath.Join(dir, "progress.json"), &p) == nil {
+		if rundir.ReadJSON(filepath.Join(dir, "progress.json"), &p) == nil {
 			st.Iteration, st.Seconds = p.Iteration, p.Seconds
 		}
 	}
@@ -75,8 +76,8 @@ func Counts(sts []CellStatus) map[State]int {
 
 // lock takes the sweep folder's lock: one executor at a time.
 func (s *Sweep) lock() (func(), error) {
-	unlock, err := experiment.LockFile(filepath.Join(s.Dir, lockFile))
-	if errors.Is(err, experiment.ErrLocked) {
+	unlock, err := rundir.LockFile(filepath.Join(s.Dir, lockFile))
+	if errors.Is(err, rundir.ErrLocked) {
 		return nil, fmt.Errorf("%s: %w", s.Dir, ErrBusy)
 	}
 	return unlock, err

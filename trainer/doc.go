@@ -1,11 +1,12 @@
-// Package trainer trains a fixed network from scratch — the final evaluation of an architecture that a
-// search found — with the reference protocols of NAS-Bench-201 and DARTS.
+// Package trainer is the step engine of training a fixed network: the from-scratch training of a found
+// architecture (package scratch runs it: settings, epochs, schedules, run folder) and the weight step of
+// the search (package gaea uses its SGD, Cosine and Scalar).
 //
 // It is deliberately small: a Trainer holds a GoMLX context with the model's variables, compiles a
 // training step (forward pass in training mode, cross-entropy plus an optional auxiliary loss, SGD
 // update) and an evaluation step (inference mode: batch norm uses its moving averages), and saves and
-// restores its whole state atomically. The loop — epochs, schedules, logging — belongs to the caller
-// (the `gaea train` command), which sets the learning rate before each step.
+// restores its whole state atomically. The loop — epochs, schedules, logging — belongs to the caller,
+// which sets the learning rate before each step.
 //
 // The weight optimizer is SGD as PyTorch writes it (GoMLX v0.26 has plain SGD and Adam only):
 //
@@ -21,8 +22,10 @@
 //
 // Checkpoints: Save writes every variable of the context (weights, momentum buffers, batch-norm
 // averages, the random-number state that drop-path draws from) with GoMLX's checkpoints package plus
-// the caller's JSON state into a temporary folder, then renames it to checkpoint-<n> (n counts the
-// saves); older ones are removed afterwards. A process killed at any moment leaves at least one
-// complete checkpoint, and Restore picks the newest, so a resumed run continues exactly where the
-// saved one was — bit for bit on the same backend.
+// the caller's JSON state in gaeanas' one checkpoint scheme (internal/ckpt, as the search's): a
+// temporary folder, every file and the folder synced, renamed to dir/checkpoint with the previous one
+// kept as dir/checkpoint.prev. A process killed at any moment leaves at least one complete checkpoint,
+// and Restore picks the newest whose files match its manifest (reading the checkpoint-<n> folders of
+// earlier versions too), so a resumed run continues exactly where the saved one was — bit for bit on
+// the same backend.
 package trainer

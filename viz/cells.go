@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"html"
 	"math"
-	"slices"
 	"strings"
 	"sync"
 
-	"github.com/gaeanas/gaeanas/spaces/darts"
-	"github.com/gaeanas/gaeanas/spaces/nb201"
+	"github.com/gaeanas/gaeanas/spaces"
 	"github.com/goccy/go-graphviz"
 )
 
@@ -81,89 +79,114 @@ func opLegend(ops []string, note string) string {
 	return b.String()
 }
 
-// nb201Nodes writes the four nodes of a NAS-Bench-201 cell.
-func nb201Nodes(b *strings.Builder) {
-	for i := 0; i < nb201.NumNodes; i++ {
-		fill, label := "#eeeeee", fmt.Sprint(i)
-		switch i {
-		case 0:
-			fill, label = "#cfe8ff", "0\nin"
-		case nb201.NumNodes - 1:
-			fill, label = "#fff2b3", "3\nout"
+// nodeStyle is the fill of a node kind.
+var nodeStyle = map[spaces.NodeKind]string{spaces.InputNode: "#cfe8ff", spaces.InnerNode: "#eeeeee", spaces.OutputNode: "#fff2b3"}
+
+// graphNodes writes a cell diagram's nodes: small circles (Round) or rounded boxes.
+func graphNodes(b *strings.Builder, g spaces.CellGraph) {
+	if !g.Round {
+		b.WriteString("  node [shape=box, style=\"filled,rounded\", height=0.45];\n")
+	}
+	for _, n := range g.Nodes {
+		shape := ""
+		if g.Round {
+			shape = "shape=circle, width=0.6, fixedsize=true, "
 		}
-		fmt.Fprintf(b, "  n%d [shape=circle, width=0.6, fixedsize=true, fillcolor=%q, label=%s];\n", i, fill, dotQuote(label))
+		fmt.Fprintf(b, "  %s [%sfillcolor=%q, label=%s];\n", n.ID, shape, nodeStyle[n.Kind], dotQuote(n.Label))
 	}
 }
 
-// NB201Cell draws a NAS-Bench-201 cell: nodes 0 (input) to 3 (output), and every edge whose op is not
-// `none` labelled with its op, in the op's colour. arch is the benchmark's architecture string.
-func NB201Cell(arch string) (*Figure, error) {
-	a, err := nb201.ParseArch(arch)
-	if err != nil {
-		return nil, fmt.Errorf("viz: NB201 cell: %w", err)
+// graphHeader starts a cell diagram with its title and subtitle.
+func graphHeader(b *strings.Builder, g spaces.CellGraph) {
+	if g.Subtitle == "" {
+		dotHeader(b, g.Title)
+		return
+	}
+	dotHeader(b, "")
+	fmt.Fprintf(b, "  graph [ranksep=1.3, label=<%s<br/><font point-size=\"10\">%s</font>>];\n", html.EscapeString(g.Title), html.EscapeString(g.Subtitle))
+}
+
+// Cell draws a cell diagram (spaces.CellGraph): every edge with an op labelled with it in the op's
+// colour, the others (e.g. into a concatenating output) plain grey.
+func Cell(g spaces.CellGraph) (*Figure, error) {
+	if len(g.Nodes) == 0 {
+		return nil, fmt.Errorf("viz: cell %q: no nodes", g.Title)
 	}
 	var b strings.Builder
-	dotHeader(&b, "")
-	fmt.Fprintf(&b, "  graph [ranksep=1.3, label=<NAS-Bench-201 cell<br/><font point-size=\"10\">%s</font>>];\n", html.EscapeString(a.String()))
-	nb201Nodes(&b)
-	for e, op := range a {
-		if op == nb201.None {
+	graphHeader(&b, g)
+	graphNodes(&b, g)
+	for _, e := range g.Edges {
+		if e.Op == "" {
+			fmt.Fprintf(&b, "  %s -> %s [color=\"#888888\", penwidth=1.2];\n", e.From, e.To)
 			continue
 		}
-		from, to := nb201.EdgeNodes(e)
-		c := hexColor(OpColor(op.String()))
-		fmt.Fprintf(&b, "  n%d -> n%d [label=%s, color=%q, fontcolor=%q];\n", from, to, dotQuote(" "+op.String()+" "), c, c)
+		c := hexColor(OpColor(e.Op))
+		fmt.Fprintf(&b, "  %s -> %s [label=%s, color=%q, fontcolor=%q];\n", e.From, e.To, dotQuote(" "+e.Op+" "), c, c)
 	}
 	b.WriteString("}\n")
-	return renderDOT("NB201 cell "+a.String(), b.String())
+	title := g.Title
+	if g.Subtitle != "" {
+		title += " " + g.Subtitle
+	}
+	return renderDOT(title, b.String())
 }
 
-// nb201Ops maps op names to NAS-Bench-201 ops, in order.
-func nb201Ops(what string, ops []string) ([]nb201.Op, error) {
-	if len(ops) == 0 {
-		return nil, fmt.Errorf("viz: %s: no ops", what)
+// Cells draws the cells of a genotype (in the space's text form) with the diagram data its space
+// supplies (spaces.CellDrawer): one figure per cell type.
+func Cells(space spaces.Space, genotype string) ([]*Figure, error) {
+	d, ok := space.(spaces.CellDrawer)
+	if !ok {
+		return nil, fmt.Errorf("viz: the %s space draws no cells", space.Name())
 	}
-	out := make([]nb201.Op, len(ops))
-	for i, name := range ops {
-		op, err := nb201.ParseOp(name)
-		if err != nil {
-			return nil, fmt.Errorf("viz: %s: op %d: %w", what, i, err)
-		}
-		if slices.Contains(out[:i], op) {
-			return nil, fmt.Errorf("viz: %s: op %q listed twice", what, name)
-		}
-		out[i] = op
-	}
-	return out, nil
-}
-
-func nb201EdgeNames() []string {
-	names := make([]string, nb201.NumEdges)
-	for e := range names {
-		names[e] = nb201.EdgeName(e)
-	}
-	return names
-}
-
-// NB201Supernet draws the NAS-Bench-201 supernet's cell under θ: every candidate op of every edge as
-// its own arrow in the op's colour, the line width proportional to its weight θ[e][k] (an op with
-// θ = 0 is a hairline), the `none` op dashed. The strongest op of each edge (what discretisation keeps)
-// is labelled with its weight. theta is 6 × len(ops), in edge order 1←0, 2←0, 2←1, 3←0, 3←1, 3←2; ops
-// are NAS-Bench-201 op names (4 without `none` or all 5).
-func NB201Supernet(theta [][]float64, ops []string) (*Figure, error) {
-	nops, err := nb201Ops("NB201 supernet", ops)
+	g, err := space.ParseGenotype(genotype)
 	if err != nil {
+		return nil, fmt.Errorf("viz: %s cell: %w", space.Name(), err)
+	}
+	graphs, err := d.CellGraphs(g)
+	if err != nil {
+		return nil, fmt.Errorf("viz: %s cell: %w", space.Name(), err)
+	}
+	var figs []*Figure
+	for _, c := range graphs {
+		f, err := Cell(c)
+		if err != nil {
+			return nil, err
+		}
+		figs = append(figs, f)
+	}
+	return figs, nil
+}
+
+// Supernet draws a space's search cell under θ (spaces.SupernetDrawer): every candidate op of every
+// edge as its own arrow in the op's colour, the line width proportional to its weight θ[e][k] (an op
+// with θ = 0 is a hairline), the `none` op dashed. The strongest op of each edge (what discretisation
+// keeps) is labelled with its weight. theta is len(space.Edges()) × len(space.Ops()).
+func Supernet(space spaces.Space, theta [][]float64) (*Figure, error) {
+	d, ok := space.(spaces.SupernetDrawer)
+	if !ok {
+		return nil, fmt.Errorf("viz: the %s space draws no supernet", space.Name())
+	}
+	what := space.Name() + " supernet"
+	ops := space.Ops()
+	if err := checkTheta(what, theta, ops, space.Edges()); err != nil {
 		return nil, err
 	}
-	if err := checkTheta("NB201 supernet", theta, ops, nb201EdgeNames()); err != nil {
-		return nil, err
-	}
+	g := d.SupernetGraph()
 	var b strings.Builder
-	dotHeader(&b, "NAS-Bench-201 supernet (line width ∝ θ)")
+	dotHeader(&b, g.Title)
 	b.WriteString("  graph [ranksep=1.4, nodesep=0.25];\n")
-	nb201Nodes(&b)
-	for e, row := range theta {
-		from, to := nb201.EdgeNodes(e)
+	graphNodes(&b, g)
+	out := g.Nodes[len(g.Nodes)-1].ID
+	for _, n := range g.Nodes {
+		if n.Kind == spaces.OutputNode {
+			out = n.ID
+		}
+	}
+	for _, e := range g.Edges {
+		if e.Row < 0 || e.Row >= len(theta) {
+			return nil, fmt.Errorf("viz: %s: edge %s->%s has θ row %d of %d", what, e.From, e.To, e.Row, len(theta))
+		}
+		row := theta[e.Row]
 		best := 0
 		for k, v := range row {
 			if v > row[best] {
@@ -171,54 +194,18 @@ func NB201Supernet(theta [][]float64, ops []string) (*Figure, error) {
 			}
 		}
 		for k, v := range row {
-			c := hexColor(OpColor(nops[k].String()))
+			c := hexColor(OpColor(ops[k]))
 			attrs := fmt.Sprintf("color=%q, penwidth=%.2f, arrowsize=0.5", c, 0.3+8*math.Max(0, math.Min(1, v)))
-			if nops[k] == nb201.None {
+			if ops[k] == "none" {
 				attrs += ", style=dashed"
 			}
 			if k == best {
 				attrs += fmt.Sprintf(", label=%s, fontcolor=%q, fontsize=10", dotQuote(fmt.Sprintf("%.2f", v)), c)
 			}
-			fmt.Fprintf(&b, "  n%d -> n%d [%s];\n", from, to, attrs)
+			fmt.Fprintf(&b, "  %s -> %s [%s];\n", e.From, e.To, attrs)
 		}
 	}
 	b.WriteString(opLegend(ops, ""))
-	b.WriteString("  { rank=sink; legend; }\n  n3 -> legend [style=invis];\n}\n")
-	return renderDOT("NB201 supernet", b.String())
-}
-
-// DARTSCell draws the normal cell of a DARTS-space genotype (or its reduction cell when reduce is true):
-// the inputs c_{k-2} and c_{k-1}, the intermediate nodes 0, 1, …, and the output c_{k}, which
-// concatenates the states of the concat list; every edge labelled with its op, in the op's colour
-// (`none` edges are left out). The genotype must be valid (darts.Genotype.Validate).
-func DARTSCell(g darts.Genotype, reduce bool) (*Figure, error) {
-	if err := g.Validate(); err != nil {
-		return nil, fmt.Errorf("viz: DARTS cell: invalid genotype: %w", err)
-	}
-	cell, concat, kind := g.Normal, g.NormalConcat, "normal"
-	if reduce {
-		cell, concat, kind = g.Reduce, g.ReduceConcat, "reduction"
-	}
-	var b strings.Builder
-	dotHeader(&b, "DARTS "+kind+" cell")
-	b.WriteString("  node [shape=box, style=\"filled,rounded\", height=0.45];\n")
-	state := func(s int) string { return fmt.Sprintf("s%d", s) }
-	fmt.Fprintf(&b, "  s0 [fillcolor=\"#cfe8ff\", label=\"c_{k-2}\"];\n  s1 [fillcolor=\"#cfe8ff\", label=\"c_{k-1}\"];\n")
-	nodes := len(cell) / 2
-	for i := 0; i < nodes; i++ {
-		fmt.Fprintf(&b, "  %s [fillcolor=\"#eeeeee\", label=\"%d\"];\n", state(i+2), i)
-	}
-	b.WriteString("  out [fillcolor=\"#fff2b3\", label=\"c_{k}\"];\n")
-	for i, oi := range cell {
-		if oi.Op == darts.OpNone {
-			continue
-		}
-		c := hexColor(OpColor(oi.Op))
-		fmt.Fprintf(&b, "  %s -> %s [label=%s, color=%q, fontcolor=%q];\n", state(oi.Input), state(i/2+2), dotQuote(" "+oi.Op+" "), c, c)
-	}
-	for _, s := range concat {
-		fmt.Fprintf(&b, "  %s -> out [color=\"#888888\", penwidth=1.2];\n", state(s))
-	}
-	b.WriteString("}\n")
-	return renderDOT("DARTS "+kind+" cell", b.String())
+	fmt.Fprintf(&b, "  { rank=sink; legend; }\n  %s -> legend [style=invis];\n}\n", out)
+	return renderDOT(what, b.String())
 }

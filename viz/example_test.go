@@ -6,16 +6,18 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/gaeanas/gaeanas/spaces/nb201"
 	"github.com/gaeanas/gaeanas/viz"
 )
 
 // Draw the cell NAS-Bench-201's oracle on CIFAR-10 and write it as an SVG file. In a GoNB notebook,
-// viz.Show(fig) displays it inline instead.
+// viz.Show(fig) displays it inline instead. The space supplies the diagram's data; viz draws it.
 func Example() {
-	fig, err := viz.NB201Cell("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|")
+	figs, err := viz.Cells(nb201.New(), "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|")
 	if err != nil {
 		log.Fatal(err)
 	}
+	fig := figs[0]
 	dir, err := os.MkdirTemp("", "viz-example")
 	if err != nil {
 		log.Fatal(err)
@@ -28,7 +30,7 @@ func Example() {
 	fmt.Println(fig.Title)
 	fmt.Println(filepath.Base(path))
 	// Output:
-	// NB201 cell |nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|
+	// NAS-Bench-201 cell |nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|
 	// cell.svg
 }
 

@@ -4,42 +4,30 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"sync"
+	"strings"
 
 	"github.com/gaeanas/gaeanas/gaea"
-	"github.com/gaeanas/gaeanas/spaces/nb201"
+	"github.com/gaeanas/gaeanas/spaces"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
 
-var datasetTitles = [nb201.NumDatasets]string{"CIFAR-10", "CIFAR-100", "ImageNet16-120"}
-
-func checkDataset(what string, d nb201.Dataset) error {
-	if d < 0 || int(d) >= nb201.NumDatasets {
-		return fmt.Errorf("viz: %s: unknown data set %v", what, d)
+// datasetTitle is the title of a benchmark's data set ("CIFAR-10"), or an error for one it lacks.
+func datasetTitle(what string, b spaces.Benchmark, dataset string) (string, error) {
+	if b == nil {
+		return "", fmt.Errorf("viz: %s: no benchmark", what)
 	}
-	return nil
+	var keys []string
+	for _, d := range b.Datasets() {
+		if d.Key == dataset {
+			return d.Title, nil
+		}
+		keys = append(keys, d.Key)
+	}
+	return "", fmt.Errorf("viz: %s: %s has no data set %q (it has %s)", what, b.Title(), dataset, strings.Join(keys, ", "))
 }
-
-// tableAccuracies returns the test accuracies of all 15,625 architectures on each data set.
-var tableAccuracies = sync.OnceValues(func() ([nb201.NumDatasets][]float64, error) {
-	var acc [nb201.NumDatasets][]float64
-	for d := range acc {
-		acc[d] = make([]float64, nb201.NumArchs)
-	}
-	for i := 0; i < nb201.NumArchs; i++ {
-		e, err := nb201.LookupIndex(i)
-		if err != nil {
-			return acc, err
-		}
-		for d := range acc {
-			acc[d][i] = e.Accuracy[d]
-		}
-	}
-	return acc, nil
-})
 
 // vline draws a vertical line at x over the whole data area, with a label at its top.
 type vline struct {
@@ -89,44 +77,49 @@ func (v vline) Plot(c draw.Canvas, p *plot.Plot) {
 	}
 }
 
-// NB201Landscape draws the histogram of the test accuracies of all 15,625 NAS-Bench-201 architectures
-// on the data set, with arch (a benchmark architecture string) marked by a red line labelled with its
+// Landscape draws the histogram of the test accuracies of all architectures of a space's benchmark on
+// one of its data sets, with genotype (in the space's text form) marked by a red line labelled with its
 // accuracy and rank, and the best architecture of the table by a dashed grey line.
-func NB201Landscape(arch string, dataset nb201.Dataset) (*Figure, error) {
-	if err := checkDataset("NB201 landscape", dataset); err != nil {
+func Landscape(b spaces.Benchmark, genotype, dataset string) (*Figure, error) {
+	const what = "landscape"
+	dsTitle, err := datasetTitle(what, b, dataset)
+	if err != nil {
 		return nil, err
 	}
-	a, err := nb201.ParseArch(arch)
+	entry, err := b.Lookup(genotype)
 	if err != nil {
-		return nil, fmt.Errorf("viz: NB201 landscape: %w", err)
+		return nil, fmt.Errorf("viz: %s: %w", what, err)
 	}
-	all, err := tableAccuracies()
+	all, err := b.Accuracies(dataset)
 	if err != nil {
-		return nil, fmt.Errorf("viz: NB201 landscape: %w", err)
+		return nil, fmt.Errorf("viz: %s: %w", what, err)
 	}
-	entry := nb201.Lookup(a)
-	best := nb201.Best(dataset)
-	title := fmt.Sprintf("NAS-Bench-201 on %s: test accuracy of all %d architectures", datasetTitles[dataset], nb201.NumArchs)
+	best, err := b.Best(dataset)
+	if err != nil {
+		return nil, fmt.Errorf("viz: %s: %w", what, err)
+	}
+	bestAcc, _ := best.Accuracy(dataset)
+	title := fmt.Sprintf("%s on %s: test accuracy of all %d architectures", b.Title(), dsTitle, b.Size())
 	p := newPlot(title, "test accuracy (%)", "architectures")
 	p.Title.TextStyle.Font = sans(12)
-	h, err := plotter.NewHist(plotter.Values(all[dataset]), 80)
+	h, err := plotter.NewHist(plotter.Values(all), 80)
 	if err != nil {
-		return nil, fmt.Errorf("viz: NB201 landscape: %w", err)
+		return nil, fmt.Errorf("viz: %s: %w", what, err)
 	}
 	h.FillColor = rgb(0xb8cfe6)
 	h.LineStyle.Color = rgb(0x6b8fb5)
 	h.LineStyle.Width = 0.5
 	p.Add(h)
-	acc := entry.Accuracy[dataset]
-	bestLine := vline{x: best.Accuracy[dataset], style: draw.LineStyle{Color: color.Gray{Y: 0x55}, Width: 1.2, Dashes: []vg.Length{4, 3}}}
+	acc, _ := entry.Accuracy(dataset)
+	bestLine := vline{x: bestAcc, style: draw.LineStyle{Color: color.Gray{Y: 0x55}, Width: 1.2, Dashes: []vg.Length{4, 3}}}
 	archLine := vline{x: acc, style: draw.LineStyle{Color: rgb(0xd62728), Width: 2}}
 	p.Add(bestLine, archLine)
 	p.X.Tick.Marker = stepTicks{major: 10, minor: 5}
-	p.X.Max = math.Max(p.X.Max, best.Accuracy[dataset]) + 1 // keep the marks off the frame
+	p.X.Max = math.Max(p.X.Max, bestAcc) + 1 // keep the marks off the frame
 	p.Y.Min = 0
 	legend := []legendEntry{
-		{fmt.Sprintf("this cell: %.2f %%, rank %d of %d", acc, entry.Rank[dataset], nb201.NumArchs), archLine},
-		{fmt.Sprintf("best in the table: %.2f %%", best.Accuracy[dataset]), bestLine},
+		{fmt.Sprintf("this cell: %.2f %%, rank %d of %d", acc, entry.Rank(dataset), b.Size()), archLine},
+		{fmt.Sprintf("best in the table: %.2f %%", bestAcc), bestLine},
 	}
 	return render(title, figWidth, 340, func(dc draw.Canvas) {
 		dc = drawLegendBand(dc, legend, 2)
@@ -134,32 +127,32 @@ func NB201Landscape(arch string, dataset nb201.Dataset) (*Figure, error) {
 	})
 }
 
-// NB201AccuracyOverSearch draws the NAS-Bench-201 table accuracy (on the data set) of the architecture
-// the search would return after every architecture step: each "arch" record's θ (6 × len(ops), ops
-// NAS-Bench-201 op names, 4 or 5 of them) discretised by argmax per edge (the first op among ties),
-// looked up in the table. A dashed line marks the table's best accuracy. A history without
-// architecture steps gives an empty chart that says so.
-func NB201AccuracyOverSearch(history []gaea.Record, ops []string, dataset nb201.Dataset) (*Figure, error) {
-	const what = "NB201 accuracy over search"
-	if err := checkDataset(what, dataset); err != nil {
-		return nil, err
-	}
-	nops, err := nb201Ops(what, ops)
+// AccuracyOverSearch draws the benchmark accuracy (on one of its data sets) of the architecture the
+// search would return after every architecture step: each "arch" record's θ (and β) discretised by the
+// space (Space.Discretize), looked up in the space's benchmark. A dashed line marks the table's best
+// accuracy. A history without architecture steps gives an empty chart that says so.
+func AccuracyOverSearch(b spaces.Benchmark, space spaces.Space, history []gaea.Record, dataset string) (*Figure, error) {
+	const what = "accuracy over search"
+	dsTitle, err := datasetTitle(what, b, dataset)
 	if err != nil {
 		return nil, err
 	}
 	if len(history) == 0 {
 		return nil, fmt.Errorf("viz: %s: empty history", what)
 	}
-	xys, last, err := nb201AccuracySeries(what, history, ops, nops, dataset)
+	xys, last, err := accuracySeries(what, b, space, history, dataset)
 	if err != nil {
 		return nil, err
 	}
-	title := fmt.Sprintf("NAS-Bench-201 %s test accuracy of the argmax cell during the search", datasetTitles[dataset])
+	title := fmt.Sprintf("%s %s test accuracy of the argmax cell during the search", b.Title(), dsTitle)
 	p := newPlot(title, "step", "test accuracy (%)")
 	p.Title.TextStyle.Font = sans(12)
 	p.X.Tick.Marker = integerTicks{}
-	best := nb201.Best(dataset).Accuracy[dataset]
+	bestEntry, err := b.Best(dataset)
+	if err != nil {
+		return nil, fmt.Errorf("viz: %s: %w", what, err)
+	}
+	best, _ := bestEntry.Accuracy(dataset)
 	if len(xys) == 0 {
 		p.Add(note{"no architecture steps yet"})
 		p.X.Min, p.X.Max = 0, 1
@@ -181,8 +174,9 @@ func NB201AccuracyOverSearch(history []gaea.Record, ops []string, dataset nb201.
 	}
 	bl.Color, bl.Width, bl.Dashes = color.Gray{Y: 0x55}, 1.2, []vg.Length{4, 3}
 	p.Add(bl)
+	lastAcc, _ := last.Accuracy(dataset)
 	legend := []legendEntry{
-		{fmt.Sprintf("argmax cell (last: %.2f %%, rank %d of %d)", last.Accuracy[dataset], last.Rank[dataset], nb201.NumArchs), ps[0].(plot.Thumbnailer)},
+		{fmt.Sprintf("argmax cell (last: %.2f %%, rank %d of %d)", lastAcc, last.Rank(dataset), b.Size()), ps[0].(plot.Thumbnailer)},
 		{fmt.Sprintf("best in the table (%.2f %%)", best), bl},
 	}
 	fixRange(&p.X.Min, &p.X.Max, 1)
@@ -205,31 +199,32 @@ func (n note) Plot(c draw.Canvas, p *plot.Plot) {
 	c.FillText(sty, vg.Point{X: (c.Min.X + c.Max.X) / 2, Y: (c.Min.Y + c.Max.Y) / 2}, n.text)
 }
 
-// nb201AccuracySeries is the table accuracy (on dataset) of the argmax cell after every architecture
-// step of a history (first op among ties), and the entry of the last one.
-func nb201AccuracySeries(what string, history []gaea.Record, ops []string, nops []nb201.Op, dataset nb201.Dataset) (plotter.XYs, nb201.Entry, error) {
-	edges := nb201EdgeNames()
+// accuracySeries is the benchmark accuracy (on dataset) of the space's genotype after every
+// architecture step of a history, and the entry of the last one.
+func accuracySeries(what string, b spaces.Benchmark, space spaces.Space, history []gaea.Record, dataset string) (plotter.XYs, *spaces.BenchmarkEntry, error) {
+	if space == nil {
+		return nil, nil, fmt.Errorf("viz: %s: no space", what)
+	}
+	ops, edges := space.Ops(), space.Edges()
 	var xys plotter.XYs
-	var last nb201.Entry
+	var last *spaces.BenchmarkEntry
 	for _, r := range history {
 		if r.Block != "arch" {
 			continue
 		}
-		if err := checkTheta(fmt.Sprintf("%s: step %d", what, r.Step), r.Theta, ops, edges); err != nil {
-			return nil, last, err
+		step := fmt.Sprintf("%s: step %d", what, r.Step)
+		if err := checkTheta(step, r.Theta, ops, edges); err != nil {
+			return nil, nil, err
 		}
-		var a nb201.Arch
-		for e, row := range r.Theta {
-			k := 0
-			for j, v := range row {
-				if v > row[k] {
-					k = j
-				}
-			}
-			a[e] = nops[k]
+		g, err := space.Discretize(r.Theta, r.Beta)
+		if err != nil {
+			return nil, nil, fmt.Errorf("viz: %s: %w", step, err)
 		}
-		last = nb201.Lookup(a)
-		xys = append(xys, plotter.XY{X: float64(r.Step), Y: last.Accuracy[dataset]})
+		if last, err = b.Lookup(g.String()); err != nil {
+			return nil, nil, fmt.Errorf("viz: %s: %w", step, err)
+		}
+		acc, _ := last.Accuracy(dataset)
+		xys = append(xys, plotter.XY{X: float64(r.Step), Y: acc})
 	}
 	return xys, last, nil
 }

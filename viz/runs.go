@@ -7,17 +7,19 @@ import (
 	"sort"
 
 	"github.com/gaeanas/gaeanas/gaea"
-	"github.com/gaeanas/gaeanas/spaces/nb201"
+	"github.com/gaeanas/gaeanas/spaces"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// Run is one search's history with the names of θ's columns (spaces.Space's Ops).
+// Run is one search's history with the names of θ's columns (spaces.Space's Ops) and, for the
+// benchmark figures, the space that discretises its θ.
 type Run struct {
 	History []gaea.Record
 	Ops     []string
+	Space   spaces.Space
 }
 
 // RunGroup is the runs of one algorithm (e.g. one per seed), drawn as one line with a band.
@@ -26,31 +28,32 @@ type RunGroup struct {
 	Runs []Run
 }
 
-// NB201AccuracyOverSearchRuns is NB201AccuracyOverSearch for groups of runs: for each group (one
-// algorithm over seeds) the mean over its runs of the table accuracy of the argmax cell after every
-// architecture step, with a band of ± one standard deviation. A run's value at a step is its value at
-// its last architecture step up to it; the curve stops where the shortest run of the group stops.
-func NB201AccuracyOverSearchRuns(groups []RunGroup, dataset nb201.Dataset) (*Figure, error) {
-	const what = "NB201 accuracy over search (runs)"
-	if err := checkDataset(what, dataset); err != nil {
+// AccuracyOverSearchRuns is AccuracyOverSearch for groups of runs: for each group (one algorithm over
+// seeds) the mean over its runs of the benchmark accuracy of the argmax cell after every architecture
+// step, with a band of ± one standard deviation. A run's value at a step is its value at its last
+// architecture step up to it; the curve stops where the shortest run of the group stops.
+func AccuracyOverSearchRuns(b spaces.Benchmark, groups []RunGroup, dataset string) (*Figure, error) {
+	const what = "accuracy over search (runs)"
+	dsTitle, err := datasetTitle(what, b, dataset)
+	if err != nil {
 		return nil, err
 	}
 	series := func(r Run) (plotter.XYs, error) {
-		nops, err := nb201Ops(what, r.Ops)
-		if err != nil {
-			return nil, err
-		}
-		xys, _, err := nb201AccuracySeries(what, r.History, r.Ops, nops, dataset)
+		xys, _, err := accuracySeries(what, b, r.Space, r.History, dataset)
 		return xys, err
 	}
-	title := fmt.Sprintf("NAS-Bench-201 %s test accuracy of the argmax cell during the search", datasetTitles[dataset])
+	title := fmt.Sprintf("%s %s test accuracy of the argmax cell during the search", b.Title(), dsTitle)
 	p := newPlot(title, "step", "test accuracy (%)")
 	p.Title.TextStyle.Font = sans(12)
 	legend, err := addGroups(p, groups, series)
 	if err != nil {
 		return nil, fmt.Errorf("viz: %s: %w", what, err)
 	}
-	best := nb201.Best(dataset).Accuracy[dataset]
+	bestEntry, err := b.Best(dataset)
+	if err != nil {
+		return nil, fmt.Errorf("viz: %s: %w", what, err)
+	}
+	best, _ := bestEntry.Accuracy(dataset)
 	if len(legend) > 0 {
 		bl, err := plotter.NewLine(plotter.XYs{{X: p.X.Min, Y: best}, {X: p.X.Max, Y: best}})
 		if err != nil {

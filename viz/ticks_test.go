@@ -88,7 +88,7 @@ func TestEntropyRunsFlatLabels(t *testing.T) {
 		h := math.Log(3) - 1e-6*float64(s)
 		hist = append(hist, gaea.Record{Step: s, Block: "arch", Loss: 1, Entropy: []float64{h, h, h}})
 	}
-	f := check(t, "entropy-runs-flat")(EntropyOverSearchRuns([]RunGroup{{Name: "rsws", Runs: []Run{{hist, []string{"a", "b", "c"}}}}}))
+	f := check(t, "entropy-runs-flat")(EntropyOverSearchRuns([]RunGroup{{Name: "rsws", Runs: []Run{{History: hist, Ops: []string{"a", "b", "c"}}}}}))
 	seen := map[string]bool{}
 	for _, s := range texts(t, f.SVG) {
 		if strings.Contains(s, ".") && strings.Trim(s, "0123456789.-") == "" {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gaeanas/gaeanas/gaea"
+	"github.com/gaeanas/gaeanas/spaces"
 	"github.com/gaeanas/gaeanas/spaces/darts"
 	"github.com/gaeanas/gaeanas/spaces/nb201"
 )
@@ -265,7 +266,7 @@ func TestSimplexTrajectories(t *testing.T) {
 	}
 }
 
-func TestNB201Cell(t *testing.T) {
+func TestCellsNB201(t *testing.T) {
 	for i, tc := range []struct {
 		arch  string
 		edges int
@@ -274,7 +275,11 @@ func TestNB201Cell(t *testing.T) {
 		{"|nor_conv_3x3~0|+|none~0|nor_conv_1x1~1|+|skip_connect~0|none~1|avg_pool_3x3~2|", 4},
 		{"|none~0|+|none~0|none~1|+|none~0|none~1|none~2|", 0},
 	} {
-		f := check(t, "nb201-cell-"+itoa(i))(NB201Cell(tc.arch))
+		figs, err := Cells(nb201.New(), tc.arch)
+		if err == nil && len(figs) != 1 {
+			t.Fatalf("%s: %d figures, want 1", tc.arch, len(figs))
+		}
+		f := check(t, "nb201-cell-"+itoa(i))(first(figs, err))
 		if n := gvClass(f.SVG, "node"); n != 4 {
 			t.Errorf("%s: %d nodes, want 4", tc.arch, n)
 		}
@@ -300,7 +305,7 @@ func TestNB201Cell(t *testing.T) {
 	}
 }
 
-func TestNB201Supernet(t *testing.T) {
+func TestSupernetNB201(t *testing.T) {
 	theta5 := fakeHistory(ops5, 6, 30, true)[58].Theta
 	theta5[0] = []float64{0, 0, 0, 1, 0}
 	theta4 := fakeHistory(ops4, 6, 30, true)[58].Theta
@@ -309,7 +314,7 @@ func TestNB201Supernet(t *testing.T) {
 		theta [][]float64
 		ops   []string
 	}{{"5ops", theta5, ops5}, {"4ops", theta4, ops4}} {
-		f := check(t, "nb201-supernet-"+tc.name)(NB201Supernet(tc.theta, tc.ops))
+		f := check(t, "nb201-supernet-"+tc.name)(Supernet(nb201.New().WithNone(len(tc.ops) == 5), tc.theta))
 		if n := gvClass(f.SVG, "edge"); n != 6*len(tc.ops) {
 			t.Errorf("%s: %d edges, want %d", tc.name, n, 6*len(tc.ops))
 		}
@@ -322,15 +327,19 @@ func TestNB201Supernet(t *testing.T) {
 	}
 }
 
-func TestDARTSCell(t *testing.T) {
+func TestCellsDARTS(t *testing.T) {
 	for _, g := range []*darts.Genotype{darts.DARTS_V2, darts.PC_DARTS} {
-		for _, reduce := range []bool{false, true} {
+		figs, err := Cells(darts.New(), g.String())
+		if err != nil || len(figs) != 2 {
+			t.Fatalf("%s: %d figures (%v), want the normal and the reduction cell", g, len(figs), err)
+		}
+		for i, reduce := range []bool{false, true} {
 			cell, concat := g.Normal, g.NormalConcat
 			if reduce {
 				cell, concat = g.Reduce, g.ReduceConcat
 			}
 			name := map[bool]string{false: "darts-normal", true: "darts-reduce"}[reduce] + map[bool]string{true: "-v2", false: "-pc"}[g == darts.DARTS_V2]
-			f := check(t, name)(DARTSCell(*g, reduce))
+			f := check(t, name)(figs[i], nil)
 			if n := gvClass(f.SVG, "node"); n != len(cell)/2+3 {
 				t.Errorf("%d nodes, want %d", n, len(cell)/2+3)
 			}
@@ -347,11 +356,11 @@ func TestDARTSCell(t *testing.T) {
 	}
 }
 
-func TestNB201Landscape(t *testing.T) {
+func TestLandscapeNB201(t *testing.T) {
 	for d := nb201.CIFAR10; d <= nb201.ImageNet16; d++ {
 		for _, arch := range []string{bestArch, "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"} {
 			name := "landscape-" + d.String() + map[bool]string{true: "-best", false: "-none"}[arch == bestArch]
-			f := check(t, name)(NB201Landscape(arch, d))
+			f := check(t, name)(Landscape(nb201Bench(t), arch, d.String()))
 			e := nb201.Lookup(nb201.MustParseArch(arch))
 			ts := texts(t, f.SVG)
 			found := false
@@ -365,7 +374,7 @@ func TestNB201Landscape(t *testing.T) {
 	}
 }
 
-func TestNB201AccuracyOverSearch(t *testing.T) {
+func TestAccuracyOverSearchNB201(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		hist []gaea.Record
@@ -377,7 +386,7 @@ func TestNB201AccuracyOverSearch(t *testing.T) {
 		{"no-arch-steps", fakeHistory(ops4, 6, 10, false), ops4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := check(t, "accuracy-over-search-"+tc.name)(NB201AccuracyOverSearch(tc.hist, tc.ops, nb201.CIFAR100))
+			f := check(t, "accuracy-over-search-"+tc.name)(AccuracyOverSearch(nb201Bench(t), nb201.New().WithNone(len(tc.ops) == 5), tc.hist, "cifar100"))
 			ts := texts(t, f.SVG)
 			var last gaea.Record
 			for _, r := range tc.hist {
@@ -406,6 +415,24 @@ func TestNB201AccuracyOverSearch(t *testing.T) {
 			}
 		})
 	}
+}
+
+// first is the first figure of a Cells result.
+func first(figs []*Figure, err error) (*Figure, error) {
+	if err != nil {
+		return nil, err
+	}
+	return figs[0], nil
+}
+
+// nb201Bench is NAS-Bench-201's benchmark, as the registry holds it.
+func nb201Bench(t *testing.T) spaces.Benchmark {
+	t.Helper()
+	d, err := spaces.Lookup("nb201")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.Benchmark
 }
 
 func itoa(i int) string {
@@ -446,30 +473,25 @@ func TestBadInput(t *testing.T) {
 		"simplex NaN objective": func() (*Figure, error) {
 			return SimplexTrajectories(nil, [3]string{}, func([3]float64) float64 { return math.NaN() }, "")
 		},
-		"cell invalid arch": func() (*Figure, error) { return NB201Cell("|conv~0|") },
-		"cell empty arch":   func() (*Figure, error) { return NB201Cell("") },
-		"supernet unknown op": func() (*Figure, error) {
-			return NB201Supernet(hist[0].Theta, []string{"skip_connect", "conv_5x5", "nor_conv_3x3", "avg_pool_3x3"})
+		"cell invalid arch": func() (*Figure, error) { return first(Cells(nb201.New(), "|conv~0|")) },
+		"cell empty arch":   func() (*Figure, error) { return first(Cells(nb201.New(), "")) },
+		"cell no nodes":     func() (*Figure, error) { return Cell(spaces.CellGraph{Title: "empty"}) },
+		"supernet ragged":   func() (*Figure, error) { return Supernet(nb4, ragged[2].Theta) },
+		"supernet 5 edges":  func() (*Figure, error) { return Supernet(nb4, hist[0].Theta[:5]) },
+		"supernet 5 ops":    func() (*Figure, error) { return Supernet(nb5, hist[0].Theta) },
+		"supernet no data":  func() (*Figure, error) { return Supernet(darts.New(), hist[0].Theta) },
+		"darts invalid genotype": func() (*Figure, error) {
+			return first(Cells(darts.New(), badGenotype.String()))
 		},
-		"supernet repeated op": func() (*Figure, error) {
-			return NB201Supernet(hist[0].Theta, []string{"skip_connect", "skip_connect", "nor_conv_3x3", "avg_pool_3x3"})
-		},
-		"supernet ragged":        func() (*Figure, error) { return NB201Supernet(ragged[2].Theta, ops4) },
-		"supernet 5 edges":       func() (*Figure, error) { return NB201Supernet(hist[0].Theta[:5], ops4) },
-		"darts invalid genotype": func() (*Figure, error) { return DARTSCell(badGenotype, false) },
-		"darts empty genotype":   func() (*Figure, error) { return DARTSCell(darts.Genotype{}, true) },
-		"landscape invalid arch": func() (*Figure, error) { return NB201Landscape("nonsense", nb201.CIFAR10) },
-		"landscape bad dataset":  func() (*Figure, error) { return NB201Landscape(bestArch, nb201.Dataset(7)) },
-		"accuracy unknown op": func() (*Figure, error) {
-			return NB201AccuracyOverSearch(hist, []string{"a", "b", "c", "d"}, nb201.CIFAR10)
-		},
-		"accuracy ragged":        func() (*Figure, error) { return NB201AccuracyOverSearch(ragged, ops4, nb201.CIFAR10) },
-		"accuracy ops mismatch":  func() (*Figure, error) { return NB201AccuracyOverSearch(hist, ops5, nb201.CIFAR10) },
-		"accuracy bad dataset":   func() (*Figure, error) { return NB201AccuracyOverSearch(hist, ops4, nb201.Dataset(-1)) },
-		"accuracy empty history": func() (*Figure, error) { return NB201AccuracyOverSearch(nil, ops4, nb201.CIFAR10) },
-		"accuracy teaching space": func() (*Figure, error) {
-			return NB201AccuracyOverSearch(hist, []string{"skip_connect", "conv_3x3", "avg_pool_3x3", "none"}, nb201.CIFAR10)
-		},
+		"darts empty genotype":   func() (*Figure, error) { return first(Cells(darts.New(), "")) },
+		"landscape invalid arch": func() (*Figure, error) { return Landscape(nb201Bench(t), "nonsense", "cifar10") },
+		"landscape bad dataset":  func() (*Figure, error) { return Landscape(nb201Bench(t), bestArch, "cifar11") },
+		"landscape no benchmark": func() (*Figure, error) { return Landscape(nil, bestArch, "cifar10") },
+		"accuracy ragged":        func() (*Figure, error) { return AccuracyOverSearch(nb201Bench(t), nb4, ragged, "cifar10") },
+		"accuracy ops mismatch":  func() (*Figure, error) { return AccuracyOverSearch(nb201Bench(t), nb5, hist, "cifar10") },
+		"accuracy bad dataset":   func() (*Figure, error) { return AccuracyOverSearch(nb201Bench(t), nb4, hist, "svhn") },
+		"accuracy empty history": func() (*Figure, error) { return AccuracyOverSearch(nb201Bench(t), nb4, nil, "cifar10") },
+		"accuracy no space":      func() (*Figure, error) { return AccuracyOverSearch(nb201Bench(t), nil, hist, "cifar10") },
 	} {
 		t.Run(name, func(t *testing.T) {
 			f, err := fn()
@@ -484,7 +506,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestHTML(t *testing.T) {
-	cell, err := NB201Cell(bestArch)
+	cell, err := first(Cells(nb201.New(), bestArch))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,6 +52,8 @@ import (
 	"github.com/gaeanas/gaeanas/backend"
 	"github.com/gaeanas/gaeanas/experiment"
 	"github.com/gaeanas/gaeanas/gaea"
+	_ "github.com/gaeanas/gaeanas/spaces/darts" // the spaces the benchmark's configs name
+	_ "github.com/gaeanas/gaeanas/spaces/nb201"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -65,7 +67,7 @@ const (
 // benchConfig is one supernet to time.
 type benchConfig struct {
 	Name     string
-	Space    experiment.Space
+	Space    string
 	Algo     experiment.Algo
 	Channels int // C
 	Cells    int // NB201: cells per stage N; DARTS: layers
@@ -74,10 +76,10 @@ type benchConfig struct {
 }
 
 var allConfigs = []benchConfig{
-	{Name: "nb201-quick", Space: experiment.NB201, Algo: experiment.GAEADARTS, Channels: 8, Cells: 1, Batch: 64, Size: 32},
-	{Name: "nb201-c16", Space: experiment.NB201, Algo: experiment.GAEADARTS, Channels: 16, Cells: 5, Batch: 64, Size: 32},
-	{Name: "nb201-c24", Space: experiment.NB201, Algo: experiment.GAEADARTS, Channels: 24, Cells: 5, Batch: 64, Size: 32},
-	{Name: "darts-pc", Space: experiment.DARTS, Algo: experiment.GAEAPCDARTS, Channels: 16, Cells: 8, Batch: 64, Size: 32},
+	{Name: "nb201-quick", Space: "nb201", Algo: experiment.GAEADARTS, Channels: 8, Cells: 1, Batch: 64, Size: 32},
+	{Name: "nb201-c16", Space: "nb201", Algo: experiment.GAEADARTS, Channels: 16, Cells: 5, Batch: 64, Size: 32},
+	{Name: "nb201-c24", Space: "nb201", Algo: experiment.GAEADARTS, Channels: 24, Cells: 5, Batch: 64, Size: 32},
+	{Name: "darts-pc", Space: "darts", Algo: experiment.GAEAPCDARTS, Channels: 16, Cells: 8, Batch: 64, Size: 32},
 }
 
 func configNames() []string {
@@ -182,7 +184,14 @@ func newSearch(be backends.Backend, c benchConfig) (*gaea.Search, experiment.Set
 		return nil, st, err
 	}
 	stepsPerEpoch := max(1, (st.TrainImages+c.Batch-1)/c.Batch)
-	cfg := st.Config(st.BuildSpace(numClasses), stepsPerEpoch)
+	space, err := st.BuildSpace(numClasses)
+	if err != nil {
+		return nil, st, err
+	}
+	cfg, err := st.Config(space, stepsPerEpoch)
+	if err != nil {
+		return nil, st, err
+	}
 	s, err := gaea.NewSearch(be, cfg, batches)
 	return s, st, err
 }
@@ -339,7 +348,7 @@ func peakRSSMB() float64 {
 // line is the one-line summary of a result.
 func line(r Result) string {
 	shape := fmt.Sprintf("C=%d N=%d", r.Channels, r.Cells)
-	if r.Space == string(experiment.DARTS) {
+	if r.PartialChannels > 0 { // a partial-channel supernet: its depth, K and edge weights say what ran
 		shape = fmt.Sprintf("C=%d L=%d K=%d β=%v", r.Channels, r.Cells, r.PartialChannels, r.EdgeWeights)
 	}
 	return fmt.Sprintf("%-12s %s ops=%d batch=%d %dx%d  params %d (+%d arch)  first %.1f ms  median %.1f ms  min %.1f ms  CPU median %.1f ms  min %.1f ms  (%d warm-up, %d timed)  peak RSS %.0f MB",

@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/gaeanas/gaeanas/backend"
+	"github.com/gaeanas/gaeanas/internal/cli"
 )
 
 type backendReport struct {
@@ -32,18 +33,15 @@ func runBackend(args []string) error {
 	asJSON := fs.Bool("json", false, "print one JSON object instead of text")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: gaea backend [flags]\n\nSays which GoMLX backend is used (set GOMLX_BACKEND=go|xla|xla:cuda to choose) and checks that it trains.\n\n")
-		printDefaults(fs)
+		cli.PrintDefaults(fs)
 	}
-	if err := parseFlags(fs, args); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", abbrev(fs.Arg(0)))
-	}
 	if *steps < 2 || *batch < 1 || *steps > maxCheckSteps || *batch > maxCheckBatch {
-		return usagef("-steps must be in [2, %d] and -batch in [1, %d] (got %d, %d)", maxCheckSteps, maxCheckBatch, *steps, *batch)
+		return cli.Usagef("-steps must be in [2, %d] and -batch in [1, %d] (got %d, %d)", maxCheckSteps, maxCheckBatch, *steps, *batch)
 	}
-	if err := openBackend(""); err != nil {
+	if err := cli.OpenBackend(""); err != nil {
 		return err
 	}
 	be, err := backend.New()

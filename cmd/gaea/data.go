@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/gaeanas/gaeanas/data"
+	"github.com/gaeanas/gaeanas/internal/cli"
 )
 
 // dataReport is the JSON object `gaea data` prints.
@@ -44,16 +45,13 @@ func dataTo(w, progress io.Writer, args []string) error {
 			"Loads a data set (downloading it into the data directory when missing; progress on stderr) and prints one\n"+
 			"JSON object: train and test image counts, classes, image shape, per-channel mean and std of the training\n"+
 			"images (0–1 scale) and the sizes of the architecture-search split (train/valid/test).\n\n")
-		printDefaults(fs)
+		cli.PrintDefaults(fs)
 	}
-	if err := parseFlags(fs, args); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", abbrev(fs.Arg(0)))
-	}
 	if err := data.Check(*name); err != nil {
-		return usageError{err}
+		return cli.Usage(err)
 	}
 	d, err := data.Open(context.Background(), *name, data.Options{Dir: *dir, NoDownload: !*download, Progress: progress})
 	if err != nil {

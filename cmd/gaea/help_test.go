@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/gaeanas/gaeanas/experiment"
+	"github.com/gaeanas/gaeanas/rundir"
+	"github.com/gaeanas/gaeanas/scratch"
 	"github.com/gaeanas/gaeanas/sweep"
 )
 
@@ -54,7 +56,7 @@ func TestHelpTexts(t *testing.T) {
 		hasNot    []string
 	}{
 		{"search", search,
-			[]string{"-checkpoint-every int", "search iterations", "-weight-lr value", "-weight-decay value", "--nesterov false", "-backend string"},
+			[]string{"-checkpoint-every int", "search iterations", "-weight-lr float", "-weight-decay float", "--nesterov false", "-backend string"},
 			[]string{"-train-images", "-valid-images", "-arch-optimizer", "\n  -lr ", "\n  -wd "}},
 		{"train", train,
 			[]string{"-checkpoint-every string", "N epochs (N or Nepochs)", "training steps (Nsteps", "-weight-lr float", "-weight-decay float", "-from string"},
@@ -130,8 +132,8 @@ func TestTrainFlagNames(t *testing.T) {
 		if code, _, errOut := run(t, bin, args...); code != 0 {
 			t.Fatalf("gaea %q: exit %d, %s", args, code, errOut)
 		}
-		var st experiment.TrainSettings
-		if err := experiment.ReadJSON(filepath.Join(dir, experiment.SettingsFile), &st); err != nil {
+		var st scratch.Settings
+		if err := rundir.ReadJSON(filepath.Join(dir, experiment.SettingsFile), &st); err != nil {
 			t.Fatal(err)
 		}
 		if st.LR != 0.05 || st.WeightDecay != 0.001 {
@@ -153,16 +155,16 @@ func TestAggregateUnwritable(t *testing.T) {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		st, err := experiment.Defaults(experiment.Quick, experiment.Tiny, algo, "")
+		st, err := experiment.Defaults(experiment.Quick, "tiny", algo, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		res := experiment.Result{Space: experiment.Tiny, Algo: algo, Level: st.Level, Dataset: "embedded", Seed: int64(i), Genotype: "g",
+		res := experiment.Result{Space: "tiny", Algo: algo, Level: st.Level, Dataset: "embedded", Seed: int64(i), Genotype: "g",
 			ArchWeights: [][]float64{{0.5, 0.5}}, Entropy: 0.6, Settings: st, Seconds: 1}
-		if err := experiment.WriteJSON(filepath.Join(d, experiment.SettingsFile), st); err != nil {
+		if err := rundir.WriteJSON(filepath.Join(d, experiment.SettingsFile), st); err != nil {
 			t.Fatal(err)
 		}
-		if err := experiment.WriteJSON(filepath.Join(d, experiment.ResultFile), res); err != nil {
+		if err := rundir.WriteJSON(filepath.Join(d, experiment.ResultFile), res); err != nil {
 			t.Fatal(err)
 		}
 	}

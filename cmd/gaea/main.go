@@ -48,6 +48,11 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/gaeanas/gaeanas/experiment"
+	"github.com/gaeanas/gaeanas/internal/cli"
+	"github.com/gaeanas/gaeanas/internal/text"
+	"github.com/gaeanas/gaeanas/scratch"
 )
 
 const version = "0.1.0-dev"
@@ -55,42 +60,41 @@ const version = "0.1.0-dev"
 type command struct {
 	name, summary string
 	run           func(args []string) error
+	// flagOf names a settings key's flag in the command's errors (a library error names the key).
+	flagOf func(key string) string
 }
 
 var commands = []command{
-	{"search", "run (or --resume) an architecture search; with no flags a quick GAEA search on NAS-Bench-201", runSearch},
-	{"presets", "print the settings of a preset for each space and algorithm, with their sources (--json)", runPresets},
-	{"report", "(re)write report.html for a search run folder (aggregate.html for a sweep folder)", runReport},
-	{"sweep", "run a grid of searches, algorithms × seeds × …, locally (--jobs N) or on Slurm; gaea sweep status DIR", runSweep},
-	{"aggregate", "tables (mean ± std over seeds) and curves of a sweep's results: aggregate.html, .csv, .json", runAggregate},
-	{"train", "train an architecture from scratch (--space nb201 --arch S | --space darts --genotype G | --from RUN_DIR)", runTrain},
-	{"lookup", "print a NAS-Bench-201 architecture's benchmark accuracies and ranks as JSON", runLookup},
-	{"params", "print the parameter count of a discrete network (--space nb201 or darts)", runParams},
-	{"data", "load a data set (downloading it if needed) and print its sizes, statistics and search split as JSON", runData},
-	{"simplex", "compare the geometries (entropic, euclidean, softmax) on c·θ over the simplex", runSimplex},
-	{"backend", "say which GoMLX backend is used and check that it trains a small conv net", runBackend},
-	{"version", "print the version", runVersion},
+	{"search", "run (or --resume) an architecture search; with no flags a quick GAEA search on NAS-Bench-201", runSearch, experiment.Table.FlagOf},
+	{"presets", "print the settings of a preset for each space and algorithm, with their sources (--json; --train: the training protocols)", runPresets, experiment.Table.FlagOf},
+	{"report", "(re)write report.html for a search run folder (aggregate.html for a sweep folder)", runReport, nil},
+	{"sweep", "run a grid of searches, algorithms × seeds × …, locally (--jobs N) or on Slurm; gaea sweep status DIR", runSweep, experiment.Table.FlagOf},
+	{"aggregate", "tables (mean ± std over seeds) and curves of a sweep's results: aggregate.html, .csv, .json", runAggregate, nil},
+	{"train", "train an architecture from scratch (--space nb201 --arch S | --space darts --genotype G | --from RUN_DIR)", runTrain, scratch.Table.FlagOf},
+	{"lookup", "print a genotype's entry in its space's benchmark (NAS-Bench-201 by default) as JSON", runLookup, nil},
+	{"params", "print the parameter count of a discrete network (--space nb201 or darts)", runParams, nil},
+	{"data", "load a data set (downloading it if needed) and print its sizes, statistics and search split as JSON", runData, nil},
+	{"simplex", "compare the geometries (entropic, euclidean, softmax) on c·θ over the simplex", runSimplex, nil},
+	{"backend", "say which GoMLX backend is used and check that it trains a small conv net", runBackend, nil},
+	{"version", "print the version", runVersion, nil},
 }
 
 func runVersion(args []string) error {
 	fs := flag.NewFlagSet("version", flag.ContinueOnError)
 	fs.Usage = func() { fmt.Fprintf(fs.Output(), "Usage: gaea version\n\nPrints the version.\n") }
-	if err := parseFlags(fs, args); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 	fmt.Println("gaea", version)
 	return nil
 }
 
-// oneLine joins the lines of an error message (every error is one line on stderr).
-func oneLine(s string) string {
-	if !strings.ContainsAny(s, "\r\n") {
-		return s
+// parse parses a command's flags (cli.Parse) and refuses positional arguments.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := cli.Parse(fs, args); err != nil {
+		return err
 	}
-	return strings.Join(strings.Fields(s), " ")
+	return cli.NoArgs(fs)
 }
 
 func usage() {
@@ -124,23 +128,32 @@ func main() {
 		}
 	}
 	for _, c := range commands {
-		if c.name == name {
-			if err := c.run(args); err != nil {
-				if errors.Is(err, flag.ErrHelp) {
-					return // -h: the usage was printed
-				}
-				// The library's errors start with their package's name; "gaea sweep: sweep: …" says it twice.
-				msg := strings.TrimPrefix(oneLine(err.Error()), name+": ")
-				fmt.Fprintf(os.Stderr, "gaea %s: %s\n", name, msg)
-				var ue usageError
-				if errors.As(err, &ue) {
-					os.Exit(2)
-				}
-				os.Exit(1)
-			}
-			return
+		if c.name != name {
+			continue
 		}
+		err := c.run(args)
+		if err == nil || errors.Is(err, flag.ErrHelp) {
+			return // -h: the usage was printed
+		}
+		// A setting's error names its flag here; the library's errors start with their package's
+		// name, and "gaea sweep: sweep: …" would say it twice.
+		msg := err.Error()
+		if c.flagOf != nil {
+			msg = cli.Flagged(err, c.flagOf)
+		}
+		if strings.ContainsAny(msg, "\r\n") { // every error is one line on stderr
+			msg = strings.Join(strings.Fields(msg), " ")
+		}
+		fmt.Fprintf(os.Stderr, "gaea %s: %s\n", name, strings.TrimPrefix(msg, name+": "))
+		var exit *cli.ExitError
+		switch {
+		case errors.As(err, &exit):
+			os.Exit(exit.Code) // an interruption: 130, 143
+		case cli.IsUsage(err):
+			os.Exit(2)
+		}
+		os.Exit(1)
 	}
-	fmt.Fprintf(os.Stderr, "gaea: unknown command %q (run 'gaea help')\n", abbrev(name))
+	fmt.Fprintf(os.Stderr, "gaea: unknown command %q (run 'gaea help')\n", text.Abbrev(name))
 	os.Exit(2)
 }

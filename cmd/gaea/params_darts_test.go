@@ -41,7 +41,7 @@ func TestParamsDARTSErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"--space", "darts"}, "--genotype is required"},
-		{[]string{"--space", "nb201", "--genotype", valid}, "--space darts"},
+		{[]string{"--space", "nb201", "--genotype", valid}, "--genotype is not a flag of the nb201 network"},
 		{[]string{"--space", "darts", "--genotype", "NASNet"}, "expected Genotype"},
 		{[]string{"--space", "darts", "--genotype", strings.Replace(valid, "sep_conv_5x5", "conv_9x9", 1)}, `unknown op "conv_9x9"`},
 		{[]string{"--space", "darts", "--genotype", valid, "--channels", "35"}, "--channels must be even"},

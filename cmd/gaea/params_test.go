@@ -42,10 +42,10 @@ func TestParamsNB201(t *testing.T) {
 }
 
 func TestParamsSpace(t *testing.T) {
-	if err := runParams([]string{"--space", "nope"}); err == nil || !strings.Contains(err.Error(), "want nb201 or darts") {
+	if err := runParams([]string{"--space", "nope"}); err == nil || !strings.Contains(err.Error(), "want darts or nb201") {
 		t.Errorf("runParams(--space nope): %v", err)
 	}
-	if err := paramsTo(&bytes.Buffer{}, []string{"--space", "nb201", "--genotype", "DARTS_V2"}); err == nil || !strings.Contains(err.Error(), "--space darts") {
+	if err := paramsTo(&bytes.Buffer{}, []string{"--space", "nb201", "--genotype", "DARTS_V2"}); err == nil || !strings.Contains(err.Error(), "--genotype is not a flag of the nb201 network") {
 		t.Errorf("nb201 with --genotype: %v", err)
 	}
 }

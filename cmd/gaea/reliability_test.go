@@ -165,7 +165,11 @@ func TestSearchSignalsKillsAndResume(t *testing.T) {
 
 	t.Run("kill -9 at a random point", func(t *testing.T) {
 		rng := rand.New(rand.NewSource(time.Now().UnixNano()))
-		for round := 0; round < 2; round++ {
+		rounds := 1
+		if longTests() {
+			rounds = 3
+		}
+		for round := 0; round < rounds; round++ {
 			dir := filepath.Join(t.TempDir(), "random")
 			cmd := gaeaCmd(bin, tinyRun(dir)...)
 			cmd.Env = append(cmd.Env, "GAEA_CHECKPOINT_INTERVAL=150ms")
@@ -192,7 +196,7 @@ func TestCLIAndLibraryAgree(t *testing.T) {
 	}
 	bin := buildGaea(t)
 	ref := reference(t, bin)
-	st, err := experiment.Defaults(experiment.Quick, experiment.Tiny, experiment.GAEADARTS, "embedded")
+	st, err := experiment.Defaults(experiment.Quick, "tiny", experiment.GAEADARTS, "embedded")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,9 +16,10 @@ import (
 	"time"
 
 	"github.com/gaeanas/gaeanas/experiment"
+	"github.com/gaeanas/gaeanas/rundir"
 )
 
-// The resume tables interrupt a run at an exact iteration with the test hook experiment.TestSignalEnv
+// The resume tables interrupt a run at an exact iteration with the test hook rundir.TestSignalEnv
 // (the process sends itself the real signal; SIGKILL kills it with no clean-up), resume it and
 // require the run folder to end byte-identical to an uninterrupted run of the same settings.
 //
@@ -37,7 +38,7 @@ import (
 type interruption struct {
 	name   string
 	at     int    // iteration (search) or training step (train) after which the signal comes
-	signal string // for experiment.TestSignalEnv
+	signal string // for rundir.TestSignalEnv
 	exit   int    // the interrupted process's exit status; 0 for killed by SIGKILL
 	quick  bool   // in the default (not GAEA_TEST_LONG) subset
 }
@@ -62,17 +63,17 @@ var interruptions = []interruption{
 func longTests() bool { return os.Getenv("GAEA_TEST_LONG") != "" }
 
 // resumeSearchArgs are the tiny searches of the table, per space: 2 epochs of 2 iterations.
-var resumeSearchArgs = map[experiment.Space][]string{
-	experiment.NB201: {"--space", "nb201", "--dataset", "embedded", "--preset", "quick", "--subset", "32", "--batch", "16",
+var resumeSearchArgs = map[string][]string{
+	"nb201": {"--space", "nb201", "--dataset", "embedded", "--preset", "quick", "--subset", "32", "--batch", "16",
 		"--epochs", "2", "--channels", "4", "--cells", "1", "--seed", "3", "--checkpoint-every", fmt.Sprint(firstCheckpoint)},
-	experiment.DARTS: {"--space", "darts", "--dataset", "embedded", "--preset", "quick", "--subset", "4", "--batch", "2",
+	"darts": {"--space", "darts", "--dataset", "embedded", "--preset", "quick", "--subset", "4", "--batch", "2",
 		"--epochs", "2", "--channels", "4", "--cells", "3", "--seed", "3", "--checkpoint-every", fmt.Sprint(firstCheckpoint)},
 }
 
 // validCombination says whether the algorithm runs on the space (experiment.Settings.Validate).
-func validCombination(space experiment.Space, algo experiment.Algo) bool {
+func validCombination(space string, algo experiment.Algo) bool {
 	pc := algo == experiment.PCDARTS || algo == experiment.GAEAPCDARTS
-	return !(pc && space != experiment.DARTS) && !(algo == experiment.RSWS && space == experiment.DARTS)
+	return !(pc && space != "darts") && !(algo == experiment.RSWS && space == "darts")
 }
 
 // TestSearchResumeTable: every algorithm of the preset table on both real spaces (where valid), each
@@ -90,7 +91,7 @@ func TestSearchResumeTable(t *testing.T) {
 	t.Cleanup(func() {
 		t.Logf("%d algorithm × space cases in %.1fs (GAEA_TEST_LONG=%q)", cases, time.Since(start).Seconds(), os.Getenv("GAEA_TEST_LONG"))
 	})
-	for _, space := range []experiment.Space{experiment.NB201, experiment.DARTS} {
+	for _, space := range []string{"nb201", "darts"} {
 		for _, algo := range experiment.Algos() {
 			_, err := experiment.Defaults(experiment.Quick, space, algo, "embedded")
 			if valid := validCombination(space, algo); (err == nil) != valid {
@@ -99,7 +100,7 @@ func TestSearchResumeTable(t *testing.T) {
 			} else if !valid {
 				continue
 			}
-			quick := space == experiment.NB201 && (algo == experiment.DARTSV1 || algo == experiment.GAEADARTS)
+			quick := space == "nb201" && (algo == experiment.DARTSV1 || algo == experiment.GAEADARTS)
 			if !quick && !longTests() {
 				continue
 			}
@@ -159,7 +160,7 @@ func eachInterruption(t *testing.T, bin, command string, args []string, ref stri
 func interrupt(t *testing.T, bin string, in interruption, dir string, args []string) {
 	t.Helper()
 	cmd := gaeaCmd(bin, args...)
-	cmd.Env = append(cmd.Env, fmt.Sprintf("%s=%d:%s", experiment.TestSignalEnv, in.at, in.signal))
+	cmd.Env = append(cmd.Env, fmt.Sprintf("%s=%d:%s", rundir.TestSignalEnv, in.at, in.signal))
 	out, err := cmd.CombinedOutput()
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) {

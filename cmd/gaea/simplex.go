@@ -11,6 +11,8 @@ import (
 
 	"github.com/gaeanas/gaeanas/backend"
 	"github.com/gaeanas/gaeanas/gaea"
+	"github.com/gaeanas/gaeanas/internal/cli"
+	"github.com/gaeanas/gaeanas/internal/text"
 )
 
 type simplexResult struct {
@@ -29,26 +31,23 @@ func runSimplex(args []string) error {
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: gaea simplex [flags]\n\nMinimises c·θ over the probability simplex from uniform θ with one geometry and prints θ after every\nstep (steps+1 rows). Exponentiated gradient gives θ_t = softmax(−η t c).\n\n")
-		printDefaults(fs)
+		cli.PrintDefaults(fs)
 	}
-	if err := parseFlags(fs, args); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 	var costs []float64
 	for _, f := range strings.Split(*costsFlag, ",") {
 		c, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
 		if err != nil {
-			return usagef("--costs: %q is not a finite number", abbrev(strings.TrimSpace(f)))
+			return cli.Usagef("--costs: %q is not a finite number", text.Abbrev(strings.TrimSpace(f)))
 		}
 		costs = append(costs, c)
 	}
 	if err := gaea.CheckLinearTrajectory(*geometry, costs, *lr, *steps); err != nil {
-		return usagef("--%s", strings.TrimPrefix(err.Error(), gaea.ErrSimplexInput.Error()+": ")) // the message starts with the argument's key
+		return cli.Usagef("--%s", strings.TrimPrefix(err.Error(), gaea.ErrSimplexInput.Error()+": ")) // the message starts with the argument's key
 	}
-	if err := openBackend(""); err != nil {
+	if err := cli.OpenBackend(""); err != nil {
 		return err
 	}
 	be, err := backend.New()
@@ -57,7 +56,7 @@ func runSimplex(args []string) error {
 	}
 	traj, err := gaea.LinearTrajectory(be, *geometry, costs, *lr, *steps)
 	if errors.Is(err, gaea.ErrSimplexInput) {
-		return usagef("--%s", strings.TrimPrefix(err.Error(), gaea.ErrSimplexInput.Error()+": ")) // the message starts with the argument's key
+		return cli.Usagef("--%s", strings.TrimPrefix(err.Error(), gaea.ErrSimplexInput.Error()+": ")) // the message starts with the argument's key
 	}
 	if err != nil {
 		return err

@@ -24,7 +24,7 @@ func TestSweepLocalResume(t *testing.T) {
 	}
 	bin := buildGaea(t)
 	dir := filepath.Join(t.TempDir(), "sw")
-	args := append([]string{"sweep", "--out", dir, "--jobs", "1", "--epochs", "12"}, tinyGrid...)
+	args := append([]string{"sweep", "--out", dir, "--jobs", "1", "--epochs", "6"}, tinyGrid...)
 	cmd := gaeaCmd(bin, args...)
 	var log strings.Builder
 	cmd.Stderr = &log
@@ -88,8 +88,8 @@ func TestSweepLocalResume(t *testing.T) {
 		Steps int `json:"steps"`
 	}
 	raw, _ := os.ReadFile(filepath.Join(dir, cells[1], "result.json"))
-	if err := json.Unmarshal(raw, &res); err != nil || res.Steps != 12*6 {
-		t.Errorf("resumed cell: %d steps, want %d (%v)", res.Steps, 12*6, err)
+	if err := json.Unmarshal(raw, &res); err != nil || res.Steps != 6*6 {
+		t.Errorf("resumed cell: %d steps, want %d (%v)", res.Steps, 6*6, err)
 	}
 	// A third run has nothing to do.
 	out, err = gaeaCmd(bin, "sweep", "--out", dir).CombinedOutput()
@@ -129,7 +129,7 @@ func checkAggregate(t *testing.T, bin, dir string, cells []string) {
 		Runs   int `json:"runs"`
 		Tables []struct {
 			Space, Dataset string
-			NB201          bool
+			Benchmark      string
 			Rows           []struct {
 				Algo    string  `json:"algo"`
 				Seeds   []int64 `json:"seeds"`
@@ -148,7 +148,7 @@ func checkAggregate(t *testing.T, bin, dir string, cells []string) {
 	if err := json.Unmarshal(out, &agg); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	if agg.Runs != len(cells) || len(agg.Tables) != 1 || agg.Tables[0].Space != "tiny" || agg.Tables[0].NB201 || len(agg.Tables[0].Rows) != 2 {
+	if agg.Runs != len(cells) || len(agg.Tables) != 1 || agg.Tables[0].Space != "tiny" || agg.Tables[0].Benchmark != "" || len(agg.Tables[0].Rows) != 2 {
 		t.Fatalf("aggregate: %s", out)
 	}
 	// Sample mean and standard deviation, by hand.

@@ -12,7 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gaeanas/gaeanas/experiment"
+	"github.com/gaeanas/gaeanas/scratch"
+	"github.com/gaeanas/gaeanas/setting"
 	"github.com/gaeanas/gaeanas/spaces/darts"
 	"github.com/gaeanas/gaeanas/spaces/nb201"
 )
@@ -25,13 +26,13 @@ const trainTestArch = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_co
 var tinyTrain = []string{"train", "--space", "nb201", "--arch", trainTestArch, "--channels", "4", "--cells", "1",
 	"--dataset", "fashion-mnist-sample", "--subset", "256", "--epochs", "2", "--batch", "16", "--lr", "0.2", "--seed", "3"}
 
-func readTrainResult(t *testing.T, dir string) experiment.TrainResult {
+func readTrainResult(t *testing.T, dir string) scratch.Result {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(dir, "result.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r experiment.TrainResult
+	var r scratch.Result
 	if err := json.Unmarshal(raw, &r); err != nil {
 		t.Fatal(err)
 	}
@@ -39,17 +40,17 @@ func readTrainResult(t *testing.T, dir string) experiment.TrainResult {
 }
 
 // readTrainHistory returns history.jsonl's records with the (wall-clock) seconds zeroed.
-func readTrainHistory(t *testing.T, dir string) []experiment.TrainRecord {
+func readTrainHistory(t *testing.T, dir string) []scratch.Record {
 	t.Helper()
 	f, err := os.Open(filepath.Join(dir, "history.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var recs []experiment.TrainRecord
+	var recs []scratch.Record
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		var r experiment.TrainRecord
+		var r scratch.Record
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 			t.Fatalf("history.jsonl: %v in %q", err, sc.Text())
 		}
@@ -75,7 +76,7 @@ func waitForCheckpoint(t *testing.T, cmd *exec.Cmd, dir string) {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		if m, _ := filepath.Glob(filepath.Join(dir, "checkpoint-*", "state.json")); len(m) > 0 {
+		if m, _ := filepath.Glob(filepath.Join(dir, "checkpoint*", "state.json")); len(m) > 0 {
 			return
 		}
 		if time.Now().After(deadline) {
@@ -86,7 +87,7 @@ func waitForCheckpoint(t *testing.T, cmd *exec.Cmd, dir string) {
 	}
 }
 
-func sameTraining(t *testing.T, what string, want, got experiment.TrainResult, wantHist, gotHist []experiment.TrainRecord) {
+func sameTraining(t *testing.T, what string, want, got scratch.Result, wantHist, gotHist []scratch.Record) {
 	t.Helper()
 	if got.FinalTestAcc != want.FinalTestAcc || got.BestTestAcc != want.BestTestAcc || got.FinalTestLoss != want.FinalTestLoss ||
 		got.FinalTrainAcc != want.FinalTrainAcc || got.Steps != want.Steps || got.Params != want.Params || got.Genotype != want.Genotype {
@@ -120,7 +121,7 @@ func TestTrainEndToEnd(t *testing.T) {
 	// ParamCount assumes 3 input channels; Fashion-MNIST has 1: the stem conv has 9·2·C fewer weights.
 	wantParams := nb201.ParamCount(a, 4, 1, 10) - 9*2*4
 	if res.Space != "nb201" || res.Genotype != trainTestArch || res.Dataset != "fashion-mnist-sample" || res.Epochs != 2 ||
-		res.Steps != 32 || res.Params != wantParams || res.Backend != "go" || res.NB201 == nil || res.Seed != 3 ||
+		res.Steps != 32 || res.Params != wantParams || res.Backend != "go" || res.Benchmark == nil || res.Seed != 3 ||
 		res.Settings.Channels != 4 || res.Settings.Cells != 1 || !res.Settings.Nesterov || res.Settings.WeightDecay != 5e-4 ||
 		res.BestEpoch < 1 || res.BestTestAcc < res.FinalTestAcc || res.Seconds <= 0 {
 		t.Errorf("result.json: %+v (want params %d)", res, wantParams)
@@ -133,11 +134,14 @@ func TestTrainEndToEnd(t *testing.T) {
 	if len(hist) != 2 || hist[1].Epoch != 2 || hist[1].Steps != 32 || hist[0].LR <= hist[1].LR || hist[1].TestAcc != res.FinalTestAcc {
 		t.Errorf("history.jsonl: %+v", hist)
 	}
-	if m, _ := filepath.Glob(filepath.Join(full, "checkpoint-*")); len(m) < 1 || len(m) > 2 {
+	if m, _ := filepath.Glob(filepath.Join(full, "checkpoint*")); len(m) < 1 || len(m) > 2 {
 		t.Errorf("checkpoints left: %v, want the newest and the previous one", m)
 	}
 
 	t.Run("sigkill-resume", func(t *testing.T) {
+		if !longTests() {
+			t.Skip("long: the default run interrupts and resumes a training in TestTrainResumeTable (SIGTERM, kill -9 after a checkpoint)")
+		}
 		dir := filepath.Join(t.TempDir(), "killed")
 		cmd := gaeaCmd(bin, append(tinyTrain, "--out", dir, "--checkpoint-every", "5steps")...)
 		if err := cmd.Start(); err != nil {
@@ -158,6 +162,9 @@ func TestTrainEndToEnd(t *testing.T) {
 	})
 
 	t.Run("sigint-resume", func(t *testing.T) {
+		if !longTests() {
+			t.Skip("long: the default run interrupts and resumes a training in TestTrainResumeTable (SIGTERM, kill -9 after a checkpoint)")
+		}
 		dir := filepath.Join(t.TempDir(), "interrupted")
 		cmd := gaeaCmd(bin, append(tinyTrain, "--out", dir, "--checkpoint-every", "7steps")...)
 		var stderr bytes.Buffer
@@ -255,26 +262,25 @@ func TestTrainEndToEnd(t *testing.T) {
 	})
 }
 
-// TestTrainDefaults checks the reference protocols that resolveTrainSettings fills in.
+// TestTrainDefaults checks the reference protocols that scratch.Resolve fills in from the spaces'
+// registrations.
 func TestTrainDefaults(t *testing.T) {
-	var nb experiment.TrainSettings
-	nb.Dataset, nb.CheckpointEvery = "cifar10", "1"
-	if err := experiment.ResolveTrainSettings(&nb, map[string]bool{}, trainTestArch, "", 0, 0); err != nil {
+	nb, err := scratch.Resolve(setting.Overrides{"space": "nb201", "genotype": trainTestArch})
+	if err != nil {
 		t.Fatal(err)
 	}
-	wantNB := experiment.TrainSettings{Space: "nb201", Genotype: trainTestArch, Dataset: "cifar10", Epochs: 200, Batch: 256, LR: 0.1,
-		LRSchedule: "cosine-step", Momentum: 0.9, Nesterov: true, WeightDecay: 5e-4, Channels: 16, Cells: 5, CheckpointEvery: "1"}
+	wantNB := scratch.Settings{Space: "nb201", Genotype: trainTestArch, Dataset: "cifar10", Epochs: 200, Batch: 256, LR: 0.1,
+		LRSchedule: "cosine-step", Momentum: 0.9, Nesterov: true, WeightDecay: 5e-4, Channels: 16, Cells: 5, Seed: 1, CheckpointEvery: "1"}
 	if nb != wantNB {
 		t.Errorf("NB201 protocol:\n got %+v\nwant %+v", nb, wantNB)
 	}
-	var d experiment.TrainSettings
-	d.Dataset, d.CheckpointEvery = "cifar10", "1"
-	if err := experiment.ResolveTrainSettings(&d, map[string]bool{}, "", "DARTS_V2", 0, 0); err != nil {
+	d, err := scratch.Resolve(setting.Overrides{"space": "darts", "genotype": "DARTS_V2"})
+	if err != nil {
 		t.Fatal(err)
 	}
-	wantD := experiment.TrainSettings{Space: "darts", Genotype: darts.DARTS_V2.String(), Dataset: "cifar10", Epochs: 600, Batch: 96, LR: 0.025,
+	wantD := scratch.Settings{Space: "darts", Genotype: darts.DARTS_V2.String(), Dataset: "cifar10", Epochs: 600, Batch: 96, LR: 0.025,
 		LRSchedule: "cosine-epoch", Momentum: 0.9, WeightDecay: 3e-4, GradClip: 5, Channels: 36, Layers: 20, Cutout: 16,
-		Auxiliary: 0.4, DropPath: 0.2, CheckpointEvery: "1"}
+		Auxiliary: 0.4, DropPath: 0.2, Seed: 1, CheckpointEvery: "1"}
 	if d != wantD {
 		t.Errorf("DARTS protocol:\n got %+v\nwant %+v", d, wantD)
 	}
@@ -283,14 +289,14 @@ func TestTrainDefaults(t *testing.T) {
 		n     int
 		steps bool
 	}{{"1", 1, false}, {"3epochs", 3, false}, {"1epoch", 1, false}, {"50steps", 50, true}, {"1step", 1, true}} {
-		n, steps, err := experiment.ParseCheckpointEvery(c.s)
+		n, steps, err := scratch.ParseCheckpointEvery(c.s)
 		if err != nil || n != c.n || steps != c.steps {
-			t.Errorf("experiment.ParseCheckpointEvery(%q) = %d, %v, %v", c.s, n, steps, err)
+			t.Errorf("scratch.ParseCheckpointEvery(%q) = %d, %v, %v", c.s, n, steps, err)
 		}
 	}
 	for _, s := range []string{"", "0", "-2", "steps", "2 steps", "x"} {
-		if _, _, err := experiment.ParseCheckpointEvery(s); err == nil {
-			t.Errorf("experiment.ParseCheckpointEvery(%q): no error", s)
+		if _, _, err := scratch.ParseCheckpointEvery(s); err == nil {
+			t.Errorf("scratch.ParseCheckpointEvery(%q): no error", s)
 		}
 	}
 }

@@ -6,12 +6,14 @@
 //   - TwoNode, a search space of one cell of two nodes (one edge), built from the teaching space's
 //     exported building blocks (tiny.Stem, tiny.Op, tiny.Head) and the cell helpers of package spaces.
 //
-// Register names the geometry and the regulariser in gaea's registries ("tsallis", "l2"), so that
-// anything that looks them up by name (the command line, a settings file, a resumed run) finds them.
-// custom_test.go runs them through gaea.Search: several regularisers at once with λ changed at run time,
-// block steps driven one by one with OnBlockStep, a save and a bit-identical resume. The same pieces
-// run through experiment.Search (a run folder, its report, SIGTERM and resume) in that package's
-// tests once a space can be registered there: add them beside custom_test.go as experiment_test.go.
+// Register names the geometry and the regulariser in gaea's registries ("tsallis", "l2") and the space
+// in the spaces registry ("two-node", with its preset rows), so that anything that looks them up by
+// name (the command line, a settings file, a resumed run) finds them. custom_test.go runs them through
+// gaea.Search: several regularisers at once with λ changed at run time, block steps driven one by one
+// with OnBlockStep, a save and a bit-identical resume. experiment_test.go runs them through
+// experiment.Search by name: a run folder whose settings.json names them, its report, SIGTERM and a
+// byte-identical resume, and a resume refused for a geometry that is not registered or not the one the
+// checkpoint was made with.
 package custom
 
 import (
@@ -84,12 +86,41 @@ func (L2) Term(_ *context.Context, g *graph.Graph, params []gaea.ArchParam) *gra
 
 var register sync.Once
 
-// Register adds Tsallis and L2 to gaea's registries, once (a second call does nothing).
+// Register adds Tsallis and L2 to gaea's registries and TwoNode to the spaces registry, once (a second
+// call does nothing).
 func Register() {
 	register.Do(func() {
 		gaea.RegisterGeometry("tsallis", func() gaea.Geometry { return Tsallis{} })
 		gaea.RegisterRegularizer("l2", func() gaea.Regularizer { return L2{} })
+		spaces.Register(spaces.Descriptor{
+			Name:    "two-node",
+			Summary: "one cell of two nodes: a single edge choosing among the teaching space's ops",
+			New: func(o spaces.Options) (spaces.Space, error) {
+				return TwoNode{Channels: o.Channels, Classes: o.Classes}, nil
+			},
+			Defaults:     spaces.Options{Channels: 4, Cells: 1, Classes: 10},
+			Capabilities: spaces.Capabilities{SinglePath: true},
+			Presets:      twoNodePresets,
+		})
 	})
+}
+
+// twoNodePresets are the space's rows of the preset table: what a search on it takes unless told
+// otherwise (the algorithms' own values come from the library's table).
+var twoNodePresets = []spaces.Row{
+	{Key: "dataset", Value: "cifar10-sample", Source: "examples/custom: the embedded CIFAR-10 sample"},
+	{Key: "level", Value: "single", Source: "examples/custom: ERM, as GAEA on NAS-Bench-201"},
+	{Key: "epochs", Value: 2, Source: "examples/custom: seconds on a CPU"},
+	{Key: "schedule_epochs", Value: 2, Source: "examples/custom: the cosine over the run"},
+	{Key: "batch", Value: 16, Source: "examples/custom"},
+	{Key: "channels", Value: 4, Source: "examples/custom"},
+	{Key: "cells", Value: 1, Source: "examples/custom: one cell"},
+	{Key: "with_none", Value: false, Source: "examples/custom: tiny's ops have no none"},
+	{Key: "weight_lr", Value: 0.05, Source: "examples/custom"},
+	{Key: "weight_lr_min", Value: 0.001, Source: "examples/custom"},
+	{Key: "weight_decay", Value: 3e-4, Source: "examples/custom"},
+	{Key: "arch_lr", Value: 0.3, Source: "examples/custom"},
+	{Key: "subset", Value: 64, Source: "examples/custom: the first 64 images of each split"},
 }
 
 // TwoNode is a search space of one cell with two nodes — a single edge 1←0 choosing among tiny's ops —

@@ -18,6 +18,9 @@ func TestMain(m *testing.M) {
 		os.Setenv(backend.EnvVar, "go")
 	}
 	custom.Register()
+	if dir := os.Getenv(helperDir); dir != "" { // experiment_test.go's child process
+		os.Exit(runHelper(dir))
+	}
 	os.Exit(m.Run())
 }
 

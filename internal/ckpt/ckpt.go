@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/gaeanas/gaeanas/internal/text"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
@@ -80,7 +81,7 @@ func Verify(dir string) error {
 	for sc.Scan() {
 		want, name, ok := strings.Cut(sc.Text(), "  ")
 		if !ok || len(want) != 64 || name == "" || strings.ContainsAny(name, `/\`) {
-			return fmt.Errorf("%s: corrupt manifest line %q", filepath.Join(dir, ManifestFile), abbrev(sc.Text()))
+			return fmt.Errorf("%s: corrupt manifest line %q", filepath.Join(dir, ManifestFile), text.Abbrev(sc.Text()))
 		}
 		p := filepath.Join(dir, name)
 		got, err := fileSHA256(p)
@@ -115,11 +116,4 @@ func fileSHA256(p string) (string, error) {
 // after: "…-step-00000042") to step. Our executors count steps themselves and never increment it.
 func SetStep(ctx *context.Context, step int64) error {
 	return optimizers.GetGlobalStepVar(ctx).SetValue(tensors.FromValue(step))
-}
-
-func abbrev(s string) string {
-	if r := []rune(s); len(r) > 80 {
-		return string(r[:80]) + "…"
-	}
-	return s
 }

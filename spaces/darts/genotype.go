@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/gaeanas/gaeanas/internal/text"
 )
 
 // OpInput is one entry of a genotype cell: the op on an edge and the state it reads (0 and 1 are the
@@ -173,17 +175,9 @@ func ParseGenotype(s string) (*Genotype, error) {
 		err = g.Validate()
 	}
 	if err != nil {
-		return nil, fmt.Errorf("darts: parse genotype %q: %w", abbreviate(s), err)
+		return nil, fmt.Errorf("darts: parse genotype %q: %w", text.Abbrev(s), err)
 	}
 	return g, nil
-}
-
-func abbreviate(s string) string {
-	const n = 60
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
 }
 
 // parser is a small recursive-descent parser over the Python literal syntax genotypes use.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/gaeanas/gaeanas/internal/text"
 )
 
 // Op is a candidate operation of a NAS-Bench-201 cell edge. The values are NAS-Bench-201's own op order
@@ -40,7 +42,7 @@ func ParseOp(name string) (Op, error) {
 			return Op(i), nil
 		}
 	}
-	return 0, fmt.Errorf("unknown op %q (want one of %s)", abbrev(name), strings.Join(opNames[:], ", "))
+	return 0, fmt.Errorf("unknown op %q (want one of %s)", text.Abbrev(name), strings.Join(opNames[:], ", "))
 }
 
 // NumEdges is the number of edges of a cell: 1←0, 2←0, 2←1, 3←0, 3←1, 3←2.
@@ -132,19 +134,9 @@ func FromCode(code int) (Arch, error) {
 func ParseArch(s string) (Arch, error) {
 	a, err := parseArch(s)
 	if err != nil {
-		return Arch{}, fmt.Errorf("nb201: parse %q: %w", abbrev(s), err)
+		return Arch{}, fmt.Errorf("nb201: parse %q: %w", text.Abbrev(s), err)
 	}
 	return a, nil
-}
-
-// abbrev shortens s to its first 80 characters and "…", so that an error quoting a long (or
-// garbage) input stays one short line.
-func abbrev(s string) string {
-	const n = 80
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
 }
 
 func parseArch(s string) (Arch, error) {
@@ -160,7 +152,7 @@ func parseArch(s string) (Arch, error) {
 	for i, ns := range nodes {
 		node := i + 1
 		if len(ns) < 2 || ns[0] != '|' || ns[len(ns)-1] != '|' {
-			return a, fmt.Errorf("node %d: %q must start and end with '|'", node, abbrev(ns))
+			return a, fmt.Errorf("node %d: %q must start and end with '|'", node, text.Abbrev(ns))
 		}
 		entries := strings.Split(ns[1:len(ns)-1], "|")
 		if len(entries) != node {
@@ -169,7 +161,7 @@ func parseArch(s string) (Arch, error) {
 		for j, entry := range entries {
 			name, idx, ok := strings.Cut(entry, "~")
 			if !ok {
-				return a, fmt.Errorf("node %d: entry %q is not op~input", node, abbrev(entry))
+				return a, fmt.Errorf("node %d: entry %q is not op~input", node, text.Abbrev(entry))
 			}
 			op, err := ParseOp(name)
 			if err != nil {
@@ -177,7 +169,7 @@ func parseArch(s string) (Arch, error) {
 			}
 			if idx != strconv.Itoa(j) {
 				return a, fmt.Errorf("node %d: entry %d %q has input %q, want %d (inputs are listed 0..%d in order)",
-					node, j+1, abbrev(entry), abbrev(idx), j, node-1)
+					node, j+1, text.Abbrev(entry), text.Abbrev(idx), j, node-1)
 			}
 			a[e] = op
 			e++

@@ -1,4 +1,4 @@
-package experiment
+package rundir
 
 import (
 	"context"
@@ -22,14 +22,14 @@ import (
 // variable is an error.
 const TestSignalEnv = "GAEA_TEST_SIGNAL_AT"
 
-// testSignal is the parsed TestSignalEnv: after iteration (or step) at, send sig.
-type testSignal struct {
+// TestSignal is the parsed TestSignalEnv: after iteration (or step) at, send sig.
+type TestSignal struct {
 	at   int64
 	name string // TERM, INT or KILL
 }
 
-// testSignalFromEnv reads TestSignalEnv; nil when it is not set.
-func testSignalFromEnv() (*testSignal, error) {
+// TestSignalFromEnv reads TestSignalEnv; nil when it is not set.
+func TestSignalFromEnv() (*TestSignal, error) {
 	v := os.Getenv(TestSignalEnv)
 	if v == "" {
 		return nil, nil
@@ -49,12 +49,12 @@ func testSignalFromEnv() (*testSignal, error) {
 	if !signalSupported {
 		return nil, fmt.Errorf("%s: the test hook needs a Unix system", TestSignalEnv)
 	}
-	return &testSignal{at: at, name: name}, nil
+	return &TestSignal{at: at, name: name}, nil
 }
 
-// after is called when iteration (or step) n is complete: at the hook's point it sends the signal and
+// After is called when iteration (or step) n is complete: at the hook's point it sends the signal and
 // waits for its effect (ctx cancelled, or the end of the process).
-func (t *testSignal) after(ctx context.Context, n int64) error {
+func (t *TestSignal) After(ctx context.Context, n int64) error {
 	if t == nil || n != t.at {
 		return nil
 	}

@@ -1,4 +1,4 @@
-package experiment
+package rundir
 
 import (
 	"bufio"
@@ -20,10 +20,11 @@ func WriteJSON(path string, v any) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(path, append(raw, '\n'))
+	return WriteFileAtomic(path, append(raw, '\n'))
 }
 
-func writeFileAtomic(path string, b []byte) error {
+// WriteFileAtomic writes b to path through a synced temporary file and a rename.
+func WriteFileAtomic(path string, b []byte) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
 	if err != nil {
 		return err
@@ -125,11 +126,12 @@ func jsonTypeName(t reflect.Type) string {
 	return "a value of another type"
 }
 
-// jsonLines is an append-only JSON-lines file (history.jsonl). Opening it rewrites it with the records
+// Lines is an append-only JSON-lines file (history.jsonl). Opening it rewrites it with the records
 // of the checkpoint, so it never holds steps the checkpoint does not.
-type jsonLines struct{ f *os.File }
+type Lines struct{ f *os.File }
 
-func openJSONLines[T any](path string, records []T) (*jsonLines, error) {
+// OpenLines (re)writes the JSON-lines file at path with records and opens it for appending.
+func OpenLines[T any](path string, records []T) (*Lines, error) {
 	tmp := path + ".tmp"
 	f, err := os.Create(tmp)
 	if err != nil {
@@ -151,10 +153,11 @@ func openJSONLines[T any](path string, records []T) (*jsonLines, error) {
 	if f, err = os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0o644); err != nil {
 		return nil, err
 	}
-	return &jsonLines{f}, nil
+	return &Lines{f}, nil
 }
 
-func appendJSONLines[T any](h *jsonLines, records []T) error {
+// Append writes records at the end of the file.
+func Append[T any](h *Lines, records []T) error {
 	enc := json.NewEncoder(h.f)
 	for _, r := range records {
 		if err := enc.Encode(r); err != nil {
@@ -164,7 +167,8 @@ func appendJSONLines[T any](h *jsonLines, records []T) error {
 	return nil
 }
 
-func (h *jsonLines) Close() error { return h.f.Close() }
+// Close closes the file.
+func (h *Lines) Close() error { return h.f.Close() }
 
 // ReadJSONLines reads a JSON-lines file such as history.jsonl.
 func ReadJSONLines[T any](path string) ([]T, error) {
@@ -186,27 +190,21 @@ func ReadJSONLines[T any](path string) ([]T, error) {
 	return out, sc.Err()
 }
 
-// ErrRunExists is returned when a new run is pointed at a folder that already holds one.
-var ErrRunExists = errors.New("the folder already holds a run")
-
-// ErrLocked is returned when another process works on the same run folder.
-var ErrLocked = errors.New("another process is using this run folder")
-
-// claimDir makes the run folder dir and takes its lock; a new run (resuming false) refuses a folder that
+// Claim makes the run folder dir and takes its lock; a new run (resuming false) refuses a folder that
 // holds one (ErrRunExists).
-func claimDir(dir string, resuming bool) (unlock func(), err error) {
-	if !resuming && fileExists(filepath.Join(dir, SettingsFile)) {
+func Claim(dir string, resuming bool) (unlock func(), err error) {
+	if !resuming && Exists(filepath.Join(dir, SettingsFile)) {
 		return nil, fmt.Errorf("%s: %w (continue it with --resume %s, or choose another folder)", dir, ErrRunExists, dir)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	return lockDir(dir)
+	return Lock(dir)
 }
 
-// lockDir takes an exclusive lock on dir/.lock for the life of the process (or until unlock is
+// Lock takes an exclusive lock on dir/.lock for the life of the process (or until unlock is
 // called). It fails at once, with ErrLocked, if another process holds it.
-func lockDir(dir string) (unlock func(), err error) { return LockFile(filepath.Join(dir, ".lock")) }
+func Lock(dir string) (unlock func(), err error) { return LockFile(filepath.Join(dir, ".lock")) }
 
 // LockFile takes an exclusive advisory lock (flock) on the file at path, creating it if needed, until
 // unlock is called or the process ends. It fails at once with an error wrapping ErrLocked when another
@@ -223,7 +221,8 @@ func LockFile(path string) (unlock func(), err error) {
 	return func() { funlock(f); f.Close() }, nil
 }
 
-func fileExists(path string) bool {
+// Exists reports whether there is a file or folder at path.
+func Exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
 }

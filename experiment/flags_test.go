@@ -2,10 +2,14 @@ package experiment
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/gaeanas/gaeanas/rundir"
+	"github.com/gaeanas/gaeanas/setting"
 )
 
 // CheckSearchArgs refuses what gaea search would refuse before it starts, and takes what it runs.
@@ -26,13 +30,13 @@ func TestCheckSearchArgs(t *testing.T) {
 		want string
 	}{
 		{[]string{"--epochs=abc"}, `invalid value "abc" for flag -epochs`},
-		{[]string{"--epochs=-3"}, "--epochs must be at least 1, got -3"},
-		{[]string{"--algo=foo"}, `--algo "foo"`},
-		{[]string{"--space=foo"}, `--space "foo"`},
-		{[]string{"--preset=fast"}, `--preset "fast"`},
+		{[]string{"--epochs=-3"}, "epochs must be at least 1, got -3"},
+		{[]string{"--algo=foo"}, `algo "foo"`},
+		{[]string{"--space=foo"}, `space "foo": want one of darts, nb201, tiny`},
+		{[]string{"--preset=fast"}, `preset "fast"`},
 		{[]string{"--algo=pcdarts"}, "needs the darts space"},
 		{[]string{"--backend=tpu"}, "--backend: unknown backend"},
-		{[]string{"--data-dir="}, "--data-dir: empty value"},
+		{[]string{"--data-dir="}, "--data-dir '': empty value"},
 		{[]string{"--train-images=4"}, "flag provided but not defined"},
 		{[]string{"--out=x"}, "flag provided but not defined: -out"},
 		{[]string{"extra"}, `unexpected argument "extra"`},
@@ -40,6 +44,13 @@ func TestCheckSearchArgs(t *testing.T) {
 		err := CheckSearchArgs(c.args)
 		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%q: error %v, want one line with %q", c.args, err, c.want)
+		}
+		// A value's error names its settings key (the command line renders it with the flag).
+		var se *setting.Error
+		for _, key := range []string{"epochs", "algo", "space", "preset"} {
+			if strings.HasPrefix(c.want, key+" ") && (!errors.As(err, &se) || se.Key != key) {
+				t.Errorf("%q: %v is no *setting.Error of %s", c.args, err, key)
+			}
 		}
 	}
 }
@@ -68,7 +79,9 @@ func TestJSONError(t *testing.T) {
 	}{
 		{`{"epochs": "3"}`, &Settings{}, `key "epochs": want an integer, got a JSON string`},
 		{`{"checkpoint_every": "1"}`, &Settings{}, `key "checkpoint_every": want an integer, got a JSON string`},
-		{`{"checkpoint_every": 1}`, &TrainSettings{}, `key "checkpoint_every": want a string, got a JSON number`},
+		{`{"checkpoint_every": 1}`, &struct {
+			C string `json:"checkpoint_every"`
+		}{}, `key "checkpoint_every": want a string, got a JSON number`},
 		{`{"nesterov": 1}`, &Settings{}, `key "nesterov": want true or false, got a JSON number`},
 		{`{"sources": []}`, &Settings{}, `key "sources": want an object, got a JSON array`},
 		{`[1]`, &Settings{}, "want an object, got a JSON array"},
@@ -79,7 +92,7 @@ func TestJSONError(t *testing.T) {
 		if err == nil {
 			t.Fatalf("%s: no error", c.doc)
 		}
-		got := JSONError([]byte(c.doc), err)
+		got := rundir.JSONError([]byte(c.doc), err)
 		if !strings.Contains(got, c.want) || strings.Contains(got, "Go ") || strings.Contains(got, "plain.") {
 			t.Errorf("%s: %q, want %q", c.doc, got, c.want)
 		}

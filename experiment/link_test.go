@@ -1,0 +1,8 @@
+package experiment
+
+// The tests run searches on the shipped spaces: link them, as a program does where it starts.
+import (
+	_ "github.com/gaeanas/gaeanas/spaces/darts"
+	_ "github.com/gaeanas/gaeanas/spaces/nb201"
+	_ "github.com/gaeanas/gaeanas/spaces/tiny"
+)
