@@ -29,6 +29,11 @@ const fastMinSize = 1 << 14
 // … except float32 sums of at least sumMinTerms terms per output (float64 accumulation, see above).
 const sumMinTerms = 32
 
+// float32SumsInFloat64 is always true outside tests: rewrite_test.go sets it to false, which leaves
+// float32 ReduceSums to simplego, to compare whole gradient graphs with simplego bit for bit (every
+// other op of those graphs is bit-identical to simplego's).
+var float32SumsInFloat64 = true
+
 type binOp int
 
 const (
@@ -251,7 +256,7 @@ func binarySV[T float32 | float64](op binOp, d []T, s T, y []T) {
 // cases K1 = K2 = 1, K1 = 1 and K2 = 1.
 func (b *Builder) fastReduceSum(x backends.Op, axes ...int) (backends.Op, bool, error) {
 	xs, err := shapeOf(b, x)
-	if err != nil || !floatDType(xs.DType) {
+	if err != nil || !floatDType(xs.DType) || (xs.DType == dtypes.Float32 && !float32SumsInFloat64) {
 		return nil, false, nil
 	}
 	if len(axes) == 0 { // as simplego: no axes reduce them all (graph.ReduceAllSum)
