@@ -29,6 +29,11 @@ const fastMinSize = 1 << 14
 // … except float32 sums of at least sumMinTerms terms per output (float64 accumulation, see above).
 const sumMinTerms = 32
 
+// float32SumsInFloat64 is always true outside tests: rewrite_test.go sets it to false, which leaves
+// float32 ReduceSums to simplego, to compare whole gradient graphs with simplego bit for bit (every
+// other op of those graphs is bit-identical to simplego's).
+var float32SumsInFloat64 = true
+
 type binOp int
 
 const (
@@ -44,8 +49,22 @@ func (o binOp) String() string { return [...]string{"Add", "Sub", "Mul", "Div"}[
 // stride along it (0 where that operand is broadcast).
 type bcastAxis struct{ n, sa, sb int }
 
-// fastBinary runs a, b of equal rank ≥ 1, shapes differing only where one of them has dimension 1.
+// fastBinary takes the binary ops that purego runs otherwise than simplego alone: the rewrites of
+// rewrite.go (a ReLU mask, a broadcast operand), then broadcastBinary.
 func (b *Builder) fastBinary(op binOp, x, y backends.Op) (backends.Op, bool, error) {
+	if op == binMul {
+		if res, ok, err := b.fusedReLUMul(x, y); ok {
+			return res, true, err
+		}
+	}
+	if res, ok, err := b.foldBroadcast(op, x, y); ok {
+		return res, true, err
+	}
+	return b.broadcastBinary(op, x, y)
+}
+
+// broadcastBinary runs a, b of equal rank ≥ 1, shapes differing only where one of them has dimension 1.
+func (b *Builder) broadcastBinary(op binOp, x, y backends.Op) (backends.Op, bool, error) {
 	xs, err1 := shapeOf(b, x)
 	ys, err2 := shapeOf(b, y)
 	if err1 != nil || err2 != nil || xs.DType != ys.DType || !floatDType(xs.DType) || xs.Rank() != ys.Rank() ||
@@ -237,7 +256,7 @@ func binarySV[T float32 | float64](op binOp, d []T, s T, y []T) {
 // cases K1 = K2 = 1, K1 = 1 and K2 = 1.
 func (b *Builder) fastReduceSum(x backends.Op, axes ...int) (backends.Op, bool, error) {
 	xs, err := shapeOf(b, x)
-	if err != nil || !floatDType(xs.DType) {
+	if err != nil || !floatDType(xs.DType) || (xs.DType == dtypes.Float32 && !float32SumsInFloat64) {
 		return nil, false, nil
 	}
 	if len(axes) == 0 { // as simplego: no axes reduce them all (graph.ReduceAllSum)

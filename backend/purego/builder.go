@@ -20,6 +20,12 @@ type node struct {
 	outIdx int
 
 	paramIdx int // index in Builder.params, or -1.
+
+	// For graph rewrites (rewrite.go):
+	isConst   bool    // a scalar float constant, of value constVal
+	constVal  float64 //
+	bcastSrc  *node   // a BroadcastInDim that only repeats bcastSrc …
+	bcastDims []int   // … reshaped to these dimensions (see BroadcastInDim)
 }
 
 // nativeCall is one call of a simplego builder method; Compile replays the live ones.
@@ -251,7 +257,18 @@ func (b *Builder) Constant(flat any, dims ...int) (backends.Op, error) {
 	if err != nil {
 		return nil, err
 	}
-	return outs[0], nil
+	n := outs[0].(*node)
+	switch v := flat.(type) {
+	case []float32:
+		if len(v) == 1 && len(dims) == 0 {
+			n.isConst, n.constVal = true, float64(v[0])
+		}
+	case []float64:
+		if len(v) == 1 && len(dims) == 0 {
+			n.isConst, n.constVal = true, v[0]
+		}
+	}
+	return n, nil
 }
 
 // DistributedSPMD implements backends.Builder: only one device is supported.

@@ -144,20 +144,6 @@ func (b *Builder) BitwiseXor(a0 backends.Op, a1 backends.Op) (backends.Op, error
 	return outs[0], nil
 }
 
-// BroadcastInDim forwards to simplego.
-func (b *Builder) BroadcastInDim(a0 backends.Op, a1 shapes.Shape, a2 []int) (backends.Op, error) {
-	var ins []backends.Op
-	ins = append(ins, a0)
-	outs, err := b.native("BroadcastInDim", ins, 1, func(ib backends.Builder, in []backends.Op) ([]backends.Op, error) {
-		r0, err := ib.BroadcastInDim(in[0], a1, a2)
-		return []backends.Op{r0}, err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return outs[0], nil
-}
-
 // Ceil forwards to simplego.
 func (b *Builder) Ceil(a0 backends.Op) (backends.Op, error) {
 	var ins []backends.Op
@@ -522,20 +508,6 @@ func (b *Builder) GreaterThanTotalOrder(a0 backends.Op, a1 backends.Op) (backend
 	ins = append(ins, a1)
 	outs, err := b.native("GreaterThanTotalOrder", ins, 1, func(ib backends.Builder, in []backends.Op) ([]backends.Op, error) {
 		r0, err := ib.GreaterThanTotalOrder(in[0], in[1])
-		return []backends.Op{r0}, err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return outs[0], nil
-}
-
-// Identity forwards to simplego.
-func (b *Builder) Identity(a0 backends.Op) (backends.Op, error) {
-	var ins []backends.Op
-	ins = append(ins, a0)
-	outs, err := b.native("Identity", ins, 1, func(ib backends.Builder, in []backends.Op) ([]backends.Op, error) {
-		r0, err := ib.Identity(in[0])
 		return []backends.Op{r0}, err
 	})
 	if err != nil {

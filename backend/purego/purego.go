@@ -14,6 +14,10 @@
 //     by broadcast axes (a conv bias, the average pool's counts) and ReduceSum over one block of axes,
 //     bit-identical to simplego's (broadcast.go)
 //
+// At build time, three rewrites save passes without changing a bit (rewrite.go): Identity is its operand;
+// a binary op whose operand is a BroadcastInDim that only repeats a smaller tensor reads that tensor;
+// spaces.ReLU's mask product a·ConvertDType(x > 0) is one pass.
+//
 // Convolutions with one channel per group (depthwise) run as a direct loop; the others as im2col and
 // the GEMM of backend/internal/gemm, whose micro-kernel is chosen at run time (AVX-512, AVX2+FMA, Go).
 //

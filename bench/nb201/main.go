@@ -44,6 +44,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/gaeanas/gaeanas/bench/internal/host"
@@ -233,6 +234,9 @@ type Result struct {
 	MinMs           float64   `json:"min_ms"`
 	MeanMs          float64   `json:"mean_ms"`
 	IterMs          []float64 `json:"iter_ms"`
+	CPUMedianMs     float64   `json:"cpu_median_ms"` // process CPU time (user + system) per timed iteration, median
+	CPUMinMs        float64   `json:"cpu_min_ms"`
+	IterCPUMs       []float64 `json:"iter_cpu_ms"`
 	ArchLoss        float64   `json:"arch_loss"`   // of the last iteration
 	WeightLoss      float64   `json:"weight_loss"` // of the last iteration
 	PeakRSSMB       float64   `json:"peak_rss_mb"` // VmHWM of the process after this config
@@ -265,17 +269,20 @@ func runConfig(be backends.Backend, c benchConfig, warmup, reps int) (Result, er
 			}
 			defer stop()
 		}
+		cpu0 := cpuTime()
 		start := time.Now()
 		if err := s.Step(); err != nil { // reads both losses back: waits for the device
 			return res, fmt.Errorf("%s: iteration %d: %w", c.Name, i+1, err)
 		}
 		ms := float64(time.Since(start).Microseconds()) / 1000
+		cpuMs := float64((cpuTime() - cpu0).Microseconds()) / 1000
 		if i == 0 {
 			res.FirstMs = ms
 			res.Params = supernetParams(s.Context())
 		}
 		if i >= warmup {
 			res.IterMs = append(res.IterMs, ms)
+			res.IterCPUMs = append(res.IterCPUMs, cpuMs)
 		}
 	}
 	for _, r := range s.History() {
@@ -287,9 +294,20 @@ func runConfig(be backends.Backend, c benchConfig, warmup, reps int) (Result, er
 	}
 	if len(res.IterMs) > 0 {
 		res.MedianMs, res.MinMs, res.MeanMs = stats(res.IterMs)
+		res.CPUMedianMs, res.CPUMinMs, _ = stats(res.IterCPUMs)
 	}
 	res.PeakRSSMB = peakRSSMB()
 	return res, nil
+}
+
+// cpuTime is the CPU time (user + system) the process has used so far, all threads; 0 where
+// getrusage fails.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // stats returns the median, min and mean of xs (not empty).
@@ -333,9 +351,9 @@ func line(r Result) string {
 	if r.PartialChannels > 0 { // a partial-channel supernet: its depth, K and edge weights say what ran
 		shape = fmt.Sprintf("C=%d L=%d K=%d β=%v", r.Channels, r.Cells, r.PartialChannels, r.EdgeWeights)
 	}
-	return fmt.Sprintf("%-12s %s ops=%d batch=%d %dx%d  params %d (+%d arch)  first %.1f ms  median %.1f ms  min %.1f ms  (%d warm-up, %d timed)  peak RSS %.0f MB",
+	return fmt.Sprintf("%-12s %s ops=%d batch=%d %dx%d  params %d (+%d arch)  first %.1f ms  median %.1f ms  min %.1f ms  CPU median %.1f ms  min %.1f ms  (%d warm-up, %d timed)  peak RSS %.0f MB",
 		r.Config, shape, r.Ops, r.Batch, r.Size, r.Size, r.Params, r.ArchParams, r.FirstMs, r.MedianMs, r.MinMs,
-		r.Warmup, r.Reps, r.PeakRSSMB)
+		r.CPUMedianMs, r.CPUMinMs, r.Warmup, r.Reps, r.PeakRSSMB)
 }
 
 var (

@@ -23,6 +23,8 @@ var handWritten = map[string]bool{
 	"ConvGeneral": true, "Pad": true, "Reverse": true,
 	"BatchNormForTraining": true, "BatchNormForInference": true, "BatchNormGradient": true,
 	"ReduceWindow": true, "SelectAndScatterMax": true, "SelectAndScatterMin": true, "Sign": true,
+	// Graph rewrites (rewrite.go).
+	"Identity": true, "BroadcastInDim": true,
 }
 
 // fastPaths are ops that purego runs with its own kernel for some shapes: the generated method first

@@ -1,0 +1,265 @@
+package purego
+
+import (
+	"math"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+)
+
+// Graph rewrites at build time. Each one replaces a group of ops by fewer passes over the data that
+// compute exactly the same values (the same IEEE operation per element), so no result changes by a bit:
+//
+//   - Identity is the operand itself. (simplego copies the operand when it does not own it, which is
+//     always the case for a value made by another stage: spaces.ReLU's StopGradient of its mask copied
+//     every mask once.)
+//   - A binary Add/Sub/Mul/Div of a tensor and a BroadcastInDim that only repeats a smaller tensor
+//     (a scalar, a bias, the average pool's counts) reads the smaller tensor directly: GoMLX's
+//     autodiff broadcasts the other operand of a Mul or Div to the full shape before multiplying
+//     (graph.mulVJP), which costs a full-size pass and a full-size read per gradient — the mixed op's
+//     weights θ_k·out_k and the pool's counts.
+//   - Mul(a, ConvertDType(GreaterThan(x, 0))) — spaces.ReLU, forward (a = x) and backward (a = the
+//     adjoint) — is one pass a·[x > 0] reading a and x, without the bool mask and its float copy.
+
+// Identity implements backends.Builder: values are immutable, so the identity is the operand.
+func (b *Builder) Identity(x backends.Op) (backends.Op, error) {
+	if _, err := b.check("Identity", x); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// BroadcastInDim implements backends.Builder (simplego's op), and notes the source of a broadcast that
+// only repeats it, for the binary ops that read it (broadcastSource).
+func (b *Builder) BroadcastInDim(x backends.Op, outShape shapes.Shape, axes []int) (backends.Op, error) {
+	outs, err := b.native("BroadcastInDim", []backends.Op{x}, 1, func(ib backends.Builder, in []backends.Op) ([]backends.Op, error) {
+		op, err := ib.BroadcastInDim(in[0], outShape, axes)
+		return []backends.Op{op}, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	n := outs[0].(*node)
+	src := x.(*node) // checked by native
+	if dims := rankEqualDims(src.shape, n.shape, axes); dims != nil && src.shape.Size() < n.shape.Size() {
+		n.bcastSrc, n.bcastDims = src, dims
+	}
+	return n, nil
+}
+
+// rankEqualDims returns the dimensions of src as a tensor of out's rank that broadcasts to out along
+// its axes of size 1 — src's axis i at out's axis axes[i], 1 elsewhere — or nil if BroadcastInDim(src,
+// out, axes) is not such a broadcast (axes not increasing, or a dimension neither 1 nor out's).
+func rankEqualDims(src, out shapes.Shape, axes []int) []int {
+	if len(axes) != src.Rank() || src.DType != out.DType {
+		return nil
+	}
+	dims := make([]int, out.Rank())
+	for i := range dims {
+		dims[i] = 1
+	}
+	prev := -1
+	for i, a := range axes {
+		if a <= prev || a >= out.Rank() {
+			return nil
+		}
+		d := src.Dimensions[i]
+		if d != 1 && d != out.Dimensions[a] {
+			return nil
+		}
+		dims[a] = d
+		prev = a
+	}
+	return dims
+}
+
+// foldBroadcast builds op(x, y) reading the source of a broadcast operand directly, when one operand
+// is a broadcast (see BroadcastInDim) and the other has the result's full shape.
+func (b *Builder) foldBroadcast(op binOp, x, y backends.Op) (backends.Op, bool, error) {
+	xn, ok1 := x.(*node)
+	yn, ok2 := y.(*node)
+	if !ok1 || !ok2 || xn == nil || yn == nil {
+		return nil, false, nil
+	}
+	var full, bc *node
+	switch {
+	case yn.bcastSrc != nil && xn.shape.Equal(yn.shape):
+		full, bc = xn, yn
+	case xn.bcastSrc != nil && xn.shape.Equal(yn.shape):
+		full, bc = yn, xn
+	default:
+		return nil, false, nil
+	}
+	if _, err := b.check(op.String(), x, y); err != nil {
+		return nil, false, nil // let the plain path report it
+	}
+	src := bc.bcastSrc
+	dims := bc.bcastDims
+	if src.shape.Size() == 1 {
+		dims = nil // a scalar: simplego's binary ops take one as either operand
+	}
+	var s backends.Op = src
+	if !shapeHasDims(src.shape, dims) {
+		var err error
+		if s, err = b.Reshape(src, dims...); err != nil {
+			return nil, true, err
+		}
+	}
+	lhs, rhs := backends.Op(full), s
+	if bc == xn {
+		lhs, rhs = s, full
+	}
+	if dims != nil {
+		if res, ok, err := b.broadcastBinary(op, lhs, rhs); ok {
+			return res, true, err
+		}
+	}
+	res, err := b.nativeBinary(op, lhs, rhs)
+	return res, true, err
+}
+
+func shapeHasDims(s shapes.Shape, dims []int) bool {
+	if s.Rank() != len(dims) {
+		return false
+	}
+	for i, d := range dims {
+		if s.Dimensions[i] != d {
+			return false
+		}
+	}
+	return true
+}
+
+// nativeBinary builds op(x, y) in simplego.
+func (b *Builder) nativeBinary(op binOp, x, y backends.Op) (backends.Op, error) {
+	outs, err := b.native(op.String(), []backends.Op{x, y}, 1, func(ib backends.Builder, in []backends.Op) ([]backends.Op, error) {
+		var r backends.Op
+		var err error
+		switch op {
+		case binAdd:
+			r, err = ib.Add(in[0], in[1])
+		case binSub:
+			r, err = ib.Sub(in[0], in[1])
+		case binMul:
+			r, err = ib.Mul(in[0], in[1])
+		default:
+			r, err = ib.Div(in[0], in[1])
+		}
+		return []backends.Op{r}, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return outs[0], nil
+}
+
+// reluMaskOf returns x if m is ConvertDType(GreaterThan(x, 0)) to m's float dtype (spaces.ReLU's mask,
+// built by simplego or by fastConvertDType), else nil.
+func reluMaskOf(m *node) *node {
+	if !floatDType(m.shape.DType) {
+		return nil
+	}
+	var in []*node
+	switch {
+	case m.call != nil && m.call.name == "ConvertDType":
+		in = m.call.inputs
+	case m.custom != nil && m.custom.name == "ConvertDType":
+		in = m.custom.inputs
+	default:
+		return nil
+	}
+	g := in[0]
+	if g.call == nil || g.call.name != "GreaterThan" {
+		return nil
+	}
+	x, z := g.call.inputs[0], g.call.inputs[1]
+	if !z.isConst || z.constVal != 0 || x.shape.DType != m.shape.DType || !x.shape.Equal(m.shape) {
+		return nil
+	}
+	return x
+}
+
+// fusedReLUMul builds Mul(a, mask) or Mul(mask, a), mask = ConvertDType(GreaterThan(x, 0)), as one
+// pass a·[x > 0] (values bit-identical: a·1 or a·0, as IEEE multiplications), for tensors of at least
+// fastMinSize elements.
+func (b *Builder) fusedReLUMul(x, y backends.Op) (backends.Op, bool, error) {
+	xn, ok1 := x.(*node)
+	yn, ok2 := y.(*node)
+	if !ok1 || !ok2 || xn == nil || yn == nil || !xn.shape.Equal(yn.shape) || xn.shape.Size() < fastMinSize {
+		return nil, false, nil
+	}
+	a, src := xn, reluMaskOf(yn)
+	if src == nil {
+		a, src = yn, reluMaskOf(xn)
+	}
+	if src == nil {
+		return nil, false, nil
+	}
+	if _, err := b.check("Mul", x, y); err != nil {
+		return nil, false, nil
+	}
+	out := a.shape
+	res, err := b.custom1("ReLUMul", []backends.Op{a, src}, out, func(be *Backend, in []backends.Buffer) ([]backends.Buffer, error) {
+		if out.DType == dtypes.Float32 {
+			return runReLUMul32(be, in, out)
+		}
+		return runReLUMul64(be, in, out)
+	})
+	return res, true, err
+}
+
+func runReLUMul32(be *Backend, in []backends.Buffer, out shapes.Shape) ([]backends.Buffer, error) {
+	a, err := flatOf[float32](be, in[0])
+	if err != nil {
+		return nil, err
+	}
+	x, err := flatOf[float32](be, in[1])
+	if err != nil {
+		return nil, err
+	}
+	buf, dst, err := newBuffer[float32](be, out)
+	if err != nil {
+		return nil, err
+	}
+	parallelFor(len(dst), 1<<15, func(lo, hi int) { reluMul32(dst[lo:hi], a[lo:hi], x[lo:hi]) })
+	return []backends.Buffer{buf}, nil
+}
+
+// reluMul32 sets d[i] = a[i]·[x[i] > 0] without a branch: x > 0 exactly when x's bits u, as an
+// unsigned integer, satisfy 0 < u ≤ 0x7F800000 (+Inf; larger: NaN; the top bit: negative), i.e.
+// u − 1 < 0x7F800000 in uint32 arithmetic, whose 64-bit difference with 0x7F800000 then has its top
+// bit set.
+func reluMul32(d, a, x []float32) {
+	a, x = a[:len(d)], x[:len(d)]
+	for i, v := range x {
+		lt := (uint64(math.Float32bits(v)-1) - 0x7F800000) >> 63 // 1 if x > 0
+		d[i] = a[i] * math.Float32frombits(uint32(lt)*0x3F800000)
+	}
+}
+
+func runReLUMul64(be *Backend, in []backends.Buffer, out shapes.Shape) ([]backends.Buffer, error) {
+	a, err := flatOf[float64](be, in[0])
+	if err != nil {
+		return nil, err
+	}
+	x, err := flatOf[float64](be, in[1])
+	if err != nil {
+		return nil, err
+	}
+	buf, dst, err := newBuffer[float64](be, out)
+	if err != nil {
+		return nil, err
+	}
+	parallelFor(len(dst), 1<<14, func(lo, hi int) {
+		d, a, x := dst[lo:hi], a[lo:hi], x[lo:hi]
+		for i, v := range x {
+			var m float64
+			if v > 0 {
+				m = 1
+			}
+			d[i] = a[i] * m
+		}
+	})
+	return []backends.Buffer{buf}, nil
+}
