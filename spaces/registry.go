@@ -110,6 +110,20 @@ type Options struct {
 	EdgeWeights bool // learned edge weights β per node (Capabilities.EdgeWeights)
 }
 
+// CheckSizes is the size check a space's constructor starts with: at least one channel, minCells cells
+// and minClasses classes; the error names the option ("cells 0: want at least 1").
+func (o Options) CheckSizes(minCells, minClasses int) error {
+	switch {
+	case o.Channels < 1:
+		return fmt.Errorf("channels %d: want at least 1", o.Channels)
+	case o.Cells < minCells:
+		return fmt.Errorf("cells %d: want at least %d", o.Cells, minCells)
+	case o.Classes < minClasses:
+		return fmt.Errorf("classes %d: want at least %d", o.Classes, minClasses)
+	}
+	return nil
+}
+
 // Capabilities say which search algorithms a space supports.
 type Capabilities struct {
 	// PartialChannels: the supernet honours Mixture.PartialChannels (PC-DARTS).

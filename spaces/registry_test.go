@@ -158,3 +158,20 @@ func TestCellGraphs(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckSizes(t *testing.T) {
+	for _, c := range []struct {
+		o    spaces.Options
+		want string // "" for no error
+	}{
+		{spaces.Options{Channels: 4, Cells: 1, Classes: 10}, ""},
+		{spaces.Options{Channels: 0, Cells: 1, Classes: 10}, "channels 0: want at least 1"},
+		{spaces.Options{Channels: 4, Cells: 0, Classes: 10}, "cells 0: want at least 1"},
+		{spaces.Options{Channels: 4, Cells: 1, Classes: 1}, "classes 1: want at least 2"},
+	} {
+		err := c.o.CheckSizes(1, 2)
+		if (err == nil) != (c.want == "") || (err != nil && err.Error() != c.want) {
+			t.Errorf("%+v.CheckSizes(1, 2) = %v, want %q", c.o, err, c.want)
+		}
+	}
+}

@@ -44,13 +44,10 @@ var summaries = [4]string{1: "4 choice nodes, 6,240 architectures in the paper",
 // newFromOptions builds space n's supernet of a search's settings. Its ops have no none, and its parents
 // are chosen by the β rows, which it always has.
 func newFromOptions(n int, o spaces.Options) (spaces.Space, error) {
+	if err := o.CheckSizes(1, 1); err != nil {
+		return nil, err
+	}
 	switch {
-	case o.Channels < 1:
-		return nil, fmt.Errorf("channels %d: want at least 1", o.Channels)
-	case o.Cells < 1:
-		return nil, fmt.Errorf("cells %d: want at least 1", o.Cells)
-	case o.Classes < 1:
-		return nil, fmt.Errorf("classes %d: want at least 1", o.Classes)
 	case o.WithNone:
 		return nil, fmt.Errorf("with_none: NAS-Bench-1Shot1's choice nodes have no none op (maxpool3x3, conv3x3-bn-relu, conv1x1-bn-relu)")
 	case !o.EdgeWeights:

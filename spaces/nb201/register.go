@@ -28,14 +28,10 @@ func init() {
 }
 
 func newFromOptions(o spaces.Options) (spaces.Space, error) {
-	switch {
-	case o.Channels < 1:
-		return nil, fmt.Errorf("channels %d: want at least 1", o.Channels)
-	case o.Cells < 1:
-		return nil, fmt.Errorf("cells %d: want at least 1", o.Cells)
-	case o.Classes < 1:
-		return nil, fmt.Errorf("classes %d: want at least 1", o.Classes)
-	case o.EdgeWeights:
+	if err := o.CheckSizes(1, 1); err != nil {
+		return nil, err
+	}
+	if o.EdgeWeights {
 		return nil, fmt.Errorf("edge weights (β): NAS-Bench-201 has none")
 	}
 	return New().Channels(o.Channels).Cells(o.Cells).Classes(o.Classes).WithNone(o.WithNone), nil

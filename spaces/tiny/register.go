@@ -23,14 +23,10 @@ func init() {
 // newFromOptions builds the space of a search's settings. Its ops have no none: Options.WithNone is
 // ignored.
 func newFromOptions(o spaces.Options) (spaces.Space, error) {
-	switch {
-	case o.Channels < 1:
-		return nil, fmt.Errorf("channels %d: want at least 1", o.Channels)
-	case o.Cells < 1:
-		return nil, fmt.Errorf("cells %d: want at least 1", o.Cells)
-	case o.Classes < 2:
-		return nil, fmt.Errorf("classes %d: want at least 2", o.Classes)
-	case o.EdgeWeights:
+	if err := o.CheckSizes(1, 2); err != nil {
+		return nil, err
+	}
+	if o.EdgeWeights {
 		return nil, fmt.Errorf("edge weights (β): the teaching space has none")
 	}
 	return New().Channels(o.Channels).Cells(o.Cells).Classes(o.Classes), nil
