@@ -2,10 +2,12 @@ package experiment
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"slices"
 	"sort"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/gaeanas/gaeanas/setting"
 	"github.com/gaeanas/gaeanas/spaces"
@@ -288,4 +290,59 @@ func joinNames[T ~string](list []T) string {
 		s[i] = string(v)
 	}
 	return strings.Join(s, ", ")
+}
+
+// Presets resolves the settings of preset for every (space, algorithm) pair that exists, or for the
+// space and the algorithm given ("" for all): what gaea presets prints. A wrong name, or a pair given in
+// full that does not exist, is an error naming it; so is a selection with no pair.
+func Presets(preset Preset, space string, algo Algo, dataset string) ([]Settings, error) {
+	// Each name on its own first, so that the error names the one that is wrong.
+	if err := Table.CheckValue("preset", string(preset)); err != nil {
+		return nil, err
+	}
+	if space != "" {
+		if _, err := (&Settings{Space: space}).Descriptor(); err != nil {
+			return nil, err
+		}
+	}
+	if algo != "" {
+		if err := Table.CheckValue("algo", string(algo)); err != nil {
+			return nil, err
+		}
+	}
+	var all []Settings
+	for _, sp := range spaces.Names() {
+		for _, a := range Algos() {
+			if (space != "" && sp != space) || (algo != "" && a != algo) {
+				continue
+			}
+			st, err := Defaults(preset, sp, a, dataset)
+			if err != nil {
+				if space != "" && algo != "" {
+					return nil, err
+				}
+				continue // a pair that does not exist (e.g. pcdarts on nb201)
+			}
+			all = append(all, st)
+		}
+	}
+	if len(all) == 0 {
+		return nil, fmt.Errorf("experiment: no preset for space %q and algorithm %q", space, algo)
+	}
+	return all, nil
+}
+
+// WritePresets prints settings as gaea presets does: per (space, algorithm) every key with its value and
+// its source, in columns.
+func WritePresets(w io.Writer, all []Settings) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, st := range all {
+		fmt.Fprintf(tw, "== %s %s (%s)\n", st.Space, st.Algo, st.Preset)
+		for _, key := range Keys() {
+			v, _ := st.Get(key)
+			fmt.Fprintf(tw, "%s\t%v\t%s\n", key, v, st.Sources[key])
+		}
+		fmt.Fprintln(tw)
+	}
+	return tw.Flush()
 }

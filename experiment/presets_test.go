@@ -272,3 +272,35 @@ func TestArchOptimizerSourceNamesTheArchitect(t *testing.T) {
 		}
 	}
 }
+
+// TestPresetsSelection: Presets resolves every existing (space, algorithm) pair, or the selected ones, and
+// names a wrong name or an empty selection.
+func TestPresetsSelection(t *testing.T) {
+	all, err := Presets(Paper, "", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, sp := range spaces.Names() {
+		for _, a := range Algos() {
+			if _, err := Defaults(Paper, sp, a, ""); err == nil {
+				n++
+			}
+		}
+	}
+	if len(all) != n {
+		t.Errorf("Presets: %d settings, want the %d pairs Defaults resolves", len(all), n)
+	}
+	if one, err := Presets(Quick, "nb201", GAEADARTS, ""); err != nil || len(one) != 1 || one[0].Space != "nb201" || one[0].Algo != GAEADARTS || one[0].Preset != Quick {
+		t.Errorf("Presets(quick, nb201, gaea-darts) = %+v, %v", one, err)
+	}
+	for _, c := range []struct {
+		preset Preset
+		space  string
+		algo   Algo
+	}{{"nope", "", ""}, {Paper, "nope", ""}, {Paper, "", "nope"}, {Paper, "nb201", PCDARTS}} {
+		if _, err := Presets(c.preset, c.space, c.algo, ""); err == nil {
+			t.Errorf("Presets(%q, %q, %q): no error", c.preset, c.space, c.algo)
+		}
+	}
+}

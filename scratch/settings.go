@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/gaeanas/gaeanas/data"
 	"github.com/gaeanas/gaeanas/setting"
@@ -316,4 +318,22 @@ func orList(words []string) string {
 		return strings.Join(words, "")
 	}
 	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
+}
+
+// WriteProtocols prints the from-scratch training protocol of every trainable space, or of space alone
+// (""): each value with its source, in columns (gaea presets --train).
+func WriteProtocols(w io.Writer, space string) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, name := range Trainable() {
+		rows, err := Protocol(name)
+		if space != "" && name != space || err != nil {
+			continue
+		}
+		fmt.Fprintf(tw, "== %s (gaea train)\n", name)
+		for _, r := range rows {
+			fmt.Fprintf(tw, "%s\t%v\t%s\n", r.Key, r.Value, r.Source)
+		}
+		fmt.Fprintln(tw)
+	}
+	return tw.Flush()
 }

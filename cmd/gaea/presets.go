@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/gaeanas/gaeanas/data"
 	"github.com/gaeanas/gaeanas/experiment"
@@ -32,69 +31,20 @@ func runPresets(args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
 	if *train {
-		for _, name := range scratch.Trainable() {
-			rows, err := scratch.Protocol(name)
-			if *space != "" && name != *space || err != nil {
-				continue
-			}
-			fmt.Fprintf(w, "== %s (gaea train)\n", name)
-			for _, r := range rows {
-				fmt.Fprintf(w, "%s\t%v\t%s\n", r.Key, r.Value, r.Source)
-			}
-			fmt.Fprintln(w)
-		}
-		return w.Flush()
-	}
-	// Each name on its own first, so that the error names the one that is wrong.
-	if err := experiment.Table.CheckValue("preset", *preset); err != nil {
-		return cli.Usage(err)
-	}
-	if *space != "" {
-		if _, err := (&experiment.Settings{Space: *space}).Descriptor(); err != nil {
-			return cli.Usage(err)
-		}
-	}
-	if *algo != "" {
-		if err := experiment.Table.CheckValue("algo", *algo); err != nil {
-			return cli.Usage(err)
-		}
+		return scratch.WriteProtocols(os.Stdout, *space)
 	}
 	if *dataset != "" {
 		if err := data.Check(*dataset); err != nil {
 			return cli.Usagef("--dataset: %v", strings.TrimPrefix(err.Error(), "data: "))
 		}
 	}
-	var all []experiment.Settings
-	for _, sp := range spaces.Names() {
-		for _, a := range experiment.Algos() {
-			if (*space != "" && sp != *space) || (*algo != "" && string(a) != *algo) {
-				continue
-			}
-			st, err := experiment.Defaults(experiment.Preset(*preset), sp, a, *dataset)
-			if err != nil {
-				if *space != "" && *algo != "" {
-					return cli.Usage(err)
-				}
-				continue // a pair that does not exist (e.g. pcdarts on nb201)
-			}
-			all = append(all, st)
-		}
-	}
-	if len(all) == 0 {
-		return cli.Usagef("no preset for --space %s --algo %s (see gaea presets -h)", *space, *algo)
+	all, err := experiment.Presets(experiment.Preset(*preset), *space, experiment.Algo(*algo), *dataset)
+	if err != nil {
+		return cli.Usage(err)
 	}
 	if *asJSON {
 		return cli.PrintJSON(os.Stdout, all)
 	}
-	for _, st := range all {
-		fmt.Fprintf(w, "== %s %s (%s)\n", st.Space, st.Algo, st.Preset)
-		for _, key := range experiment.Keys() {
-			v, _ := st.Get(key)
-			fmt.Fprintf(w, "%s\t%v\t%s\n", key, v, st.Sources[key])
-		}
-		fmt.Fprintln(w)
-	}
-	return w.Flush()
+	return experiment.WritePresets(os.Stdout, all)
 }

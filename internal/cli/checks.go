@@ -6,6 +6,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/signal"
@@ -261,4 +262,39 @@ func OnlyResumeFlags(given map[string]bool, dir string, allowed ...string) error
 		}
 	}
 	return nil
+}
+
+// RunFolderArg is the one RUN_DIR argument of a command that reads a search run (gaea report, gaea
+// rank), checked before anything is opened: a missing folder, a file, a folder without a run or another
+// kind of run is a usage error naming what dir is. training and sweep are the command's words for a
+// training run folder and a sweep folder; sweep "" accepts a sweep folder.
+func RunFolderArg(fs *flag.FlagSet, args []string, training, sweep string) (string, error) {
+	pos, err := Interspersed(fs, args)
+	if err != nil {
+		return "", err
+	}
+	if len(pos) != 1 {
+		return "", Usagef("want one run folder, got %d arguments", len(pos))
+	}
+	dir := pos[0]
+	if dir == "" {
+		return "", Usagef("empty folder name (an unset shell variable?)")
+	}
+	switch rundir.KindOf(dir) {
+	case rundir.Missing:
+		return "", Usagef("%s: no such folder", text.Abbrev(dir))
+	case rundir.File:
+		return "", Usagef("%s: a file, not a run folder", dir)
+	case rundir.Folder:
+		return "", Usagef("%s: %v (no %s)", dir, rundir.ErrNotRun, rundir.SettingsFile)
+	case rundir.Training:
+		return "", Usagef("%s: %s", dir, training)
+	case rundir.Sweep:
+		if sweep != "" {
+			return "", Usagef("%s: %s", dir, sweep)
+		}
+	case rundir.OtherRun:
+		return "", Usagef("%s: its %s describes no search", dir, rundir.SettingsFile)
+	}
+	return dir, nil
 }
