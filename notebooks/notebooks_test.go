@@ -68,10 +68,11 @@ func TestNotebooksDeclareGo(t *testing.T) {
 	}
 }
 
-// machinePath matches an absolute path under a folder that exists only on the machine that ran the
-// notebook: a home, a checkout under /work, a temporary folder. It must follow a space, a quote, a
-// bracket, '=' or the start of a line, so that URLs do not match.
-var machinePath = regexp.MustCompile(`(?m)(?:^|[\s"'(\[=])(/(?:work|home|root|tmp|var/folders|private/var|Users|mnt|scratch)/[^\s"'<>)]*)`)
+// machinePath matches an absolute path of the machine that ran the notebook: a home, a checkout under
+// /work, a temporary folder, and the system's own (/usr/bin/python3, a script's #!/usr/bin/env) — none
+// of them is the reader's. It must follow a space, a quote, a
+// bracket, '=', '!' (a #! line) or the start of a line, so that URLs do not match.
+var machinePath = regexp.MustCompile(`(?m)(?:^|[\s"'(\[=!])(/(?:work|home|root|tmp|var|private/var|Users|mnt|scratch|usr|opt|etc|bin|sbin|lib|srv)/[^\s"'<>)]*)`)
 
 // TestOutputsAreClean: the stored outputs carry no error and no absolute path of the machine that ran
 // them (paths are printed relative to the repository or the data folder).
@@ -133,7 +134,8 @@ func TestMachinePathPattern(t *testing.T) {
 		`"path": "/home/me/x"`:                              true,
 		"/root/go/bin/gonb":                                 true,
 		"CIFAR-10 from ../shared/data/cifar10":              false,
-		"#!/usr/bin/env bash":                               false,
+		"#!/usr/bin/env bash":                               true,
+		"\n/usr/bin/python3 - notebooks/08.ipynb":           true,
 		"https://github.com/work/tmp":                       false,
 		"see notebooks/data/03/make.sh":                     false,
 		"$TMPDIR/gaeanas-notebook-04/genotype.txt":          false,
