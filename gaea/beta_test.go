@@ -7,7 +7,6 @@ import (
 	"github.com/gaeanas/gaeanas/backend"
 	"github.com/gaeanas/gaeanas/spaces/tiny"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
@@ -25,14 +24,7 @@ func TestBetaEGHasNoFloor(t *testing.T) {
 		}
 	}
 	opt := archOptimizer(t, ctx, Entropic(), lr)
-	step := context.MustNewExec(be, ctx, func(ctx *context.Context, g *graph.Graph) *graph.Node {
-		loss := graph.ScalarZero(g, dtypes.Float64)
-		for _, b := range Blocks(ctx) {
-			loss = graph.Add(loss, graph.ReduceAllSum(graph.Mul(b.ValueGraph(g), graph.Const(g, [][]float64{c}))))
-		}
-		opt.UpdateGraph(ctx, g, loss)
-		return loss
-	})
+	step := linearStep(be, ctx, opt, c)
 	theta, beta := append([]float64(nil), init...), append([]float64(nil), init...)
 	eg := func(row []float64, floor bool) {
 		sum := 0.0
@@ -88,14 +80,7 @@ func TestBetaLRFollowsArchLR(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		step := context.MustNewExec(be, ctx, func(ctx *context.Context, g *graph.Graph) *graph.Node {
-			loss := graph.ScalarZero(g, dtypes.Float64)
-			for _, b := range Blocks(ctx) {
-				loss = graph.Add(loss, graph.ReduceAllSum(graph.Mul(b.ValueGraph(g), graph.Const(g, [][]float64{c}))))
-			}
-			opt.UpdateGraph(ctx, g, loss)
-			return loss
-		})
+		step := linearStep(be, ctx, opt, c)
 		logRatio := func(block int) float64 {
 			row := Blocks(ctx)[block].MustValue().Value().([][]float64)[0]
 			return math.Log(row[0] / row[1])

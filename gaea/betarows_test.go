@@ -247,14 +247,7 @@ func TestBetaRowsEGFloor(t *testing.T) {
 	}
 	opt := archOptimizer(t, ctx, Entropic(), 1)
 	opt.BetaRows = true
-	step := context.MustNewExec(be, ctx, func(ctx *context.Context, g *graph.Graph) *graph.Node {
-		loss := graph.ScalarZero(g, dtypes.Float64)
-		for _, b := range Blocks(ctx) {
-			loss = graph.Add(loss, graph.ReduceAllSum(graph.Mul(b.ValueGraph(g), graph.Const(g, [][]float64{c}))))
-		}
-		opt.UpdateGraph(ctx, g, loss)
-		return loss
-	})
+	step := linearStep(be, ctx, opt, c)
 	for s := 1; s <= 3; s++ {
 		step.MustExec()
 		blocks := Blocks(ctx)

@@ -4,6 +4,9 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
@@ -36,4 +39,17 @@ func archOptimizer(t *testing.T, ctx *context.Context, geometry Geometry, lr flo
 		t.Fatal(err)
 	}
 	return &ArchOptimizer{Geometry: geometry}
+}
+
+// linearStep compiles one architecture step of opt on the linear loss Σ_blocks Σ_rows ⟨c, block row⟩
+// (float64; c as long as a block's rows), returning the loss.
+func linearStep(be backends.Backend, ctx *context.Context, opt *ArchOptimizer, c []float64) *context.Exec {
+	return context.MustNewExec(be, ctx, func(ctx *context.Context, g *graph.Graph) *graph.Node {
+		loss := graph.ScalarZero(g, dtypes.Float64)
+		for _, b := range Blocks(ctx) {
+			loss = graph.Add(loss, graph.ReduceAllSum(graph.Mul(b.ValueGraph(g), graph.Const(g, [][]float64{c}))))
+		}
+		opt.UpdateGraph(ctx, g, loss)
+		return loss
+	})
 }

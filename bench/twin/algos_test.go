@@ -16,7 +16,6 @@ import (
 	"github.com/gaeanas/gaeanas/backend/purego"
 	"github.com/gaeanas/gaeanas/experiment"
 	"github.com/gaeanas/gaeanas/gaea"
-	"github.com/gaeanas/gaeanas/spaces"
 	"github.com/gaeanas/gaeanas/spaces/nb201"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -269,29 +268,8 @@ func runAlgo(t *testing.T, be backends.Backend, c algoCase) algoRun {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Create the supernet's weights (nothing but the creation), export them.
 	rows, cols := len(space.Edges()), len(space.Ops())
-	initExec, err := context.NewExec(be, s.Context(), func(ctx *context.Context, x *graph.Node) *graph.Node {
-		g := x.Graph()
-		ctx.SetTraining(g, false)
-		x = graph.ConvertDType(x, dtypes.Float64)
-		mix := spaces.Mixture{Weights: graph.Zeros(g, shapes.Make(dtypes.Float64, rows, cols)), PartialChannels: cfg.PartialChannels}
-		if space.EdgeGroups() != nil {
-			mix.Beta = graph.Zeros(g, shapes.Make(dtypes.Float64, rows))
-		}
-		return graph.ReduceAllSum(space.Supernet(ctx.In("supernet").Checked(false), x, mix))
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := initExec.Exec(fb.x[0][0]); err != nil {
-		t.Fatal(err)
-	}
-	req.Vars = map[string]tensorJSON{}
-	names, vs := supernetVars(s.Context())
-	for j, n := range names {
-		req.Vars[n] = toJSON(vs[j].MustValue())
-	}
+	req.Vars = exportSupernetVars(t, be, s, space, cfg.PartialChannels, space.EdgeGroups() != nil, dtypes.Float64, fb.x[0][0])
 	blocks := gaea.Blocks(s.Context())
 	if c.floorStart {
 		// θ next to the floor: per edge one op at ~1, the others at 1.1–1.4 × 1e-5, so that an EG step

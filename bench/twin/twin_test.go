@@ -586,32 +586,7 @@ func runSearch(t *testing.T, nc netCase, seed int64, dtype dtypes.DType, fb *fix
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Create the supernet's weights (inference mode: nothing but the creation), export them.
-	rows, cols := len(nc.space.Edges()), len(nc.space.Ops())
-	initExec, err := context.NewExec(be, s.Context(), func(ctx *context.Context, x *graph.Node) *graph.Node {
-		g := x.Graph()
-		ctx.SetTraining(g, false)
-		x = graph.ConvertDType(x, dtype)
-		mix := spaces.Mixture{Weights: graph.Zeros(g, shapes.Make(dtype, rows, cols)), PartialChannels: nc.k}
-		if nc.beta {
-			mix.Beta = graph.Zeros(g, shapes.Make(dtype, rows))
-		}
-		return graph.ReduceAllSum(nc.space.Supernet(ctx.In("supernet").Checked(false), x, mix))
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := initExec.Exec(fb.x[0][0]); err != nil {
-		t.Fatal(err)
-	}
-	req.Vars = map[string]tensorJSON{}
-	names, vs := supernetVars(s.Context())
-	for j, n := range names {
-		if vs[j].DType() != dtype {
-			t.Fatalf("%s is %s, want %s", n, vs[j].DType(), dtype)
-		}
-		req.Vars[n] = toJSON(vs[j].MustValue())
-	}
+	req.Vars = exportSupernetVars(t, be, s, nc.space, nc.k, nc.beta, dtype, fb.x[0][0])
 	if req.ThetaInit, err = s.Theta(); err != nil {
 		t.Fatal(err)
 	}
@@ -830,4 +805,38 @@ func marginAt(m []float64, k int) float64 {
 		return m[k]
 	}
 	return math.NaN()
+}
+
+// exportSupernetVars creates the supernet's weights in s's context (running the supernet once in
+// inference mode on x0, with zero mixture weights: nothing but the creation) and returns them for the
+// twin's request; every one must be of dtype.
+func exportSupernetVars(t *testing.T, be backends.Backend, s *gaea.Search, space spaces.Space, partialChannels int, beta bool,
+	dtype dtypes.DType, x0 *tensors.Tensor) map[string]tensorJSON {
+	t.Helper()
+	rows, cols := len(space.Edges()), len(space.Ops())
+	initExec, err := context.NewExec(be, s.Context(), func(ctx *context.Context, x *graph.Node) *graph.Node {
+		g := x.Graph()
+		ctx.SetTraining(g, false)
+		x = graph.ConvertDType(x, dtype)
+		mix := spaces.Mixture{Weights: graph.Zeros(g, shapes.Make(dtype, rows, cols)), PartialChannels: partialChannels}
+		if beta {
+			mix.Beta = graph.Zeros(g, shapes.Make(dtype, rows))
+		}
+		return graph.ReduceAllSum(space.Supernet(ctx.In("supernet").Checked(false), x, mix))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := initExec.Exec(x0); err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]tensorJSON{}
+	names, vs := supernetVars(s.Context())
+	for j, n := range names {
+		if vs[j].DType() != dtype {
+			t.Fatalf("%s is %s, want %s", n, vs[j].DType(), dtype)
+		}
+		vars[n] = toJSON(vs[j].MustValue())
+	}
+	return vars
 }
