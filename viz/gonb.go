@@ -23,8 +23,7 @@ func Show(f *Figure) error {
 		return fmt.Errorf("viz: show: empty figure")
 	}
 	if gonbui.IsNotebook {
-		gonbui.DisplayHTML(f.HTML())
-		if err := gonbui.Error(); err != nil {
+		if err := displayHTML(f.HTML()); err != nil {
 			return fmt.Errorf("viz: show %q: %w", f.Title, err)
 		}
 		return nil
@@ -35,6 +34,24 @@ func Show(f *Figure) error {
 	}
 	fmt.Printf("viz: wrote %s\n", path)
 	return nil
+}
+
+// ShowHTML displays an HTML block (a viz.Table, a paragraph) as the cell's output in a GoNB notebook, in
+// its place among the cell's printed lines; outside a notebook it prints nothing.
+func ShowHTML(html string) error {
+	if !gonbui.IsNotebook {
+		return nil
+	}
+	return displayHTML(html)
+}
+
+// displayHTML sends html to GoNB and waits until GoNB has it (gonbui.Sync): display messages go through a
+// pipe beside stdout, so without the wait a block can land after lines printed later — or not at all when
+// it is the cell's last output and the program ends first (a notebook's table was lost that way).
+func displayHTML(html string) error {
+	gonbui.DisplayHTML(html)
+	gonbui.Sync()
+	return gonbui.Error()
 }
 
 // writeToDir writes f into $GAEA_VIZ_DIR under name.

@@ -135,7 +135,7 @@ SW4="$WORK/refused"
 "$WORK/gaea" sweep --executor slurm --out "$SW4" --algos gaea-darts,gaea-pcdarts --seeds 0 --space tiny --dataset embedded \
   --preset quick --slurm-cpus 1 --slurm-mem 1000 2>"$WORK/refused.txt"
 code=$?
-[ "$code" = 2 ] && grep -q 'needs the darts space' "$WORK/refused.txt" && [ ! -e "$SW4" ] ||
+[ "$code" = 2 ] && grep -q 'algo gaea-pcdarts needs one of the spaces' "$WORK/refused.txt" && [ ! -e "$SW4" ] ||
   fail "an invalid grid was not refused before submission (exit $code: $(cat "$WORK/refused.txt"))"
 echo "slurm: ok — an invalid grid is refused before anything is submitted"
 
