@@ -23,6 +23,7 @@ type notebook struct {
 	} `json:"metadata"`
 	Cells []struct {
 		CellType string            `json:"cell_type"`
+		Source   []string          `json:"source"`
 		Outputs  []json.RawMessage `json:"outputs"`
 	} `json:"cells"`
 }
@@ -142,6 +143,32 @@ func TestMachinePathPattern(t *testing.T) {
 	} {
 		if got := machinePath.MatchString(s); got != want {
 			t.Errorf("%q: matched %v, want %v", s, got, want)
+		}
+	}
+}
+
+// TestDisplaysAreStored: a code cell that shows a figure or an HTML block (viz.Show, viz.ShowHTML) has a
+// stored display output — a block sent to GoNB at the end of a cell was lost once (viz waits for GoNB
+// now), leaving a verdict without its table.
+func TestDisplaysAreStored(t *testing.T) {
+	shows := regexp.MustCompile(`viz\.Show(HTML)?\(`)
+	for path, nb := range committed(t) {
+		for i, c := range nb.Cells {
+			if c.CellType != "code" || !shows.MatchString(strings.Join(c.Source, "")) {
+				continue
+			}
+			displays := 0
+			for _, raw := range c.Outputs {
+				var o struct {
+					OutputType string `json:"output_type"`
+				}
+				if json.Unmarshal(raw, &o) == nil && (o.OutputType == "display_data" || o.OutputType == "update_display_data") {
+					displays++
+				}
+			}
+			if displays == 0 {
+				t.Errorf("%s cell %d: calls viz.Show or viz.ShowHTML but stores no display output", path, i)
+			}
 		}
 	}
 }
