@@ -88,9 +88,18 @@ func (f *SearchFlags) Settings(preset Preset) (Settings, error) {
 
 // Apply sets the given values (source "command line"; none for the values that do not change what the
 // search computes: data_dir, checkpoint_every), refreshes the image counts and validates. Epochs given
-// without schedule_epochs or warmup_epochs keep the preset's ratio of those to the epochs.
+// without schedule_epochs or warmup_epochs keep the paper preset's ratio of those to the epochs (also
+// under the quick preset, whose own values are rounded to its few epochs).
 func (s *Settings) Apply(o Overrides) error {
 	epochs, schedule, warmup := s.Epochs, s.ScheduleEpochs, s.WarmupEpochs
+	ratioFrom := "the preset's"
+	if _, ok := o["epochs"]; ok && s.Preset == Quick {
+		// The quick preset rounds the paper's epoch-valued keys to its few epochs (1 warm-up epoch of 2
+		// for a paper's 10 of 50); --epochs scales the paper's values, not the rounded ones.
+		if p, err := Defaults(Paper, s.Space, s.Algo, ""); err == nil && p.Epochs > 0 {
+			epochs, schedule, warmup, ratioFrom = p.Epochs, p.ScheduleEpochs, p.WarmupEpochs, "the paper's"
+		}
+	}
 	for _, d := range Table.Decls() {
 		v, ok := o[d.Key]
 		if !ok {
@@ -124,11 +133,11 @@ func (s *Settings) Apply(o Overrides) error {
 		scale := func(v int) int { return int(math.Round(float64(v) * float64(s.Epochs) / float64(epochs))) }
 		if _, ok := o["schedule_epochs"]; !ok {
 			s.ScheduleEpochs = max(s.Epochs, scale(schedule))
-			s.Sources["schedule_epochs"] = fmt.Sprintf("the preset's ratio to --epochs (%d/%d)", schedule, epochs)
+			s.Sources["schedule_epochs"] = fmt.Sprintf("%s ratio to --epochs (%d/%d)", ratioFrom, schedule, epochs)
 		}
 		if _, ok := o["warmup_epochs"]; !ok && warmup > 0 {
 			s.WarmupEpochs = min(s.Epochs-1, max(1, scale(warmup)))
-			s.Sources["warmup_epochs"] = fmt.Sprintf("the preset's ratio to --epochs (%d/%d)", warmup, epochs)
+			s.Sources["warmup_epochs"] = fmt.Sprintf("%s ratio to --epochs (%d/%d)", ratioFrom, warmup, epochs)
 		}
 	}
 	if err := s.fillImages(); err != nil {

@@ -228,6 +228,37 @@ func TestApplyRejectsGivenZeroAndScalesTheSchedule(t *testing.T) {
 	}
 }
 
+// --epochs under the quick preset scales the paper's epoch-valued keys, not the quick preset's rounded
+// ones: NAS-Bench-1Shot1's GAEA PC-DARTS warms up 10 of 50 epochs, which quick rounds to 1 of 2; 8
+// epochs then warm up round(8·10/50) = 2, not 8·1/2 = 4.
+func TestQuickEpochsKeepThePapersRatio(t *testing.T) {
+	for _, c := range []struct {
+		space         string
+		algo          Algo
+		epochs        int
+		warmup, sched int
+	}{
+		{"nb1shot1-1", GAEAPCDARTS, 8, 2, 8},   // 10/50 · 8 = 1.6
+		{"nb1shot1-3", GAEAPCDARTS, 30, 6, 30}, // 10/50 · 30
+		{"nb201", GAEAGDAS, 4, 1, 4},           // 50/250 · 4 = 0.8, at least 1
+		{"nb201", GAEAGDAS, 20, 4, 20},         // 50/250 · 20
+		{"darts", PCDARTS, 10, 3, 10},          // 15/50 · 10
+		{"nb201", GAEADARTS, 4, 0, 8},          // schedule 50 for 25 epochs
+	} {
+		st, err := Defaults(Quick, c.space, c.algo, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Apply(Overrides{"epochs": c.epochs}); err != nil {
+			t.Fatal(err)
+		}
+		if st.WarmupEpochs != c.warmup || st.ScheduleEpochs != c.sched {
+			t.Errorf("%s %s quick --epochs %d: warm-up %d, schedule %d epochs; want %d, %d (the paper's ratios; source %q)",
+				c.space, c.algo, c.epochs, st.WarmupEpochs, st.ScheduleEpochs, c.warmup, c.sched, st.Sources["warmup_epochs"])
+		}
+	}
+}
+
 func TestInvalidPairs(t *testing.T) {
 	for _, c := range []struct {
 		space string
