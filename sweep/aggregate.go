@@ -61,16 +61,20 @@ type Row struct {
 	// spaces with and without none.
 	RelEntropy Stat `json:"relative_entropy"`
 	Seconds    Stat `json:"seconds"` // search time
+	// Genotypes are the found cells, one per seed (in the order of Seeds), in the space's text form.
+	Genotypes []string `json:"genotypes"`
 
 	dirs   []string
 	ops    [][]string
 	spaces []spaces.Space
 }
 
-// ScoreStat is a row's accuracy (%) and rank on one data set of its space's benchmark.
+// ScoreStat is a row's accuracy (%) and rank on one data set of its space's benchmark, and its regret
+// (percentage points above the space's lowest error; NAS-Bench-1Shot1) when the benchmark measures one.
 type ScoreStat struct {
 	Dataset, Title string
 	Acc, Rank      Stat
+	Regret         *Stat
 }
 
 // MarshalJSON writes the scores as keys of the row: "<data set>": accuracy, "rank_<data set>": rank.
@@ -82,10 +86,17 @@ func (r Row) MarshalJSON() ([]byte, error) {
 	}
 	var extra []byte
 	for _, s := range r.Scores {
-		for _, kv := range []struct {
+		kvs := []struct {
 			key string
 			v   Stat
-		}{{s.Dataset, s.Acc}, {"rank_" + s.Dataset, s.Rank}} {
+		}{{s.Dataset, s.Acc}, {"rank_" + s.Dataset, s.Rank}}
+		if s.Regret != nil {
+			kvs = append(kvs, struct {
+				key string
+				v   Stat
+			}{"regret_" + s.Dataset, *s.Regret})
+		}
+		for _, kv := range kvs {
 			k, _ := json.Marshal(kv.key)
 			b, err := json.Marshal(kv.v)
 			if err != nil {
@@ -102,10 +113,42 @@ type Table struct {
 	Space     string `json:"space"`
 	Dataset   string `json:"dataset"`
 	Benchmark string `json:"benchmark,omitempty"` // the space's benchmark ("NAS-Bench-201"); "" for none
-	Rows      []Row  `json:"rows"`
+	// Note says why a space with a benchmark file has no lookups (the file was not named).
+	Note string `json:"note,omitempty"`
+	Rows []Row  `json:"rows"`
 
-	bench spaces.Benchmark
-	free  bool // the param-free edges column is present
+	bench  spaces.Benchmark
+	free   bool // the param-free edges column is present
+	regret bool // the benchmark's scores have regrets: a regret column per data set
+}
+
+// openFileBenchmark opens the benchmark file of space d (once per space): the benchmark, or the note
+// that says no file was named.
+func openFileBenchmark(d *spaces.Descriptor, opened map[string]spaces.Benchmark, opt AggregateOptions) (spaces.Benchmark, string, error) {
+	if b, ok := opened[d.Name]; ok {
+		return b, "", nil
+	}
+	path := ""
+	if opt.BenchmarkPath != nil {
+		var err error
+		if path, err = opt.BenchmarkPath(d); err != nil {
+			return nil, "", err
+		}
+	}
+	var progress func(done, total int64)
+	if opt.Progress != nil {
+		progress = func(done, total int64) { opt.Progress(path, done, total) }
+	}
+	b, err := d.OpenBenchmark(path, progress)
+	var none *spaces.NoBenchmarkError
+	if errors.As(err, &none) {
+		return nil, none.Error(), nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	opened[d.Name] = b
+	return b, "", nil
 }
 
 // Aggregate is the results of a sweep folder (or of any folder of run folders).
@@ -117,10 +160,22 @@ type Aggregate struct {
 	Warnings []string `json:"warnings,omitempty"` // result files that could not be read
 }
 
+// AggregateOptions say where the benchmarks kept in files are (spaces.Descriptor.BenchmarkFile:
+// NAS-Bench-1Shot1's NAS-Bench-101 file). The zero value takes them from their environment variables.
+type AggregateOptions struct {
+	// BenchmarkPath returns the path of a space's benchmark file ("": its environment variable's);
+	// nil: the environment variables'.
+	BenchmarkPath func(d *spaces.Descriptor) (string, error)
+	// Progress, when not nil, is called while a first open of a benchmark file reads it.
+	Progress func(path string, done, total int64)
+}
+
 // AggregateDir reads the result.json of every cell of the sweep folder dir (of every subfolder
 // holding one, when dir has no sweep.json) and groups them by (space, data set) and (algorithm,
-// architecture learning rate).
-func AggregateDir(dir string) (*Aggregate, error) {
+// architecture learning rate). The found cells of a space whose benchmark is a file are looked up in
+// that file when opt (or the environment) names it; else the table says in its Note that it has no
+// lookups.
+func AggregateDir(dir string, opt AggregateOptions) (*Aggregate, error) {
 	agg := &Aggregate{Dir: dir}
 	var dirs []string
 	var order []string // algorithms in the sweep's order
@@ -181,19 +236,32 @@ func AggregateDir(dir string) (*Aggregate, error) {
 		}
 		return len(order)
 	}
+	opened := map[string]spaces.Benchmark{} // file benchmarks by space
 	for k, rows := range tables {
 		t := Table{Space: k.space, Dataset: k.dataset}
 		desc, _ := spaces.Lookup(k.space) // an unlinked space's runs aggregate without its benchmark
-		if desc != nil && desc.Benchmark != nil {
+		fromFile := false
+		switch {
+		case desc != nil && desc.Benchmark != nil:
 			t.bench, t.Benchmark = desc.Benchmark, desc.Benchmark.Title()
+		case desc != nil && desc.BenchmarkFile != nil:
+			b, note, err := openFileBenchmark(desc, opened, opt)
+			if err != nil {
+				return nil, err
+			}
+			t.Note, fromFile = note, b != nil
+			if b != nil {
+				t.bench, t.Benchmark = b, b.Title()
+			}
 		}
 		for rk, runs := range rows {
 			sort.Slice(runs, func(i, j int) bool { return runs[i].Seed < runs[j].Seed })
 			r := Row{Algo: rk.algo, ArchLR: rk.lr, AugmentArch: rk.augment}
 			var ent, rel, sec, free []float64
-			acc, rnk := map[string][]float64{}, map[string][]float64{}
+			acc, rnk, reg := map[string][]float64{}, map[string][]float64{}, map[string][]float64{}
 			for _, res := range runs {
 				r.Seeds = append(r.Seeds, res.Seed)
+				r.Genotypes = append(r.Genotypes, res.Genotype)
 				r.dirs = append(r.dirs, res.Dir)
 				r.ops = append(r.ops, res.Ops)
 				r.spaces = append(r.spaces, spaceOf(res))
@@ -205,9 +273,20 @@ func AggregateDir(dir string) (*Aggregate, error) {
 				if n, ok := paramFree(res); ok {
 					free = append(free, float64(n))
 				}
-				if e := res.Benchmark; e != nil && t.bench != nil {
+				e := res.Benchmark
+				if fromFile { // looked up in the file named now, whatever the search had
+					var err error
+					if e, err = t.bench.Lookup(res.Genotype); err != nil {
+						agg.Warnings = append(agg.Warnings, fmt.Sprintf("%s: %s lookup of %s: %v", filepath.Base(res.Dir), t.Benchmark, res.Genotype, err))
+						e = nil
+					}
+				}
+				if e != nil && t.bench != nil {
 					for _, sc := range e.Scores {
 						acc[sc.Dataset], rnk[sc.Dataset] = append(acc[sc.Dataset], sc.Accuracy), append(rnk[sc.Dataset], float64(sc.Rank))
+						if sc.Regret != nil {
+							reg[sc.Dataset] = append(reg[sc.Dataset], *sc.Regret)
+						}
 					}
 				}
 			}
@@ -219,7 +298,12 @@ func AggregateDir(dir string) (*Aggregate, error) {
 			if t.bench != nil {
 				for _, ds := range t.bench.Datasets() {
 					if len(acc[ds.Key]) > 0 {
-						r.Scores = append(r.Scores, ScoreStat{Dataset: ds.Key, Title: ds.Title, Acc: statOf(acc[ds.Key]), Rank: statOf(rnk[ds.Key])})
+						sc := ScoreStat{Dataset: ds.Key, Title: ds.Title, Acc: statOf(acc[ds.Key]), Rank: statOf(rnk[ds.Key])}
+						if len(reg[ds.Key]) == len(acc[ds.Key]) {
+							x := statOf(reg[ds.Key])
+							sc.Regret, t.regret = &x, true
+						}
+						r.Scores = append(r.Scores, sc)
 					}
 				}
 			}
@@ -324,6 +408,9 @@ func (t *Table) columns() ([]string, func(Row) []string) {
 	head := []string{"algorithm", "runs"}
 	for _, ds := range t.datasets() {
 		head = append(head, ds.Title+" %", "rank")
+		if t.regret {
+			head = append(head, "regret (points)")
+		}
 	}
 	if t.free {
 		head = append(head, "param-free edges")
@@ -332,13 +419,16 @@ func (t *Table) columns() ([]string, func(Row) []string) {
 	return head, func(r Row) []string {
 		c := []string{t.label(r), fmt.Sprint(len(r.Seeds))}
 		for _, ds := range t.datasets() {
-			var acc, rank *Stat
+			var acc, rank, regret *Stat
 			for _, s := range r.Scores {
 				if s.Dataset == ds.Key {
-					acc, rank = &s.Acc, &s.Rank
+					acc, rank, regret = &s.Acc, &s.Rank, s.Regret
 				}
 			}
 			c = append(c, pm(acc, 2), pm(rank, 0))
+			if t.regret {
+				c = append(c, pm(regret, 2))
+			}
 		}
 		if t.free {
 			c = append(c, pm(r.ParamFree, 1))
@@ -358,6 +448,9 @@ func (a *Aggregate) WriteText(w io.Writer) error {
 			fmt.Fprintln(w)
 		}
 		fmt.Fprintf(w, "%s (mean ± std over seeds)\n", t.title())
+		if t.Note != "" {
+			fmt.Fprintln(w, t.Note)
+		}
 		head, cells := t.columns()
 		rows := [][]string{head}
 		for _, r := range t.Rows {
@@ -378,6 +471,12 @@ func (a *Aggregate) WriteText(w io.Writer) error {
 				}
 			}
 			fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+		}
+		fmt.Fprintln(w, "found cells:")
+		for _, r := range t.Rows {
+			for i, g := range r.Genotypes {
+				fmt.Fprintf(w, "  %s, seed %d: %s\n", t.label(r), r.Seeds[i], g)
+			}
 		}
 	}
 	if len(a.Missing) > 0 {
@@ -404,9 +503,16 @@ func (a *Aggregate) WriteCSV(w io.Writer) error {
 			}
 		}
 	}
+	regret := false
+	for _, t := range a.Tables {
+		regret = regret || t.regret
+	}
 	var names []string
 	for _, k := range scoreKeys {
 		names = append(names, k, "rank_"+k)
+		if regret {
+			names = append(names, "regret_"+k)
+		}
 	}
 	for _, n := range append(names, "param_free_edges", "mean_entropy", "relative_entropy", "seconds") {
 		head = append(head, n+"_mean", n+"_std")
@@ -422,13 +528,16 @@ func (a *Aggregate) WriteCSV(w io.Writer) error {
 			line := []string{t.Space, t.Dataset, r.Algo, f(r.ArchLR), fmt.Sprint(r.AugmentArch), fmt.Sprint(len(r.Seeds)), strings.Join(seeds, " ")}
 			var stats []*Stat
 			for _, k := range scoreKeys {
-				var acc, rank *Stat
+				var acc, rank, reg *Stat
 				for _, s := range r.Scores {
 					if s.Dataset == k {
-						acc, rank = &s.Acc, &s.Rank
+						acc, rank, reg = &s.Acc, &s.Rank, s.Regret
 					}
 				}
 				stats = append(stats, acc, rank)
+				if regret {
+					stats = append(stats, reg)
+				}
 			}
 			for _, s := range append(stats, r.ParamFree, &r.Entropy, &r.RelEntropy, &r.Seconds) {
 				switch {
@@ -483,8 +592,14 @@ figure{margin:1.5em 0}figcaption{font-size:90%;color:#555}</style></head><body>
 	for _, t := range a.Tables {
 		fmt.Fprintf(&b, "<h2>%s</h2>\n", html.EscapeString(t.title()))
 		if t.bench != nil {
-			fmt.Fprintf(&b, "<p>Accuracies: %s test accuracy (%%) of the found cell, ranks among its %d architectures (1 = best).</p>\n",
-				html.EscapeString(t.bench.Title()), t.bench.Size())
+			fmt.Fprintf(&b, "<p>Accuracies: %s accuracy (%%) of the found cell, ranks among its %d architectures (1 = best)", html.EscapeString(t.bench.Title()), t.bench.Size())
+			if t.regret {
+				b.WriteString("; regret: the cell's error minus the space's lowest, in percentage points")
+			}
+			b.WriteString(".</p>\n")
+		}
+		if t.Note != "" {
+			fmt.Fprintf(&b, "<p><em>%s</em></p>\n", html.EscapeString(t.Note))
 		}
 		b.WriteString("<table>\n<tr>")
 		head, cells := t.columns()
@@ -509,7 +624,13 @@ figure{margin:1.5em 0}figcaption{font-size:90%;color:#555}</style></head><body>
 			}
 			groups = append(groups, g)
 		}
-		b.WriteString("</table>\n")
+		b.WriteString("</table>\n<p>Found cells:</p>\n<ul>\n")
+		for _, r := range t.Rows {
+			for i, g := range r.Genotypes {
+				fmt.Fprintf(&b, "<li>%s, seed %d: <code>%s</code></li>\n", html.EscapeString(t.label(r)), r.Seeds[i], html.EscapeString(g))
+			}
+		}
+		b.WriteString("</ul>\n")
 		add := func(f *viz.Figure, err error) {
 			if err != nil {
 				fmt.Fprintf(&b, "<p><em>(picture not available: %s)</em></p>\n", html.EscapeString(err.Error()))

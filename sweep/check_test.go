@@ -56,7 +56,7 @@ func TestSpecChecks(t *testing.T) {
 		{ok(Spec{Args: []string{"--dataset=cifar11"}}), `dataset "cifar11"`},
 		{ok(Spec{Args: []string{"--momentum=1"}}), "momentum must be below 1"},
 		{ok(Spec{Args: []string{"--level=tri"}}), `level "tri"`},
-		{ok(Spec{Algos: []string{"gaea-darts", "pcdarts"}}), "cell nb201-pcdarts-s1: algo pcdarts needs the darts space"},
+		{ok(Spec{Algos: []string{"gaea-darts", "pcdarts"}}), "cell nb201-pcdarts-s1: algo pcdarts needs one of the spaces darts, nb1shot1-1, nb1shot1-2, nb1shot1-3 (partial channels, edge weights β), not nb201"},
 		{ok(Spec{Algos: []string{"rsws"}, Spaces: []string{"tiny", "darts"}}), "cell darts-rsws-s1"},
 		{ok(Spec{Algos: []string{"gdas"}, Args: []string{"--second-order"}}), "second-order gradient"},
 		{ok(Spec{Jobs: -1}), "jobs -1"},
@@ -233,7 +233,7 @@ func TestAggregateAliasesAndOneSeed(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	agg, err := AggregateDir(dir)
+	agg, err := AggregateDir(dir, AggregateOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -350,6 +350,7 @@ func badInputCases(f badFixtures) []badCase {
 		c(2, "a training run folder, not a sweep", "aggregate", f.train),
 		c(2, "no subfolder holds a search run", "aggregate", f.empty),
 		c(2, "flag provided but not defined: -nope", "aggregate", f.sweep, "--nope"),
+		c(2, "--nb101: "+f.sweep+" has no run of a space whose benchmark file it names", "aggregate", f.sweep, "--nb101", f.file),
 
 		// gaea train.
 		c(2, "nothing to train", "train"),

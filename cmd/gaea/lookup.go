@@ -57,12 +57,7 @@ func lookupTo(w io.Writer, args []string) error {
 	if err != nil {
 		return cli.Usage(err)
 	}
-	bench, err := d.OpenBenchmark(path, func(done, total int64) {
-		fmt.Fprintf(os.Stderr, "\rreading %s: %d of %d MB", path, done>>20, total>>20)
-		if done == total {
-			fmt.Fprintln(os.Stderr)
-		}
-	})
+	bench, err := d.OpenBenchmark(path, func(done, total int64) { readingProgress(path, done, total) })
 	var none *spaces.NoBenchmarkError
 	switch {
 	case errors.As(err, &none):
@@ -85,4 +80,13 @@ func lookupTo(w io.Writer, args []string) error {
 	}
 	_, err = fmt.Fprintf(w, "%s\n", out)
 	return err
+}
+
+// readingProgress shows on stderr how far the first read of a benchmark file (the NAS-Bench-101 file,
+// indexed once) has come.
+func readingProgress(path string, done, total int64) {
+	fmt.Fprintf(os.Stderr, "\rreading %s: %d of %d MB", path, done>>20, total>>20)
+	if done == total {
+		fmt.Fprintln(os.Stderr)
+	}
 }

@@ -100,6 +100,13 @@ func TestNB1Shot1Search(t *testing.T) {
 	if e["arch"] != res.Genotype || e["cifar10"].(float64) < 92.99 || e["cifar10"].(float64) > 93.01 || e["rank_cifar10"] != 1.0 || e["regret_cifar10"] == nil {
 		t.Errorf("lookup = %s", look)
 	}
+	// gaea aggregate of the folder holding the run looks the found cell up in the same file.
+	agg := gaeaCmd(bin, "aggregate", filepath.Dir(dir), "--nb101", data)
+	agg.Env = append(agg.Env, "XDG_CACHE_HOME="+t.TempDir())
+	out, err := agg.CombinedOutput()
+	if err != nil || !bytes.Contains(out, []byte("93.00 ± —")) || !bytes.Contains(out, []byte("regret (points)")) || !bytes.Contains(out, []byte(res.Genotype)) {
+		t.Errorf("gaea aggregate --nb101: %v\n%s", err, out)
+	}
 }
 
 // gaegaLookup runs gaea lookup of a cell in a NAS-Bench-101 file and returns its stdout.

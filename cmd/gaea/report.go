@@ -20,7 +20,7 @@ func runReport(args []string) error {
 		return err
 	}
 	if _, err := sweep.Open(dir, nil); err == nil {
-		agg, err := sweep.AggregateDir(dir)
+		agg, err := sweep.AggregateDir(dir, sweep.AggregateOptions{})
 		if err != nil {
 			return err
 		}

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/gaeanas/gaeanas/experiment"
 	"github.com/gaeanas/gaeanas/internal/cli"
 	"github.com/gaeanas/gaeanas/rundir"
+	"github.com/gaeanas/gaeanas/spaces"
 	"github.com/gaeanas/gaeanas/sweep"
 )
 
@@ -68,8 +70,9 @@ func runSweepStatus(args []string) error {
 func runAggregate(args []string) error {
 	fs := flag.NewFlagSet("aggregate", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print the tables as JSON instead of text")
+	files := experiment.AddBenchmarkFileFlags(fs)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: gaea aggregate DIR [--json]\n\nOne table per (space, data set) of a sweep folder (or of any folder of search run folders): per algorithm,\nmean ± std over seeds of the found cell's benchmark accuracies and ranks (spaces with a benchmark), final\nmean per-edge entropy of θ and search time. Writes DIR/aggregate.html (with curves over the search),\naggregate.csv and aggregate.json.\n")
+		fmt.Fprintf(fs.Output(), "Usage: gaea aggregate DIR [--json] [--nb101 FILE]\n\nOne table per (space, data set) of a sweep folder (or of any folder of search run folders): per algorithm,\nmean ± std over seeds of the found cell's benchmark accuracies and ranks (spaces with a benchmark; NAS-Bench-1Shot1's\ncells are looked up in the NAS-Bench-101 file --nb101 or $GAEA_NB101 names, with their regrets), final mean\nper-edge entropy of θ, search time, and the found cells. Writes DIR/aggregate.html (with curves over the\nsearch), aggregate.csv and aggregate.json.\n")
 		cli.PrintDefaults(fs)
 	}
 	dir, err := cli.FolderArg(fs, args)
@@ -84,12 +87,32 @@ func runAggregate(args []string) error {
 	case rundir.Training:
 		return cli.Usagef("%s: a training run folder, not a sweep", dir)
 	}
-	agg, err := sweep.AggregateDir(dir)
+	given := cli.Given(fs)
+	agg, err := sweep.AggregateDir(dir, sweep.AggregateOptions{
+		BenchmarkPath: func(d *spaces.Descriptor) (string, error) {
+			path, err := files.For(d, given)
+			if err != nil {
+				return "", cli.Usage(err)
+			}
+			return path, nil
+		},
+		Progress: readingProgress,
+	})
 	if errors.Is(err, sweep.ErrNotSweep) {
 		return cli.Usage(err)
 	}
 	if err != nil {
 		return err
+	}
+	for _, name := range files.Names() {
+		used := false
+		for _, t := range agg.Tables {
+			d, err := spaces.Lookup(t.Space)
+			used = used || err == nil && d.BenchmarkFile != nil && d.BenchmarkFile.Flag == name
+		}
+		if given[name] && !used {
+			return cli.Usagef("--%s: %s has no run of a space whose benchmark file it names", name, dir)
+		}
 	}
 	// The tables first: a folder that cannot be written (read-only) still gets them on stdout.
 	if *asJSON {
