@@ -1,67 +1,209 @@
 #!/usr/bin/env python3
-"""Facts the reading of the science table (bench/RESULTS.md) quotes, computed from the committed
-result.json files independently of `gaea aggregate`: per algorithm (and augmentation setting), the
-mean final θ of each op over edges and seeds, how often each op was picked, the mean per-edge entropy
-relative to log K, and the NAS-Bench-201 CIFAR-10 accuracy per seed.
+"""Every number the readings of bench/RESULTS.md §1 state, recomputed from the committed result files
+(result.json of each run) independently of `gaea aggregate`: means ± sample standard deviations over
+seeds, per-seed values, the mean final θ of each op, how often each op was picked, entropies relative
+to log K, Welch's t (with its degrees of freedom and two-sided p from Student's t) and the tables'
+lines against the committed aggregate.txt.
 
-Usage: python3 bench/science/facts.py [bench/science]
+  python3 bench/science/facts.py                      # print the facts
+  python3 bench/science/facts.py --check RESULTS.md   # and fail (exit 1) when the text does not state
+                                                      # one of them as computed here
+
+Each fact is a string as the text writes it (compared with runs of white space made one space), so a
+number that drifts — a result file changed, a sentence edited — fails the check. Standard library
+only: it runs wherever Python 3 does (CI runs it).
 """
 import glob
 import json
 import math
 import os
+import re
 import sys
 from collections import defaultdict
 
-root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__))
-groups = defaultdict(list)
-for path in sorted(glob.glob(os.path.join(root, "*", "*", "result.json"))):
-    r = json.load(open(path))
-    key = (r["algo"], r["settings"].get("augment_arch", True))
-    groups[key].append(r)
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def load(folder):
+    """Runs of one sweep folder by (algo, augment_arch), each list sorted by seed."""
+    groups = defaultdict(list)
+    for path in sorted(glob.glob(os.path.join(HERE, folder, "*", "result.json"))):
+        r = json.load(open(path))
+        r["_path"] = path
+        groups[(r["algo"], r["settings"].get("augment_arch", True))].append(r)
+    for runs in groups.values():
+        runs.sort(key=lambda r: r["seed"])
+    return groups
+
+
+def mean(v):
+    return sum(v) / len(v)
+
+
+def std(v):  # sample standard deviation (n - 1)
+    m = mean(v)
+    return math.sqrt(sum((x - m) ** 2 for x in v) / (len(v) - 1))
+
+
+def pm(v, prec):
+    return f"{mean(v):.{prec}f} ± {std(v):.{prec}f}"
+
 
 def entropy(row):
     return -sum(p * math.log(p) for p in row if p > 0)
 
-for (algo, aug), runs in groups.items():
-    ops = runs[0]["ops"]
-    k = len(ops)
-    theta = [0.0] * k
-    picked = defaultdict(int)
-    rel = []
-    for r in runs:
-        for row in r["arch_weights"]:
-            for i, p in enumerate(row):
-                theta[i] += p / (len(r["arch_weights"]) * len(runs))
-        for part in r["genotype"].strip("|").replace("|+|", "|").split("|"):
-            picked[part.split("~")[0]] += 1
-        h = sum(entropy(row) for row in r["arch_weights"]) / len(r["arch_weights"])
-        assert abs(h - r["mean_entropy"]) < 1e-9, (path, h, r["mean_entropy"])
-        rel.append(h / math.log(k))
-    acc = [(r["seed"], (r.get("nb201") or {}).get("cifar10")) for r in runs]
-    print(f"{algo}{'' if aug else ' (arch batches not augmented)'}: {len(runs)} runs, K={k}")
-    print("  mean final θ per op: " + ", ".join(f"{o} {t:.4f}" for o, t in zip(ops, theta)))
-    print("  edges picked per op (of 6 per run): " + ", ".join(f"{o} {picked[o]}" for o in ops))
-    print("  entropy / log K per seed: " + ", ".join(f"{x:.4f}" for x in rel))
-    print("  NB201 CIFAR-10 % per seed: " + ", ".join(f"s{s} {a:.2f}" for s, a in sorted(acc)))
 
-# Welch's t on the NAS-Bench-201 CIFAR-10 accuracy of the found cells, for the pairs the reading compares.
+def mean_entropy(r):
+    h = mean([entropy(row) for row in r["arch_weights"]])
+    assert abs(h - r["mean_entropy"]) < 1e-9, (r["_path"], h, r["mean_entropy"])
+    return h
+
+
+def rel_entropy(r):
+    return mean_entropy(r) / math.log(len(r["ops"]))
+
+
+def betacf(a, b, x):
+    """Continued fraction of the regularised incomplete beta function (Lentz's method)."""
+    tiny, qab, qap, qam = 1e-300, a + b, a + 1, a - 1
+    c, d = 1.0, 1 - qab * x / qap
+    d = 1 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 300):
+        m2 = 2 * m
+        for aa in (m * (b - m) * x / ((qam + m2) * (a + m2)), -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))):
+            d = 1 + aa * d
+            d = 1 / (d if abs(d) > tiny else tiny)
+            c = 1 + aa / c
+            c = c if abs(c) > tiny else tiny
+            h *= d * c
+        if abs(d * c - 1) < 1e-15:
+            break
+    return h
+
+
+def betainc(a, b, x):
+    """Regularised incomplete beta I_x(a, b)."""
+    if x <= 0 or x >= 1:
+        return 0.0 if x <= 0 else 1.0
+    lbt = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log(1 - x)
+    if x < (a + 1) / (a + b + 2):
+        return math.exp(lbt) * betacf(a, b, x) / a
+    return 1 - math.exp(lbt) * betacf(b, a, 1 - x) / b
+
+
 def welch(a, b):
-    ma, mb = sum(a) / len(a), sum(b) / len(b)
-    va = sum((x - ma) ** 2 for x in a) / (len(a) - 1)
-    vb = sum((x - mb) ** 2 for x in b) / (len(b) - 1)
-    se2 = va / len(a) + vb / len(b)
-    t = (ma - mb) / math.sqrt(se2)
-    df = se2 ** 2 / ((va / len(a)) ** 2 / (len(a) - 1) + (vb / len(b)) ** 2 / (len(b) - 1))
-    return ma - mb, t, df
+    """Difference of means, Welch's t, its Welch–Satterthwaite degrees of freedom, two-sided p."""
+    va, vb = std(a) ** 2 / len(a), std(b) ** 2 / len(b)
+    t = (mean(a) - mean(b)) / math.sqrt(va + vb)
+    df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
+    return mean(a) - mean(b), t, df, betainc(df / 2, 0.5, df / (df + t * t))
 
-def accs(key):
-    return [(r.get("nb201") or {}).get("cifar10") for r in groups.get(key, [])]
 
-print("Welch t, CIFAR-10 accuracy of the found cells (difference in points, t, degrees of freedom):")
-for a, b in [(("gaea-darts", True), ("darts", True)), (("gaea-darts", True), ("euclid-darts", True)),
-             (("gaea-gdas", True), ("gdas", True)), (("gaea-darts", True), ("gaea-darts", False))]:
-    if len(accs(a)) > 1 and len(accs(b)) > 1:
-        d, t, df = welch(accs(a), accs(b))
-        name = lambda k: k[0] + ("" if k[1] else " (no arch aug)")
-        print(f"  {name(a)} - {name(b)}: {d:+.2f} points, t = {t:.2f}, df = {df:.1f}")
+def bench(r, key):
+    return (r.get("nb201") or r.get("benchmark") or {}).get(key)
+
+
+FACTS = []  # (what, string as the text states it)
+
+
+def fact(what, s):
+    FACTS.append((what, s))
+    print(f"  {what}: {s}")
+
+
+def science_table():
+    """§1, the NAS-Bench-201 table over seeds 0-2 (bench/science/augment and plain)."""
+    aug, plain = load("augment"), load("plain")
+    g = {a: aug[(a, True)] for a, _ in aug}
+    g["no-aug"] = plain[("gaea-darts", False)]
+    acc = {k: [bench(r, "cifar10") for r in runs] for k, runs in g.items()}
+    rank = {k: [bench(r, "rank_cifar10") for r in runs] for k, runs in g.items()}
+    rel = {k: [rel_entropy(r) for r in runs] for k, runs in g.items()}
+    nats = {k: [mean_entropy(r) for r in runs] for k, runs in g.items()}
+
+    print("reading 1: GAEA-DARTS")
+    fact("GAEA-DARTS CIFAR-10 %", pm(acc["gaea-darts"], 2) + " % on CIFAR-10")
+    fact("its rank", f"(rank {pm(rank['gaea-darts'], 0)} of 15,625)")
+    fact("CIFAR-100 / ImageNet16-120 of the same cells",
+         f"{mean([bench(r, 'cifar100') for r in g['gaea-darts']]):.2f} / {mean([bench(r, 'imagenet16') for r in g['gaea-darts']]):.2f}")
+    fact("spread of the three seeds", f"three seeds within {max(acc['gaea-darts']) - min(acc['gaea-darts']):.2f} points")
+    fact("Euclid-DARTS", f"Against Euclidean-DARTS ({pm(acc['euclid-darts'], 2)})")
+    d, t, df, p = welch(acc["gaea-darts"], acc["euclid-darts"])
+    fact("GAEA - Euclid", f"the difference is {d:+.2f} points with Welch's t = {t:.2f} on {df:.1f} degrees of freedom (two-sided p ≈ {p:.2f})")
+
+    print("reading 2: entropy")
+    fact("DARTS entropy/log K per seed", "entropy/log K " + ", ".join(sorted({f"{x:.4f}" for x in rel["darts"]})) + " for every seed")
+    th = [p for r in g["darts"] for row in r["arch_weights"] for p in row]
+    fact("DARTS θ furthest from 1/5", f"its entries within {max(abs(p - 0.2) for p in th):.3f} of 1/5")
+    fact("DARTS θ range", f"every θ entry between {min(th):.4f} and {max(th):.4f}")
+    fact("GAEA entropy/log K", f"GAEA's entropy at {pm(rel['gaea-darts'], 3)} of log K")
+    fact("Euclid entropy/log K", f"further than EG** ({pm(rel['euclid-darts'], 3)})")
+
+    print("reading 3: DARTS and none")
+    ops = g["darts"][0]["ops"]
+    theta = {o: mean([row[i] for r in g["darts"] for row in r["arch_weights"]]) for i, o in enumerate(ops)}
+    fact("θ(none), θ(conv 3×3), θ(skip)", f"θ(none) rose to {theta['none']:.4f} and θ(conv 3×3) to {theta['nor_conv_3x3']:.4f} while θ(skip) fell to {theta['skip_connect']:.4f}")
+    picked = picks(g["darts"])
+    fact("edges picking none / conv 3×3", f"picks `none` on {picked['none']} of the {6 * len(g['darts'])} edges")
+    fact("the rest", f"conv 3×3 on the other {picked['nor_conv_3x3']}")
+    assert picked["none"] + picked["nor_conv_3x3"] == 6 * len(g["darts"]), picked
+    free = [sum(picks([r])[o] for o in ("none", "skip_connect", "avg_pool_3x3")) for r in g["darts"]]
+    fact("DARTS parameter-free edges", f"({pm(free, 1)} parameter-free edges per cell)")
+    fact("DARTS seed 0", f"constant: {acc['darts'][0]:.2f} % in the benchmark, which is why DARTS's mean is {pm(acc['darts'], 2)}")
+    fact("GAEA - DARTS", f"Welch's t of GAEA-DARTS − DARTS is only {welch(acc['gaea-darts'], acc['darts'])[1]:.2f}")
+
+    print("reading 4: the GDAS pair")
+    fact("GAEA-GDAS vs GDAS", f"{pm(acc['gaea-gdas'], 2)} % vs {pm(acc['gdas'], 2)} %")
+    d, t, df, p = welch(acc["gaea-gdas"], acc["gdas"])
+    fact("their ranks and t", f"(ranks {mean(rank['gaea-gdas']):,.0f} vs {mean(rank['gdas']):,.0f}; t = {t:.2f}, {df:.1f} df, p ≈ {p:.2f})")
+    pk = picks(g["gdas"])
+    free = [sum(picks([r])[o] for o in ("none", "skip_connect", "avg_pool_3x3")) for r in g["gdas"]]
+    fact("GDAS parameter-free edges", f"({pm(free, 1)} of 6 edges; avg pool on {pk['avg_pool_3x3']}, `none` and skip on {pk['none']} each of {6 * len(g['gdas'])} edges)")
+    assert pk["none"] == pk["skip_connect"], pk
+    r0 = g["gaea-gdas"][0]
+    warm = r0["settings"]["warmup_epochs"] * r0["steps"] // r0["epochs"]
+    fact("GAEA-GDAS architecture steps", f"θ barely moved in {r0['steps'] - warm} architecture steps")
+    fact("GAEA-GDAS entropy/log K per seed", "(entropy/log K " + ", ".join(f"{x:.3f}" for x in rel["gaea-gdas"]) + ")")
+    i = r0["edges"].index("1←0") if "1←0" in r0["edges"] else 0
+    fact("θ(none) of seed 0's edge 1←0", f"θ(none) fell to {r0['arch_weights'][i][r0['ops'].index('none')]:.3f}")
+
+    print("reading 5: augmentation of the architecture batches")
+    fact("GAEA-DARTS unaugmented entropy", f"entropy falls to {pm(nats['no-aug'], 3)} nats ({pm(rel['no-aug'], 3)} of log 4) instead of {pm(nats['gaea-darts'], 3)}")
+    fact("per seed", "here " + ", ".join(f"{x:.3f}" for x in nats["no-aug"][:2]) + f", {nats['no-aug'][2]:.3f} for seeds 0–2")
+    fact("their cells", f"({pm(acc['no-aug'], 2)} %, t = {welch(acc['gaea-darts'], acc['no-aug'])[1]:.2f} against the augmented runs)")
+
+    print("the tables are the committed aggregate.txt")
+    for folder in ("augment", "plain"):
+        for line in open(os.path.join(HERE, folder, "aggregate.txt")).read().splitlines():
+            if line.strip() and not line.startswith(("report:", "found cells", "  ")):
+                FACTS.append((f"{folder}/aggregate.txt line", line))
+
+
+def picks(runs):
+    """How often each op is the found cell's op on an edge (NAS-Bench-201 genotype strings)."""
+    n = defaultdict(int)
+    for r in runs:
+        for part in r["genotype"].strip("|").replace("|+|", "|").split("|"):
+            n[part.split("~")[0]] += 1
+    return n
+
+
+def normalise(s):
+    return re.sub(r"\s+", " ", s)
+
+
+def main(argv):
+    science_table()
+    if len(argv) > 2 and argv[1] == "--check":
+        text = normalise(open(argv[2]).read())
+        missing = [(w, s) for w, s in FACTS if normalise(s) not in text]
+        for w, s in missing:
+            print(f"MISSING in {argv[2]} ({w}): {s}")
+        print(f"{len(FACTS) - len(missing)} of {len(FACTS)} facts stated as computed")
+        return 1 if missing else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
