@@ -34,6 +34,7 @@ type nativeCall struct {
 	inputs  []*node
 	outputs []*node
 	build   func(ib backends.Builder, in []backends.Op) ([]backends.Op, error)
+	flops   int64 // multiply-adds × 2 of a DotGeneral (FLOPs); 0 for other ops
 }
 
 // kernelFunc runs a custom op: it reads its input buffers and returns new output buffers.
@@ -46,6 +47,7 @@ type customOp struct {
 	inputs  []*node
 	outputs []*node
 	run     kernelFunc
+	flops   int64 // multiply-adds × 2 of a convolution (FLOPs); 0 for other ops
 }
 
 // stage is one simplego graph, plus the custom ops that run after it.

@@ -59,12 +59,16 @@ func (b *Builder) ConvGeneral(input, kernel backends.Op, axes backends.ConvolveA
 		}
 		return outs[0], nil
 	}
-	return b.custom1("ConvGeneral", []backends.Op{input, kernel}, outShape, func(be *Backend, in []backends.Buffer) ([]backends.Buffer, error) {
+	out, err := b.custom1("ConvGeneral", []backends.Op{input, kernel}, outShape, func(be *Backend, in []backends.Buffer) ([]backends.Buffer, error) {
 		if inShape.DType == dtypes.Float32 {
 			return convRun[float32](be, in, &p)
 		}
 		return convRun[float64](be, in, &p)
 	})
+	if err == nil {
+		out.(*node).custom.flops = convFLOPs(outShape, kShape, axes.KernelOutputChannels)
+	}
+	return out, err
 }
 
 func onesIfNil(s []int, n int) []int {

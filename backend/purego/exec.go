@@ -19,6 +19,7 @@ type Executable struct {
 	// stage executable and each custom op in execution order.
 	freeAfter [][]*node
 	live      []bool
+	flops     int64 // FLOPs of the live convolutions and dot products (flops.go), added per Execute
 }
 
 var _ backends.Executable = (*Executable)(nil)
@@ -176,8 +177,21 @@ func (b *Builder) Compile(outputs []backends.Op, shardings []*backends.ShardingS
 			freeAfter[s] = append(freeAfter[s], n)
 		}
 	}
+	var flops int64
+	for _, st := range b.stages {
+		for _, c := range st.calls {
+			if callLive(c.outputs) {
+				flops += c.flops
+			}
+		}
+		for _, c := range st.customs {
+			if callLive(c.outputs) {
+				flops += c.flops
+			}
+		}
+	}
 	return &Executable{be: b.be, name: b.name, nodes: len(b.nodes), params: b.params, stages: b.stages,
-		outputs: outNodes, freeAfter: freeAfter, live: live}, nil
+		outputs: outNodes, freeAfter: freeAfter, live: live, flops: flops}, nil
 }
 
 // Finalize implements backends.Executable.
@@ -272,6 +286,7 @@ func (e *Executable) Execute(inputs []backends.Buffer, donate []bool, device bac
 			step++
 		}
 	}
+	executedFLOPs.Add(e.flops)
 	results := make([]backends.Buffer, len(e.outputs))
 	seen := map[backends.Buffer]bool{}
 	for i, n := range e.outputs {

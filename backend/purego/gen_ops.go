@@ -280,36 +280,6 @@ func (b *Builder) Div(a0 backends.Op, a1 backends.Op) (backends.Op, error) {
 	return outs[0], nil
 }
 
-// Dot forwards to simplego.
-func (b *Builder) Dot(a0 backends.Op, a1 backends.Op) (backends.Op, error) {
-	var ins []backends.Op
-	ins = append(ins, a0)
-	ins = append(ins, a1)
-	outs, err := b.native("Dot", ins, 1, func(ib backends.Builder, in []backends.Op) ([]backends.Op, error) {
-		r0, err := ib.Dot(in[0], in[1])
-		return []backends.Op{r0}, err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return outs[0], nil
-}
-
-// DotGeneral forwards to simplego.
-func (b *Builder) DotGeneral(a0 backends.Op, a1 []int, a2 []int, a3 backends.Op, a4 []int, a5 []int) (backends.Op, error) {
-	var ins []backends.Op
-	ins = append(ins, a0)
-	ins = append(ins, a3)
-	outs, err := b.native("DotGeneral", ins, 1, func(ib backends.Builder, in []backends.Op) ([]backends.Op, error) {
-		r0, err := ib.DotGeneral(in[0], a1, a2, in[1], a4, a5)
-		return []backends.Op{r0}, err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return outs[0], nil
-}
-
 // DynamicSlice forwards to simplego.
 func (b *Builder) DynamicSlice(a0 backends.Op, a1 []backends.Op, a2 []int) (backends.Op, error) {
 	var ins []backends.Op

@@ -94,17 +94,24 @@ print(f"host: {host}; threads {threads} (GOMAXPROCS / torch); Go backend: {next(
       f"{next(iter(t.values()))['backend']}")
 print("(best median of the rounds; one iteration = architecture step + weight step, batch 64, 32x32x3)")
 print()
-head = ["config", "ours ms (median)", "PyTorch ms", "ours/PyTorch", "ours RSS MB", "PyTorch RSS MB", "params"]
+head = ["config", "ours ms (median)", "PyTorch ms", "ours/PyTorch", "ours RSS MB", "PyTorch RSS MB", "params",
+        "GFLOP/iter", "ours % of peak", "PyTorch % of peak"]
 if base:
     head[1:1] = ["before ms", "after/before"]
-rows, mismatch = [], []
+rows, mismatch, peaks = [], [], []
 for c in configs.split(","):
     a, b = g[c], t[c]
     params = str(a["params"]) if a["params"] == b["params"] else f"{a['params']} != {b['params']}"
     if a["params"] != b["params"]:
         mismatch.append(c)
+    # The machine's limit: the better of the two single-core GEMM rates (ours, torch.mm) × the threads.
+    peak = max(a.get("gemm_peak_gflops_1core", 0), b.get("gemm_peak_gflops_1core", 0)) * int(threads)
+    peaks.append(f"{c}: ours {a.get('gemm_peak_gflops_1core', 0):.1f}, torch.mm {b.get('gemm_peak_gflops_1core', 0):.1f}")
+    gf = a.get("gflops_per_iter", 0)
+    frac = lambda ms: f"{100 * gf / (ms / 1000) / peak:.1f}" if gf > 0 and peak > 0 else "–"
     row = [c, f"{a['median_ms']:.1f}", f"{b['median_ms']:.1f}", f"{a['median_ms'] / b['median_ms']:.2f}",
-           f"{a['peak_rss_mb']:.0f}", f"{b['peak_rss_mb']:.0f}", params]
+           f"{a['peak_rss_mb']:.0f}", f"{b['peak_rss_mb']:.0f}", params,
+           f"{gf:.2f}" if gf > 0 else "–", frac(a["median_ms"]), frac(b["median_ms"])]
     if base:
         row[1:1] = [f"{base[c]['median_ms']:.1f}", f"{a['median_ms'] / base[c]['median_ms']:.2f}"]
     rows.append(row)
@@ -112,6 +119,10 @@ print("| " + " | ".join(head) + " |")
 print("|" + "|".join("---" for _ in head) + "|")
 for r in rows:
     print("| " + " | ".join(r) + " |")
+print()
+print("GFLOP/iter: the convolutions' and dot products' FLOPs (2 per multiply-add) of one iteration, both blocks,")
+print("forward and backward, as the pure-Go backend ran them (purego.ExecutedFLOPs); % of peak: GFLOP/iter ÷ time ÷")
+print(f"(the better single-core float32 GEMM rate × {threads} threads); GEMM GFLOP/s per config: " + "; ".join(peaks))
 print()
 if mismatch:
     print(f"PARAMETER COUNTS DIFFER for {', '.join(mismatch)}: the two sides do not build the same supernet")

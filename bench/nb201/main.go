@@ -50,6 +50,7 @@ import (
 	"github.com/gaeanas/gaeanas/bench/internal/host"
 
 	"github.com/gaeanas/gaeanas/backend"
+	"github.com/gaeanas/gaeanas/backend/purego"
 	"github.com/gaeanas/gaeanas/experiment"
 	"github.com/gaeanas/gaeanas/gaea"
 	_ "github.com/gaeanas/gaeanas/spaces/darts" // the spaces the benchmark's configs name
@@ -240,8 +241,16 @@ type Result struct {
 	ArchLoss        float64   `json:"arch_loss"`   // of the last iteration
 	WeightLoss      float64   `json:"weight_loss"` // of the last iteration
 	PeakRSSMB       float64   `json:"peak_rss_mb"` // VmHWM of the process after this config
-	CPU             string    `json:"cpu"`
-	Threads         int       `json:"threads"` // GOMAXPROCS
+	// GFLOPs is an iteration's useful work: the FLOPs (2 per multiply-add) of the convolutions and dot
+	// products the pure-Go backend ran in the timed iterations (both blocks, forward and backward;
+	// purego.ExecutedFLOPs), per iteration; 0 on another backend.
+	GFLOPs float64 `json:"gflops_per_iter"`
+	// GEMMPeakGFLOPS is one core's float32 GEMM rate measured before the config (purego.GEMMPeak), and
+	// PeakFraction the iteration's GFLOPs / median time as a fraction of GEMMPeakGFLOPS × Threads.
+	GEMMPeakGFLOPS float64 `json:"gemm_peak_gflops_1core,omitempty"`
+	PeakFraction   float64 `json:"peak_fraction,omitempty"`
+	CPU            string  `json:"cpu"`
+	Threads        int     `json:"threads"` // GOMAXPROCS
 }
 
 // runConfig builds the search of c and times warmup + reps iterations.
@@ -261,7 +270,12 @@ func runConfig(be backends.Backend, c benchConfig, warmup, reps int) (Result, er
 	for _, g := range space.EdgeGroups() {
 		res.ArchParams += len(g)
 	}
+	_, pure := be.(*purego.Backend)
+	var flops0 int64
 	for i := range warmup + reps {
+		if i == warmup {
+			flops0 = purego.ExecutedFLOPs()
+		}
 		if i == warmup && *flagProfile != "" {
 			stop, err := startProfile(*flagProfile, c.Name)
 			if err != nil {
@@ -295,6 +309,11 @@ func runConfig(be backends.Backend, c benchConfig, warmup, reps int) (Result, er
 	if len(res.IterMs) > 0 {
 		res.MedianMs, res.MinMs, res.MeanMs = stats(res.IterMs)
 		res.CPUMedianMs, res.CPUMinMs, _ = stats(res.IterCPUMs)
+	}
+	if pure && reps > 0 {
+		res.GFLOPs = float64(purego.ExecutedFLOPs()-flops0) / float64(reps) / 1e9
+		res.GEMMPeakGFLOPS = purego.GEMMPeak(300 * time.Millisecond)
+		res.PeakFraction = res.GFLOPs / (res.MedianMs / 1000) / (res.GEMMPeakGFLOPS * float64(res.Threads))
 	}
 	res.PeakRSSMB = peakRSSMB()
 	return res, nil
@@ -351,9 +370,14 @@ func line(r Result) string {
 	if r.PartialChannels > 0 { // a partial-channel supernet: its depth, K and edge weights say what ran
 		shape = fmt.Sprintf("C=%d L=%d K=%d β=%v", r.Channels, r.Cells, r.PartialChannels, r.EdgeWeights)
 	}
-	return fmt.Sprintf("%-12s %s ops=%d batch=%d %dx%d  params %d (+%d arch)  first %.1f ms  median %.1f ms  min %.1f ms  CPU median %.1f ms  min %.1f ms  (%d warm-up, %d timed)  peak RSS %.0f MB",
+	l := fmt.Sprintf("%-12s %s ops=%d batch=%d %dx%d  params %d (+%d arch)  first %.1f ms  median %.1f ms  min %.1f ms  CPU median %.1f ms  min %.1f ms  (%d warm-up, %d timed)  peak RSS %.0f MB",
 		r.Config, shape, r.Ops, r.Batch, r.Size, r.Size, r.Params, r.ArchParams, r.FirstMs, r.MedianMs, r.MinMs,
 		r.CPUMedianMs, r.CPUMinMs, r.Warmup, r.Reps, r.PeakRSSMB)
+	if r.GFLOPs > 0 {
+		l += fmt.Sprintf("  %.3f GFLOP/iter  %.1f GFLOP/s  %.1f %% of GEMM peak (%.1f GFLOP/s × %d)",
+			r.GFLOPs, r.GFLOPs/(r.MedianMs/1000), 100*r.PeakFraction, r.GEMMPeakGFLOPS, r.Threads)
+	}
+	return l
 }
 
 var (

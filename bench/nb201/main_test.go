@@ -71,6 +71,9 @@ func TestOneIteration(t *testing.T) {
 			if math.IsNaN(r.ArchLoss+r.WeightLoss) || r.ArchLoss <= 0 || r.WeightLoss <= 0 || len(r.IterMs) != 1 {
 				t.Errorf("bad result: losses %v %v, %d timings", r.ArchLoss, r.WeightLoss, len(r.IterMs))
 			}
+			if r.GFLOPs <= 0 || r.GEMMPeakGFLOPS <= 0 || r.PeakFraction <= 0 {
+				t.Errorf("no FLOP count on the pure-Go backend: %v GFLOP, peak %v GFLOP/s", r.GFLOPs, r.GEMMPeakGFLOPS)
+			}
 		})
 	}
 }

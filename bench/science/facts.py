@@ -180,6 +180,36 @@ def science_table():
                 FACTS.append((f"{folder}/aggregate.txt line", line))
 
 
+def nb1shot1_table():
+    """§1, NAS-Bench-1Shot1: GAEA PC-DARTS against PC-DARTS on spaces 1-3 (bench/science/nb1shot1)."""
+    if not os.path.isdir(os.path.join(HERE, "nb1shot1")):
+        return
+    runs = defaultdict(list)
+    for (algo, _), rs in load("nb1shot1").items():
+        for r in rs:
+            runs[(r["space"], algo)].append(r)
+    print("NAS-Bench-1Shot1: | space | algorithm | op weights: entropy/log 3 | edge weights β: entropy/log n | "
+          "largest op weight per node | distinct cells | maxpool / conv 3×3 / conv 1×1 picked |")
+    for (space, algo), rs in sorted(runs.items()):
+        rs.sort(key=lambda r: r["seed"])
+        ops = rs[0]["ops"]
+        rel = [rel_entropy(r) for r in rs]
+        beta = [mean([entropy(row) / math.log(len(row)) for row in r["edge_weights"]]) for r in rs]
+        top = [mean([max(row) for row in r["arch_weights"]]) for r in rs]
+        cells = [r["genotype"] for r in rs]
+        count = defaultdict(int)
+        for c in cells:
+            for node in c.split()[:-1]:
+                count[node.split(":")[1].split("(")[0]] += 1
+        nodes = sum(count.values())
+        picked = " / ".join(str(count[o]) for o in ops)
+        fact(f"{space} {algo} row", f"| {space} | {algo} | {pm(rel, 3)} | {pm(beta, 3)} | {pm(top, 3)} | "
+             f"{len(set(cells))} of {len(cells)} | {picked} of {nodes} |")
+    for line in open(os.path.join(HERE, "nb1shot1", "aggregate.txt")).read().splitlines():
+        if line.strip() and not line.startswith("report:"):
+            FACTS.append(("nb1shot1/aggregate.txt line", line.strip()))
+
+
 def picks(runs):
     """How often each op is the found cell's op on an edge (NAS-Bench-201 genotype strings)."""
     n = defaultdict(int)
@@ -195,6 +225,7 @@ def normalise(s):
 
 def main(argv):
     science_table()
+    nb1shot1_table()
     if len(argv) > 2 and argv[1] == "--check":
         text = normalise(open(argv[2]).read())
         missing = [(w, s) for w, s in FACTS if normalise(s) not in text]

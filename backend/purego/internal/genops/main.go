@@ -21,6 +21,8 @@ var handWritten = map[string]bool{
 	"DistributedSPMD": true, "DistributedAutoSharding": true, "DeviceAssignment": true, "AllReduce": true,
 	// Ops run by purego's own kernels.
 	"ConvGeneral": true, "Pad": true, "Reverse": true,
+	// Forwarded to simplego, counting its FLOPs (flops.go).
+	"Dot": true, "DotGeneral": true,
 	"BatchNormForTraining": true, "BatchNormForInference": true, "BatchNormGradient": true,
 	"ReduceWindow": true, "SelectAndScatterMax": true, "SelectAndScatterMin": true, "Sign": true,
 	// Graph rewrites (rewrite.go).
