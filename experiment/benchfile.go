@@ -85,3 +85,28 @@ func (b BenchmarkFiles) For(d *spaces.Descriptor, given map[string]bool) (string
 	}
 	return path, nil
 }
+
+// Export sets, for each flag given (given: cli.Given's set), the environment variable of its benchmark
+// file, so that every lookup of this process — reports that read the variable too — opens that file. A
+// path that is not a file is an error naming the flag.
+func (b BenchmarkFiles) Export(given map[string]bool) error {
+	for _, f := range benchmarkFiles() {
+		if !given[f.Flag] {
+			continue
+		}
+		path := *b[f.Flag]
+		st, err := os.Stat(path)
+		switch {
+		case path == "":
+			return fmt.Errorf("--%s: empty file name", f.Flag)
+		case err != nil:
+			return fmt.Errorf("--%s %s: no such file (want the %s file %s)", f.Flag, path, f.Title, f.File)
+		case st.IsDir():
+			return fmt.Errorf("--%s %s: a folder, want the %s file %s", f.Flag, path, f.Title, f.File)
+		}
+		if err := os.Setenv(f.Env, path); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -252,6 +252,9 @@ func TestQuickEpochsKeepThePapersRatio(t *testing.T) {
 		if err := st.Apply(Overrides{"epochs": c.epochs}); err != nil {
 			t.Fatal(err)
 		}
+		if c.warmup > 0 && !strings.HasPrefix(st.Sources["warmup_epochs"], "the paper's ratio to --epochs") {
+			t.Errorf("%s %s: warm-up source %q", c.space, c.algo, st.Sources["warmup_epochs"])
+		}
 		if st.WarmupEpochs != c.warmup || st.ScheduleEpochs != c.sched {
 			t.Errorf("%s %s quick --epochs %d: warm-up %d, schedule %d epochs; want %d, %d (the paper's ratios; source %q)",
 				c.space, c.algo, c.epochs, st.WarmupEpochs, st.ScheduleEpochs, c.warmup, c.sched, st.Sources["warmup_epochs"])

@@ -135,6 +135,9 @@ func openFileBenchmark(d *spaces.Descriptor, opened map[string]spaces.Benchmark,
 			return nil, "", err
 		}
 	}
+	if path == "" {
+		path = os.Getenv(d.BenchmarkFile.Env)
+	}
 	var progress func(done, total int64)
 	if opt.Progress != nil {
 		progress = func(done, total int64) { opt.Progress(path, done, total) }
@@ -503,14 +506,18 @@ func (a *Aggregate) WriteCSV(w io.Writer) error {
 			}
 		}
 	}
-	regret := false
+	regret := map[string]bool{} // the data sets some row has regrets on
 	for _, t := range a.Tables {
-		regret = regret || t.regret
+		for _, r := range t.Rows {
+			for _, s := range r.Scores {
+				regret[s.Dataset] = regret[s.Dataset] || s.Regret != nil
+			}
+		}
 	}
 	var names []string
 	for _, k := range scoreKeys {
 		names = append(names, k, "rank_"+k)
-		if regret {
+		if regret[k] {
 			names = append(names, "regret_"+k)
 		}
 	}
@@ -535,7 +542,7 @@ func (a *Aggregate) WriteCSV(w io.Writer) error {
 					}
 				}
 				stats = append(stats, acc, rank)
-				if regret {
+				if regret[k] {
 					stats = append(stats, reg)
 				}
 			}

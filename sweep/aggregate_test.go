@@ -225,4 +225,11 @@ func TestAggregateNB101File(t *testing.T) {
 	if err := agg.WriteCSV(&csv); err != nil || !strings.Contains(csv.String(), "regret_cifar10_mean") {
 		t.Errorf("CSV %v:\n%s", err, csv.String())
 	}
+	page := agg.HTML()
+	for _, want := range []string{"NAS-Bench-101 accuracy (%) of the found cell", "regret: the cell's error minus the space's lowest",
+		"<code>" + cells[1] + "</code>", "seed 2"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("aggregate.html lacks %q", want)
+		}
+	}
 }

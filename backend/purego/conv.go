@@ -66,7 +66,7 @@ func (b *Builder) ConvGeneral(input, kernel backends.Op, axes backends.ConvolveA
 		return convRun[float64](be, in, &p)
 	})
 	if err == nil {
-		out.(*node).custom.flops = convFLOPs(outShape, kShape, axes.KernelOutputChannels)
+		out.(*node).custom.flops = convFLOPs(outShape, kShape, axes.KernelOutputChannels, p.inDil)
 	}
 	return out, err
 }

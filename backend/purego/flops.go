@@ -2,6 +2,7 @@ package purego
 
 import (
 	"math"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -24,9 +25,21 @@ var executedFLOPs atomic.Int64
 func ExecutedFLOPs() int64 { return executedFLOPs.Load() }
 
 // convFLOPs: each output element sums kernel-elements ÷ output-channels products (the kernel's
-// spatial taps × its input channels, per group; for batch groups, the kernel gradient, the same).
-func convFLOPs(out, kernel shapes.Shape, kernelOutAxis int) int64 {
-	return 2 * int64(out.Size()) * int64(kernel.Size()/kernel.Dimensions[kernelOutAxis])
+// spatial taps × its input channels, per group; for batch groups, the kernel gradient, the same). With
+// input dilation (the input gradient of a strided convolution: the gradient spread out by the stride),
+// only one tap in Π dilations meets a value, the others the inserted zeros: the count is divided by
+// it, which makes that gradient cost what its forward convolution costs (exactly when the input size
+// is the output size × the stride), as FLOP counters count a transposed convolution.
+func convFLOPs(out, kernel shapes.Shape, kernelOutAxis int, inputDilations []int) int64 {
+	cout := kernel.Dimensions[kernelOutAxis]
+	if cout == 0 {
+		return 0
+	}
+	f := 2 * int64(out.Size()) * int64(kernel.Size()/cout)
+	for _, d := range inputDilations {
+		f /= int64(max(d, 1))
+	}
+	return f
 }
 
 // DotGeneral implements backends.Builder: simplego's, with its FLOPs counted (2 × output elements ×
@@ -65,21 +78,32 @@ func (b *Builder) Dot(lhs, rhs backends.Op) (backends.Op, error) {
 	return outs[0], nil
 }
 
-// GEMMPeak measures the float32 GEMM rate of one core in GFLOP/s with the micro-kernel level in use: the
-// best of repeated 512×512×512 products (operands in cache blocks, the kernel's steady state) over about
-// d of wall time. ExecutedFLOPs over an iteration's time, divided by GEMMPeak × cores, says how far a
-// computation is from what this machine's GEMM reaches.
-func GEMMPeak(d time.Duration) float64 {
+// GEMMPeak measures the float32 GEMM rate of threads cores together in GFLOP/s with the micro-kernel
+// level in use: threads goroutines each run a 512×512×512 product at the same time (each on its own
+// operands, the kernel's steady state), repeated for about d of wall time, the best round kept. Shared
+// cores (SMT siblings) and all-core clock limits show in it, as they do in a threads-wide computation.
+// ExecutedFLOPs over an iteration's time, divided by GEMMPeak, says how far a computation is from what
+// this machine's GEMM reaches.
+func GEMMPeak(d time.Duration, threads int) float64 {
 	const n = 512
-	a, b, c := make([]float32, n*n), make([]float32, n*n), make([]float32, n*n)
-	for i := range a {
-		a[i], b[i] = float32(i%7)/7, float32(i%5)/5
+	threads = max(threads, 1)
+	type operands struct{ a, b, c []float32 }
+	ops := make([]operands, threads)
+	for t := range ops {
+		ops[t] = operands{make([]float32, n*n), make([]float32, n*n), make([]float32, n*n)}
+		for i := range ops[t].a {
+			ops[t].a[i], ops[t].b[i] = float32(i%7)/7, float32(i%5)/5
+		}
 	}
 	best := time.Duration(math.MaxInt64)
 	for start := time.Now(); time.Since(start) < d || best == time.Duration(math.MaxInt64); {
-		t := time.Now()
-		gemm.GemmSerial(n, n, n, a, n, b, n, c, n, false)
-		best = min(best, time.Since(t))
+		t0 := time.Now()
+		var wg sync.WaitGroup
+		for _, o := range ops {
+			wg.Go(func() { gemm.GemmSerial(n, n, n, o.a, n, o.b, n, o.c, n, false) })
+		}
+		wg.Wait()
+		best = min(best, time.Since(t0))
 	}
-	return 2 * n * n * n / best.Seconds() / 1e9
+	return 2 * n * n * n * float64(threads) / best.Seconds() / 1e9
 }

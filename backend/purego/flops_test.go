@@ -49,4 +49,38 @@ func TestExecutedFLOPs(t *testing.T) {
 		loss := Add(ReduceAllSum(c), ReduceAllSum(d))
 		return append([]*Node{loss}, Gradient(loss, x, k, a, b)...)
 	})
+
+	// Stride 2 (output 4×4) and a depthwise convolution (3 groups of one channel, 3×3 taps each): the
+	// input gradient of the strided one runs on the gradient spread out by the stride, whose inserted
+	// zeros do not count, so each gradient costs what the forward does.
+	const strided, depthwise = 2 * (2 * 4 * 4 * 4) * (3 * 3 * 3), 2 * (2 * 8 * 8 * 3) * (3 * 3)
+	kd := tensors.FromShape(shapes.Make(dtypes.Float32, 3, 3, 1, 3))
+	conv2 := func(x, k, kd *Node) (*Node, *Node) {
+		return Convolve(x, k).StridePerAxis(2, 2).PadSame().Done(), Convolve(x, kd).PadSame().ChannelGroupCount(3).Done()
+	}
+	for _, c := range []struct {
+		name string
+		want int64
+		f    func(x, k, kd *Node) []*Node
+	}{
+		{"strided and depthwise", strided + depthwise, func(x, k, kd *Node) []*Node {
+			s, d := conv2(x, k, kd)
+			return []*Node{s, d}
+		}},
+		{"strided and depthwise with gradients", 3 * (strided + depthwise), func(x, k, kd *Node) []*Node {
+			s, d := conv2(x, k, kd)
+			loss := Add(ReduceAllSum(s), ReduceAllSum(d))
+			return append([]*Node{loss}, Gradient(loss, x, k, kd)...)
+		}},
+	} {
+		e := MustNewExec(be, c.f)
+		before := ExecutedFLOPs()
+		if _, err := e.Exec(x, k, kd); err != nil {
+			t.Fatal(err)
+		}
+		if got := ExecutedFLOPs() - before; got != c.want {
+			t.Errorf("%s: %d FLOPs, want %d", c.name, got, c.want)
+		}
+		e.Finalize()
+	}
 }

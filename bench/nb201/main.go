@@ -245,9 +245,9 @@ type Result struct {
 	// products the pure-Go backend ran in the timed iterations (both blocks, forward and backward;
 	// purego.ExecutedFLOPs), per iteration; 0 on another backend.
 	GFLOPs float64 `json:"gflops_per_iter"`
-	// GEMMPeakGFLOPS is one core's float32 GEMM rate measured before the config (purego.GEMMPeak), and
-	// PeakFraction the iteration's GFLOPs / median time as a fraction of GEMMPeakGFLOPS × Threads.
-	GEMMPeakGFLOPS float64 `json:"gemm_peak_gflops_1core,omitempty"`
+	// GEMMPeakGFLOPS is the float32 GEMM rate of Threads cores together, measured after the config
+	// (purego.GEMMPeak), and PeakFraction the iteration's GFLOPs / median time as a fraction of it.
+	GEMMPeakGFLOPS float64 `json:"gemm_peak_gflops,omitempty"`
 	PeakFraction   float64 `json:"peak_fraction,omitempty"`
 	CPU            string  `json:"cpu"`
 	Threads        int     `json:"threads"` // GOMAXPROCS
@@ -312,8 +312,8 @@ func runConfig(be backends.Backend, c benchConfig, warmup, reps int) (Result, er
 	}
 	if pure && reps > 0 {
 		res.GFLOPs = float64(purego.ExecutedFLOPs()-flops0) / float64(reps) / 1e9
-		res.GEMMPeakGFLOPS = purego.GEMMPeak(300 * time.Millisecond)
-		res.PeakFraction = res.GFLOPs / (res.MedianMs / 1000) / (res.GEMMPeakGFLOPS * float64(res.Threads))
+		res.GEMMPeakGFLOPS = purego.GEMMPeak(300*time.Millisecond, res.Threads)
+		res.PeakFraction = res.GFLOPs / (res.MedianMs / 1000) / res.GEMMPeakGFLOPS
 	}
 	res.PeakRSSMB = peakRSSMB()
 	return res, nil
@@ -374,7 +374,7 @@ func line(r Result) string {
 		r.Config, shape, r.Ops, r.Batch, r.Size, r.Size, r.Params, r.ArchParams, r.FirstMs, r.MedianMs, r.MinMs,
 		r.CPUMedianMs, r.CPUMinMs, r.Warmup, r.Reps, r.PeakRSSMB)
 	if r.GFLOPs > 0 {
-		l += fmt.Sprintf("  %.3f GFLOP/iter  %.1f GFLOP/s  %.1f %% of GEMM peak (%.1f GFLOP/s × %d)",
+		l += fmt.Sprintf("  %.3f GFLOP/iter  %.1f GFLOP/s  %.1f %% of our GEMM's %.1f GFLOP/s on %d threads",
 			r.GFLOPs, r.GFLOPs/(r.MedianMs/1000), 100*r.PeakFraction, r.GEMMPeakGFLOPS, r.Threads)
 	}
 	return l
