@@ -238,6 +238,8 @@ func badInputCases(f badFixtures) []badCase {
 		c(2, "not a search run folder (no settings.json)", "report", f.empty),
 		c(2, "describes no search", "report", f.badJSON),
 		c(2, "flag provided but not defined: -nope", "report", "--nope"),
+		c(2, "--nb101 "+f.missing+": no such file (want the NAS-Bench-101 file nasbench_only108.tfrecord)", "report", f.search, "--nb101", f.missing),
+		c(2, "--nb101 "+f.empty+": a folder, want the NAS-Bench-101 file", "report", f.sweep, "--nb101", f.empty),
 
 		// gaea sweep: the grid, the search flags of every cell, the Slurm options, the folder.
 		c(2, "--out DIR is required", "sweep", "--algos", "gaea-darts"),
