@@ -232,7 +232,8 @@ def nb1shot1_table():
         for r in rs:
             runs[(r["space"], algo)].append(r)
     print("NAS-Bench-1Shot1: | space | algorithm | op weights: entropy/log 3 | edge weights β: entropy/log n | "
-          "largest op weight per node | distinct cells | maxpool / conv 3×3 / conv 1×1 picked |")
+          "op weights' distance from uniform | largest op weight per node | distinct cells | maxpool / conv 3×3 / "
+          "conv 1×1 picked | nodes kept by pruning, per seed |; then | space | same cell | same op | same inputs | of GAEA PC-DARTS and PC-DARTS, same seed")
     for (space, algo), rs in sorted(runs.items()):
         rs.sort(key=lambda r: r["seed"])
         ops = rs[0]["ops"]
@@ -246,11 +247,68 @@ def nb1shot1_table():
                 count[node.split(":")[1].split("(")[0]] += 1
         nodes = sum(count.values())
         picked = " / ".join(str(count[o]) for o in ops)
-        fact(f"{space} {algo} row", f"| {space} | {algo} | {pm(rel, 3)} | {pm(beta, 3)} | {pm(top, 3)} | "
-             f"{len(set(cells))} of {len(cells)} | {picked} of {nodes} |")
+        # how far θ moved: total-variation distance of each node's op weights from uniform, mean over nodes
+        tv = [mean([sum(abs(p - 1 / len(row)) for p in row) / 2 for row in r["arch_weights"]]) for r in rs]
+        kept = "/".join(str(len(kept_nodes(c))) for c in cells)
+        fact(f"{space} {algo} row", f"| {space} | {algo} | {pm(rel, 4)} | {pm(beta, 4)} | {pm(tv, 4)} | {pm(top, 3)} | "
+             f"{len(set(cells))} of {len(cells)} | {picked} of {nodes} | {kept} |")
+    spaces_ = sorted({sp for sp, _ in runs})
+
+    def per_space(algo, f, fmt):
+        return [fmt.format(mean([f(r) for r in runs[(sp, algo)]])) for sp in spaces_]
+
+    rel_of = lambda r: rel_entropy(r)
+    tv_of = lambda r: mean([sum(abs(p - 1 / len(row)) for p in row) / 2 for row in r["arch_weights"]])
+    g_rel, g_tv = per_space("gaea-pcdarts", rel_of, "{:.4f}"), per_space("gaea-pcdarts", tv_of, "{:.4f}")
+    p_tv = per_space("pcdarts", tv_of, "{:.4f}")
+    fact("GAEA op-weight entropy by space", f"GAEA's op weights are at {', '.join(g_rel[:-1])} and {g_rel[-1]} of log 3")
+    fact("GAEA distance by space", f"at {', '.join(g_tv[:-1])} and {g_tv[-1]} from uniform in total variation")
+    fact("PC-DARTS by space", "PC-DARTS's after 316 Adam steps at " +
+         f"{mean([rel_of(r) for sp in spaces_ for r in runs[(sp, 'pcdarts')]]):.4f} and {', '.join(p_tv)}")
+    ratios = [mean([tv_of(r) for r in runs[(sp, "gaea-pcdarts")]]) / mean([tv_of(r) for r in runs[(sp, "pcdarts")]]) for sp in spaces_]
+    fact("how much further GAEA moved", f"GAEA moves {min(ratios):.1f}–{max(ratios):.1f} times further")
+    steps = {a: {r["steps"] - r["settings"]["warmup_epochs"] * r["steps"] // r["epochs"] for sp in spaces_ for r in runs[(sp, a)]} for a in ("gaea-pcdarts", "pcdarts")}
+    assert steps == {"gaea-pcdarts": {237}, "pcdarts": {316}}, steps
+    agree_op = agree_nodes = agree_cell = searches = 0
+    # The two algorithms from the same seed (same initial weights and batches): how often they agree.
+    for space in sorted({sp for sp, _ in runs}):
+        a = {r["seed"]: r for r in runs.get((space, "gaea-pcdarts"), [])}
+        b = {r["seed"]: r for r in runs.get((space, "pcdarts"), [])}
+        seeds = sorted(set(a) & set(b))
+        if not seeds:
+            continue
+        same_op = same_in = nodes = same_cell = 0
+        for sd in seeds:
+            ca, cb = a[sd]["genotype"].split(), b[sd]["genotype"].split()
+            same_cell += ca == cb
+            for x, y in zip(ca, cb):
+                if x.startswith("out"):
+                    continue
+                nodes += 1
+                same_op += x.split("(")[0] == y.split("(")[0]
+                same_in += x.split("(")[1] == y.split("(")[1]
+        fact(f"{space} agreement", f"| {space} | {same_cell} of {len(seeds)} | {same_op} of {nodes} | {same_in} of {nodes} |")
+        agree_op, agree_nodes, agree_cell, searches = agree_op + same_op, agree_nodes + nodes, agree_cell + same_cell, searches + len(seeds)
+    fact("agreement over the spaces", f"pick the same op on {agree_op} of {agree_nodes} choice nodes, and the very same cell in {agree_cell} of {searches} pairs")
     for line in open(os.path.join(HERE, "nb1shot1", "aggregate.txt")).read().splitlines():
         if line.strip() and not line.startswith(("report:", "warning:", "not finished")):
             FACTS.append(("nb1shot1/aggregate.txt line", line.strip()))  # the table and the found cells
+
+
+def kept_nodes(cell):
+    """The choice nodes of a NAS-Bench-1Shot1 cell ("1:op(0) 2:op(0,1) … out(…)") that reach the output:
+    those NAS-Bench-101's pruning keeps (every node reaches the input, node 1 reading it)."""
+    parents = {}
+    for part in cell.split():
+        name, ins = part.split("(")
+        parents[name.split(":")[0]] = [int(x) for x in ins.rstrip(")").split(",")]
+    keep, todo = set(), list(parents["out"])
+    while todo:
+        n = todo.pop()
+        if n and n not in keep:
+            keep.add(n)
+            todo.extend(parents[str(n)])
+    return keep
 
 
 def picks(runs):
