@@ -29,8 +29,8 @@ type RunGroup struct {
 }
 
 // AccuracyOverSearchRuns is AccuracyOverSearch for groups of runs: for each group (one algorithm over
-// seeds) the mean over its runs of the benchmark accuracy of the argmax cell after every architecture
-// step, with a band of ± one standard deviation. A run's value at a step is its value at its last
+// seeds) the mean over its runs of the benchmark accuracy of the argmax cell after every iteration,
+// with a band of ± one standard deviation. A run's value at an iteration is its value at its last
 // architecture step up to it; the curve stops where the shortest run of the group stops.
 func AccuracyOverSearchRuns(b spaces.Benchmark, groups []RunGroup, dataset string) (*Figure, error) {
 	const what = "accuracy over search (runs)"
@@ -40,10 +40,10 @@ func AccuracyOverSearchRuns(b spaces.Benchmark, groups []RunGroup, dataset strin
 	}
 	series := func(r Run) (plotter.XYs, error) {
 		xys, _, err := accuracySeries(what, b, r.Space, r.History, dataset)
-		return xys, err
+		return byIteration(r.History, xys), err
 	}
 	title := fmt.Sprintf("%s %s test accuracy of the argmax cell during the search", b.Title(), dsTitle)
-	p := newPlot(title, "step", "test accuracy (%)")
+	p := newPlot(title, "iteration", "test accuracy (%)")
 	p.Title.TextStyle.Font = sans(12)
 	legend, err := addGroups(p, groups, series)
 	if err != nil {
@@ -69,7 +69,7 @@ func AccuracyOverSearchRuns(b spaces.Benchmark, groups []RunGroup, dataset strin
 }
 
 // EntropyOverSearchRuns draws, for each group of runs, the mean per-edge entropy of θ (nats) over the
-// steps: the mean over the group's runs with a band of ± one standard deviation.
+// iterations: the mean over the group's runs with a band of ± one standard deviation.
 func EntropyOverSearchRuns(groups []RunGroup) (*Figure, error) {
 	series := func(r Run) (plotter.XYs, error) {
 		var xys plotter.XYs
@@ -85,10 +85,10 @@ func EntropyOverSearchRuns(groups []RunGroup) (*Figure, error) {
 				xys = append(xys, plotter.XY{X: float64(rec.Step), Y: m})
 			}
 		}
-		return xys, nil
+		return byIteration(r.History, xys), nil
 	}
 	const title = "Mean per-edge entropy of θ during the search"
-	p := newPlot(title, "step", "entropy (nats)")
+	p := newPlot(title, "iteration", "entropy (nats)")
 	p.Title.TextStyle.Font = sans(12)
 	legend, err := addGroups(p, groups, series)
 	if err != nil {
@@ -96,6 +96,30 @@ func EntropyOverSearchRuns(groups []RunGroup) (*Figure, error) {
 	}
 	p.Y.Tick.Marker = decimalTicks{}
 	return groupFigure(title, p, legend, 0.05)
+}
+
+// byIteration puts a run's series on iterations instead of block steps (an architecture step and a
+// weight step make one iteration), keeping each iteration's last value, so that runs with a warm-up —
+// whose first iterations have no architecture step — end where the others do. A history written
+// before records carried their iteration keeps its steps.
+func byIteration(h []gaea.Record, xys plotter.XYs) plotter.XYs {
+	iter := make(map[int]int, len(h))
+	for _, r := range h {
+		if r.Iteration == 0 {
+			return xys
+		}
+		iter[r.Step] = r.Iteration
+	}
+	out := make(plotter.XYs, 0, len(xys))
+	for _, p := range xys {
+		x := float64(iter[int(p.X)])
+		if n := len(out); n > 0 && out[n-1].X == x {
+			out[n-1].Y = p.Y
+			continue
+		}
+		out = append(out, plotter.XY{X: x, Y: p.Y})
+	}
+	return out
 }
 
 // groupFigure lays out a plot of groups with its legend above. The y axis spans at least minSpan (a

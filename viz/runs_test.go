@@ -1,9 +1,12 @@
 package viz
 
 import (
+	"slices"
 	"testing"
 
+	"github.com/gaeanas/gaeanas/gaea"
 	"github.com/gaeanas/gaeanas/spaces/nb201"
+	"gonum.org/v1/plot/plotter"
 )
 
 var nb4, nb5 = nb201.New().WithNone(false), nb201.New()
@@ -34,5 +37,40 @@ func TestRunsFigures(t *testing.T) {
 	check(t, "entropy-runs-empty")(EntropyOverSearchRuns(nil))
 	if _, err := AccuracyOverSearchRuns(nb201Bench(t), []RunGroup{{Name: "x", Runs: []Run{{fakeHistory(ops4, 6, 3, true), ops4, nb5}}}}, "cifar10"); err == nil {
 		t.Errorf("θ of 4 ops in a space of 5: no error")
+	}
+}
+
+// TestByIteration: a run whose first iterations are a warm-up (weight steps only) ends at the same
+// iteration as one without, one point per iteration, each iteration's last value.
+func TestByIteration(t *testing.T) {
+	full := fakeHistory(ops4, 6, 20, true)
+	var warm []gaea.Record // iterations 1-4 without their architecture step, steps renumbered
+	for _, r := range full {
+		if r.Block == "arch" && r.Iteration <= 4 {
+			continue
+		}
+		r.Step = len(warm) + 1
+		warm = append(warm, r)
+	}
+	for _, h := range [][]gaea.Record{full, warm} {
+		var xys plotter.XYs
+		for _, r := range h {
+			xys = append(xys, plotter.XY{X: float64(r.Step), Y: float64(r.Step)})
+		}
+		got := byIteration(h, xys)
+		if len(got) != 20 || got[0].X != 1 || got[19].X != 20 {
+			t.Fatalf("%d records: %d points, from %v to %v; want iterations 1 to 20", len(h), len(got), got[0].X, got[len(got)-1].X)
+		}
+		if got[19].Y != float64(len(h)) { // the iteration's last record: its weight step
+			t.Errorf("iteration 20 has value %v, want the last step %d", got[19].Y, len(h))
+		}
+	}
+	old := slices.Clone(full) // written before records carried their iteration: steps kept
+	for i := range old {
+		old[i].Iteration = 0
+	}
+	xys := plotter.XYs{{X: 3, Y: 1}}
+	if got := byIteration(old, xys); got[0].X != 3 {
+		t.Errorf("a history without iterations was re-indexed: %v", got)
 	}
 }
