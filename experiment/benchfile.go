@@ -70,20 +70,26 @@ func (b BenchmarkFiles) For(d *spaces.Descriptor, given map[string]bool) (string
 	if given[f.Flag] {
 		path, from = *b[f.Flag], "--"+f.Flag
 	}
-	if path == "" {
-		if given[f.Flag] {
-			return "", fmt.Errorf("--%s: empty file name", f.Flag)
-		}
+	if path == "" && !given[f.Flag] {
 		return "", nil
+	}
+	return path, checkFile(f, from, path)
+}
+
+// checkFile refuses a path of benchmark file f that is empty (a flag given "") or not a file, naming
+// where the path came from (from: "--nb101" or "$GAEA_NB101").
+func checkFile(f *spaces.BenchmarkFile, from, path string) error {
+	if path == "" {
+		return fmt.Errorf("%s: empty file name", from)
 	}
 	st, err := os.Stat(path)
 	switch {
 	case err != nil:
-		return "", fmt.Errorf("%s %s: no such file (want the %s file %s)", from, path, f.Title, f.File)
+		return fmt.Errorf("%s %s: no such file (want the %s file %s)", from, path, f.Title, f.File)
 	case st.IsDir():
-		return "", fmt.Errorf("%s %s: a folder, want the %s file %s", from, path, f.Title, f.File)
+		return fmt.Errorf("%s %s: a folder, want the %s file %s", from, path, f.Title, f.File)
 	}
-	return path, nil
+	return nil
 }
 
 // Export sets, for each flag given (given: cli.Given's set), the environment variable of its benchmark
@@ -95,14 +101,8 @@ func (b BenchmarkFiles) Export(given map[string]bool) error {
 			continue
 		}
 		path := *b[f.Flag]
-		st, err := os.Stat(path)
-		switch {
-		case path == "":
-			return fmt.Errorf("--%s: empty file name", f.Flag)
-		case err != nil:
-			return fmt.Errorf("--%s %s: no such file (want the %s file %s)", f.Flag, path, f.Title, f.File)
-		case st.IsDir():
-			return fmt.Errorf("--%s %s: a folder, want the %s file %s", f.Flag, path, f.Title, f.File)
+		if err := checkFile(f, "--"+f.Flag, path); err != nil {
+			return err
 		}
 		if err := os.Setenv(f.Env, path); err != nil {
 			return err
