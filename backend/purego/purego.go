@@ -33,6 +33,8 @@ package purego
 //go:generate go run ./internal/genops
 
 import (
+	"strings"
+
 	"github.com/gaeanas/gaeanas/backend/internal/gemm"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/backends/simplego"
@@ -63,8 +65,19 @@ func New() *Backend {
 	return b
 }
 
-// NewWithConfig returns a new purego backend; config is passed on to simplego (e.g. "ops_sequential").
+// NewWithConfig returns a new purego backend; config is passed on to simplego (e.g. "parallelism=4").
+//
+// simplego's stages run their ops one after another ("ops_sequential") unless config says
+// "ops_parallel". GoMLX v0.26.0's parallel op scheduler deadlocks: it runs each ready op on a worker of
+// a pool of 2 × NumCPU, and a batched DotGeneral (or a large Erf) on a worker waits for more workers of
+// the same pool to split its batch (simplego dotgeneral_small.go:191, dotgeneral_large.go:384,
+// exec_unary.go:796). When the pool is full of such ops, none can start its parts and none ends
+// (TestNoDeadlockOnManyBatchedDots). Run sequentially, each op still splits its own work over the
+// pool, and the ops that cost the most (convolutions, batch norm, pooling) are purego's own kernels.
 func NewWithConfig(config string) (*Backend, error) {
+	if !strings.Contains(config, "ops_parallel") && !strings.Contains(config, "ops_sequential") {
+		config = strings.TrimPrefix(config+",ops_sequential", ",")
+	}
 	inner, err := simplego.New(config)
 	if err != nil {
 		return nil, err
