@@ -107,7 +107,7 @@ func getKernel[T float32 | float64](n int) *kernel[T] {
 		k := goKernel32
 		switch kernelLevel {
 		case levelAVX2:
-			k = avx2Kernel32
+			k = avx2Kernel32(n)
 		case levelAVX512:
 			k = avx512Kernel32(n)
 		}

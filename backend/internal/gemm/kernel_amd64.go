@@ -24,8 +24,11 @@ func supportedLevels() []level {
 // micro-panel of a block) should stay in L1/L2, mc·kc·size (one packed A
 // block) well inside a 1 MiB L2, kc·nc·size (the packed B block) in L3.
 var (
-	avx2Kernel32 = asmKernel(6, 16, sgemmKernel6x16).withBlocks(256, 144, 1024)
-	avx2Kernel64 = asmKernel(6, 8, dgemmKernel6x8).withBlocks(256, 72, 512)
+	avx2Kernel32Wide = asmKernel(6, 16, sgemmKernel6x16).withBlocks(256, 144, 1024)
+	// The narrow AVX2 kernel: one vector per row of C, for n = 8, 24 … (see narrowFor). The same kc as
+	// the wide one, so both give the same bits (each C element: one FMA chain per kc block).
+	avx2Kernel32Narrow = asmKernel(12, 8, sgemmKernel12x8).withBlocks(256, 144, 1024)
+	avx2Kernel64       = asmKernel(6, 8, dgemmKernel6x8).withBlocks(256, 72, 512)
 
 	// AVX-512: a wide kernel (two ZMM vectors per row of C) and a narrow
 	// one (one vector) for products whose n needs an odd number of vectors
@@ -35,6 +38,13 @@ var (
 	avx512Kernel64Wide   = asmKernel(14, 16, dgemmKernel14x16).withBlocks(256, 112, 512)
 	avx512Kernel64Narrow = asmKernel(16, 8, dgemmKernel16x8).withBlocks(256, 128, 512)
 )
+
+func avx2Kernel32(n int) *kernel[float32] {
+	if narrowFor(n, 8) {
+		return avx2Kernel32Narrow
+	}
+	return avx2Kernel32Wide
+}
 
 func avx512Kernel32(n int) *kernel[float32] {
 	if narrowFor(n, 16) {
@@ -56,6 +66,9 @@ func avx512Kernel64(n int) *kernel[float64] {
 
 //go:noescape
 func sgemmKernel6x16(kc int, a *float32, rsA, csA int, b *float32, c *float32, ldc int, acc bool)
+
+//go:noescape
+func sgemmKernel12x8(kc int, a *float32, rsA, csA int, b *float32, c *float32, ldc int, acc bool)
 
 //go:noescape
 func dgemmKernel6x8(kc int, a *float64, rsA, csA int, b *float64, c *float64, ldc int, acc bool)
