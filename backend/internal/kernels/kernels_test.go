@@ -802,3 +802,33 @@ func TestEdgeCases(t *testing.T) {
 	SelectAndScatter(x, tc.dims, src, tc.window, tc.strides, tc.paddings, true, got)
 	checkClose(t, "SelectAndScatter all-padding windows", got, want, 0)
 }
+
+// TestSeparableSumSameBits: the separable NHWC sum's in-place horizontal adds give the bits of its
+// copy-and-addRow form (same taps, same order), on strides, paddings that leave partial and empty
+// windows, and channel counts below, at and above one vector.
+func TestSeparableSumSameBits(t *testing.T) {
+	r := newRand(21)
+	for _, c := range []int{1, 3, 8, 17} {
+		for _, s := range []int{1, 2} {
+			for _, pad := range []int{0, 1, 3} {
+				p := nhwcParams{N: 2, H: 7, W: 9, C: c, KH: 3, KW: 3, SH: s, SW: s, PH: pad, PW: pad}
+				p.OH = (p.H+2*pad-p.KH)/s + 1
+				p.OW = (p.W+2*pad-p.KW)/s + 1
+				x32 := randSlice[float32](r, p.N*p.H*p.W*c)
+				x64 := randSlice[float64](r, p.N*p.H*p.W*c)
+				n := p.N * p.OH * p.OW * c
+				a32, b32 := make([]float32, n), make([]float32, n)
+				reduceWindowNHWCSeparable(x32, p, addRow[float32], true, 0, a32)
+				reduceWindowNHWCSeparable(x32, p, addRow[float32], false, 0, b32)
+				a64, b64 := make([]float64, n), make([]float64, n)
+				reduceWindowNHWCSeparable(x64, p, addRow[float64], true, 0, a64)
+				reduceWindowNHWCSeparable(x64, p, addRow[float64], false, 0, b64)
+				for i := range a32 {
+					if math.Float32bits(a32[i]) != math.Float32bits(b32[i]) || math.Float64bits(a64[i]) != math.Float64bits(b64[i]) {
+						t.Fatalf("C=%d stride %d pad %d: element %d differs: %v/%v, %v/%v", c, s, pad, i, a32[i], b32[i], a64[i], b64[i])
+					}
+				}
+			}
+		}
+	}
+}

@@ -210,17 +210,19 @@ func ReduceWindow[T Float](x []T, dims []int, op backends.ReduceOpType, window, 
 		return
 	}
 	if w.nhwc() {
-		reduceWindowNHWC(x, w.nhwcParams(), rowCombiner[T](op), id, out)
+		reduceWindowNHWC(x, w.nhwcParams(), rowCombiner[T](op), op == backends.ReduceOpSum, id, out)
 		return
 	}
 	reduceWindowGeneral(x, w, op, id, out)
 }
 
-func reduceWindowNHWC[T Float](x []T, p nhwcParams, combine func(o, in []T), id T, out []T) {
+// reduceWindowNHWC: sum says that combine is addRow (the separable form then adds the few
+// channels of a horizontal window in place, without a call per pixel).
+func reduceWindowNHWC[T Float](x []T, p nhwcParams, combine func(o, in []T), sum bool, id T, out []T) {
 	N, H, W, C := p.N, p.H, p.W, p.C
 	KH, KW, OH, OW := p.KH, p.KW, p.OH, p.OW
 	if KH > 1 && KH*W+OW*KW < OW*KH*KW {
-		reduceWindowNHWCSeparable(x, p, combine, id, out)
+		reduceWindowNHWCSeparable(x, p, combine, sum, id, out)
 		return
 	}
 	parallelFor(N*OH, N*OH*OW*C*KH*KW, func(lo, hi int) {
@@ -322,7 +324,11 @@ func reduceWindowGeneral[T Float](x []T, w *windowConfig, op backends.ReduceOpTy
 // first reduces the KH input rows (long contiguous loops) into a temporary row, and then
 // reduces the horizontal windows of that row. Valid since the reductions are associative and
 // commutative (the rounding order of sums and products changes, as with any ordering).
-func reduceWindowNHWCSeparable[T Float](x []T, p nhwcParams, combine func(o, in []T), id T, out []T) {
+//
+// With sum (combine is addRow) a horizontal window's channels are added in one loop, the taps in
+// window order from the first valid one: the same operations, in the same order, as copy and
+// addRow, so the same bits; at 8 channels addRow's call per pixel and tap cost more than the adds.
+func reduceWindowNHWCSeparable[T Float](x []T, p nhwcParams, combine func(o, in []T), sum bool, id T, out []T) {
 	N, H, W, C := p.N, p.H, p.W, p.C
 	KH, KW, OH, OW := p.KH, p.KW, p.OH, p.OW
 	rowLen := W * C
@@ -348,6 +354,17 @@ func reduceWindowNHWCSeparable[T Float](x []T, p nhwcParams, combine func(o, in 
 				o := orow[ow*C : (ow+1)*C]
 				if kw0 >= kw1 {
 					fillSlice(o, id)
+					continue
+				}
+				if sum {
+					first := tmp[(w0+kw0)*C : (w0+kw1)*C]
+					for c := range o {
+						acc := first[c]
+						for t := C + c; t < len(first); t += C {
+							acc += first[t]
+						}
+						o[c] = acc
+					}
 					continue
 				}
 				copy(o, tmp[(w0+kw0)*C:(w0+kw0+1)*C])
