@@ -3,6 +3,8 @@ package purego
 import (
 	"slices"
 
+	"github.com/gaeanas/gaeanas/backend/internal/vec"
+
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
@@ -22,6 +24,11 @@ import (
 // the worst case), and a gradient such as the mixed op's weights' (one sum over the batch, the pixels
 // and the channels) then carried 2–3× PyTorch's float32 error (PyTorch sums in cascades). The float64
 // sum is within one rounding of the exact sum except under extreme cancellation.
+
+// vecMinLen: from this many elements on, a float32 row of a binary op runs in package vec's loops
+// (AVX where the CPU has AVX2, the same bits); shorter rows, such as one pixel's 8 channels, are not
+// worth the call.
+const vecMinLen = 32
 
 // fastMinSize: smaller tensors stay in simplego (no stage split for them) …
 const fastMinSize = 1 << 14
@@ -185,6 +192,10 @@ func runBinary[T float32 | float64](be *Backend, in []backends.Buffer, out shape
 }
 
 func binaryVV[T float32 | float64](op binOp, d, x, y []T) {
+	if isFloat32[T]() && len(d) >= vecMinLen {
+		vec.VV(vec.Op(op), any(d).([]float32), any(x).([]float32), any(y).([]float32))
+		return
+	}
 	x, y = x[:len(d)], y[:len(d)]
 	switch op {
 	case binAdd:
@@ -207,6 +218,10 @@ func binaryVV[T float32 | float64](op binOp, d, x, y []T) {
 }
 
 func binaryVS[T float32 | float64](op binOp, d, x []T, s T) {
+	if isFloat32[T]() && len(d) >= vecMinLen {
+		vec.VS(vec.Op(op), any(d).([]float32), any(x).([]float32), any(s).(float32))
+		return
+	}
 	x = x[:len(d)]
 	switch op {
 	case binAdd:
@@ -229,6 +244,10 @@ func binaryVS[T float32 | float64](op binOp, d, x []T, s T) {
 }
 
 func binarySV[T float32 | float64](op binOp, d []T, s T, y []T) {
+	if isFloat32[T]() && len(d) >= vecMinLen {
+		vec.SV(vec.Op(op), any(d).([]float32), any(s).(float32), any(y).([]float32))
+		return
+	}
 	y = y[:len(d)]
 	switch op {
 	case binAdd:

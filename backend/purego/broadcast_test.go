@@ -2,6 +2,7 @@ package purego
 
 import (
 	"fmt"
+	"github.com/gaeanas/gaeanas/backend/internal/vec"
 	"math"
 	"math/rand"
 	"testing"
@@ -241,6 +242,18 @@ func TestConvertBoolMatchesSimplego(t *testing.T) {
 		}
 		if fast := op.(*node).custom != nil; fast != c.fast {
 			t.Errorf("ConvertDType(bool[%d]): purego kernel %v, want %v", c.n, fast, c.fast)
+		}
+	}
+}
+
+// TestBinOpIsVecOp: broadcast.go hands binOp values to package vec as vec.Op.
+func TestBinOpIsVecOp(t *testing.T) {
+	for _, c := range []struct {
+		b binOp
+		v vec.Op
+	}{{binAdd, vec.Add}, {binSub, vec.Sub}, {binMul, vec.Mul}, {binDiv, vec.Div}} {
+		if vec.Op(c.b) != c.v {
+			t.Errorf("%v is vec.Op %d, want %d", c.b, vec.Op(c.b), c.v)
 		}
 	}
 }

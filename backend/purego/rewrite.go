@@ -1,8 +1,7 @@
 package purego
 
 import (
-	"math"
-
+	"github.com/gaeanas/gaeanas/backend/internal/vec"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
@@ -226,17 +225,9 @@ func runReLUMul32(be *Backend, in []backends.Buffer, out shapes.Shape) ([]backen
 	return []backends.Buffer{buf}, nil
 }
 
-// reluMul32 sets d[i] = a[i]·[x[i] > 0] without a branch: x > 0 exactly when x's bits u, as an
-// unsigned integer, satisfy 0 < u ≤ 0x7F800000 (+Inf; larger: NaN; the top bit: negative), i.e.
-// u − 1 < 0x7F800000 in uint32 arithmetic, whose 64-bit difference with 0x7F800000 then has its top
-// bit set.
-func reluMul32(d, a, x []float32) {
-	a, x = a[:len(d)], x[:len(d)]
-	for i, v := range x {
-		lt := (uint64(math.Float32bits(v)-1) - 0x7F800000) >> 63 // 1 if x > 0
-		d[i] = a[i] * math.Float32frombits(uint32(lt)*0x3F800000)
-	}
-}
+// reluMul32 sets d[i] = a[i]·[x[i] > 0] (vec.ReLUMul: AVX where the CPU has AVX2, else a branch-free
+// Go loop).
+func reluMul32(d, a, x []float32) { vec.ReLUMul(d, a, x) }
 
 func runReLUMul64(be *Backend, in []backends.Buffer, out shapes.Shape) ([]backends.Buffer, error) {
 	a, err := flatOf[float64](be, in[0])

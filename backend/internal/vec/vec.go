@@ -1,0 +1,126 @@
+// Package vec holds float32 element-wise loops in AVX (amd64 with AVX2, where purego's other kernels
+// need it too), each element computed by the same IEEE operation as the Go loop it replaces, so the
+// results are bit-identical to that loop's (a NaN result of two NaN operands may carry the other
+// one's payload, as between two compilations of one Go loop): add, subtract, multiply, divide (vector with vector,
+// vector with scalar, scalar with vector) and the ReLU mask product. Elsewhere they are the Go loops.
+package vec
+
+import "math"
+
+// Op is an element-wise binary operation.
+type Op int
+
+const (
+	Add Op = iota
+	Sub
+	Mul
+	Div
+)
+
+// VV sets d[i] = x[i] op y[i] for i < len(d); x and y must be at least as long as d. d may be x or y.
+func VV(op Op, d, x, y []float32) {
+	x, y = x[:len(d)], y[:len(d)]
+	n := 0
+	if useAsm && len(d) >= 8 {
+		n = len(d) &^ 7
+		vvAsm(op, &d[0], &x[0], &y[0], n)
+	}
+	d, x, y = d[n:], x[n:], y[n:]
+	switch op {
+	case Add:
+		for i := range d {
+			d[i] = x[i] + y[i]
+		}
+	case Sub:
+		for i := range d {
+			d[i] = x[i] - y[i]
+		}
+	case Mul:
+		for i := range d {
+			d[i] = x[i] * y[i]
+		}
+	case Div:
+		for i := range d {
+			d[i] = x[i] / y[i]
+		}
+	}
+}
+
+// VS sets d[i] = x[i] op s.
+func VS(op Op, d, x []float32, s float32) {
+	x = x[:len(d)]
+	n := 0
+	if useAsm && len(d) >= 8 {
+		n = len(d) &^ 7
+		vsAsm(op, &d[0], &x[0], s, n)
+	}
+	d, x = d[n:], x[n:]
+	switch op {
+	case Add:
+		for i := range d {
+			d[i] = x[i] + s
+		}
+	case Sub:
+		for i := range d {
+			d[i] = x[i] - s
+		}
+	case Mul:
+		for i := range d {
+			d[i] = x[i] * s
+		}
+	case Div:
+		for i := range d {
+			d[i] = x[i] / s
+		}
+	}
+}
+
+// SV sets d[i] = s op y[i].
+func SV(op Op, d []float32, s float32, y []float32) {
+	y = y[:len(d)]
+	n := 0
+	if useAsm && len(d) >= 8 {
+		n = len(d) &^ 7
+		svAsm(op, &d[0], s, &y[0], n)
+	}
+	d, y = d[n:], y[n:]
+	switch op {
+	case Add:
+		for i := range d {
+			d[i] = s + y[i]
+		}
+	case Sub:
+		for i := range d {
+			d[i] = s - y[i]
+		}
+	case Mul:
+		for i := range d {
+			d[i] = s * y[i]
+		}
+	case Div:
+		for i := range d {
+			d[i] = s / y[i]
+		}
+	}
+}
+
+// ReLUMul sets d[i] = a[i]·[x[i] > 0] (1 or 0, so a NaN or infinite a[i] gives NaN where x ≤ 0, as the
+// product with the mask does); x > 0 is false for NaN and −0.
+func ReLUMul(d, a, x []float32) {
+	a, x = a[:len(d)], x[:len(d)]
+	n := 0
+	if useAsm && len(d) >= 8 {
+		n = len(d) &^ 7
+		reluMulVV(&d[0], &a[0], &x[0], n)
+	}
+	d, a, x = d[n:], a[n:], x[n:]
+	for i, v := range x {
+		// Branch-free: x > 0 exactly when x's bits u satisfy 0 < u ≤ 0x7F800000 (+Inf), i.e.
+		// u − 1 < 0x7F800000 in uint32 arithmetic.
+		lt := (uint64(math.Float32bits(v)-1) - 0x7F800000) >> 63
+		d[i] = a[i] * math.Float32frombits(uint32(lt)*0x3F800000)
+	}
+}
+
+// Accelerated reports whether the loops run in assembly on this CPU.
+func Accelerated() bool { return useAsm }

@@ -1,0 +1,85 @@
+//go:build !purego
+
+package vec
+
+import "golang.org/x/sys/cpu"
+
+var useAsm = cpu.X86.HasAVX2
+
+func vvAsm(op Op, d, x, y *float32, n int) {
+	switch op {
+	case Add:
+		addVV(d, x, y, n)
+	case Sub:
+		subVV(d, x, y, n)
+	case Mul:
+		mulVV(d, x, y, n)
+	case Div:
+		divVV(d, x, y, n)
+	}
+}
+
+func vsAsm(op Op, d, x *float32, s float32, n int) {
+	switch op {
+	case Add:
+		addVS(d, x, s, n)
+	case Sub:
+		subVS(d, x, s, n)
+	case Mul:
+		mulVS(d, x, s, n)
+	case Div:
+		divVS(d, x, s, n)
+	}
+}
+
+func svAsm(op Op, d *float32, s float32, y *float32, n int) {
+	switch op {
+	case Add:
+		addSV(d, y, s, n)
+	case Sub:
+		subSV(d, y, s, n)
+	case Mul:
+		mulSV(d, y, s, n)
+	case Div:
+		divSV(d, y, s, n)
+	}
+}
+
+//go:noescape
+func addVV(d, x, y *float32, n int)
+
+//go:noescape
+func subVV(d, x, y *float32, n int)
+
+//go:noescape
+func mulVV(d, x, y *float32, n int)
+
+//go:noescape
+func divVV(d, x, y *float32, n int)
+
+//go:noescape
+func addVS(d, x *float32, s float32, n int)
+
+//go:noescape
+func subVS(d, x *float32, s float32, n int)
+
+//go:noescape
+func mulVS(d, x *float32, s float32, n int)
+
+//go:noescape
+func divVS(d, x *float32, s float32, n int)
+
+//go:noescape
+func addSV(d, y *float32, s float32, n int)
+
+//go:noescape
+func subSV(d, y *float32, s float32, n int)
+
+//go:noescape
+func mulSV(d, y *float32, s float32, n int)
+
+//go:noescape
+func divSV(d, y *float32, s float32, n int)
+
+//go:noescape
+func reluMulVV(d, a, x *float32, n int)
