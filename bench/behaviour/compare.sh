@@ -6,7 +6,8 @@
 #
 #   bench/behaviour/compare.sh [REV]       (from anywhere in the repository)
 #
-# The set: NAS-Bench-201 gaea-darts, darts, gdas and rsws; the DARTS space gaea-pcdarts; the teaching
+# The set: NAS-Bench-201 gaea-darts (at 4 channels and at 8, where the kernels' 8-lane vector paths
+# run: batch norm, the narrow GEMM kernel), darts, gdas and rsws; the DARTS space gaea-pcdarts; the teaching
 # space gaea-darts; `gaea train` of an NB201 cell. All on the embedded CIFAR-10 sample, pure-Go backend,
 # the GEMM kernel level this CPU picks (the same for both builds). About 2 minutes on 2 cores.
 # Exits 0 when every file matches, 1 when one differs (a diff of the first differing lines is printed),
@@ -28,6 +29,7 @@ export GOMLX_BACKEND=go GAEA_QUIET_BACKEND=1 GOMLX_NO_AUTO_INSTALL=1
 small=(--dataset embedded --preset quick --subset 64 --batch 16 --epochs 2 --channels 4 --seed 3)
 runs=(
   "nb201-gaea-darts|search --space nb201 --algo gaea-darts --cells 1 ${small[*]}"
+  "nb201-gaea-darts-c8|search --space nb201 --algo gaea-darts --cells 1 ${small[*]} --channels 8"
   "nb201-darts|search --space nb201 --algo darts --cells 1 ${small[*]}"
   "nb201-gdas|search --space nb201 --algo gdas --cells 1 ${small[*]}"
   "nb201-rsws|search --space nb201 --algo rsws --cells 1 --candidates 4 --valid-batch 16 ${small[*]}"

@@ -1,6 +1,10 @@
 package kernels
 
-import "math"
+import (
+	"math"
+
+	"github.com/gaeanas/gaeanas/backend/internal/vec"
+)
 
 // bnLayout views a tensor as [outer, C, inner], with C the feature axis dimension.
 func bnLayout(dims []int, featureAxis int) (outer, c, inner int) {
@@ -16,6 +20,10 @@ func bnLayout(dims []int, featureAxis int) (outer, c, inner int) {
 //
 // kind 0 (statistics): s1[c] = Σ (x - shift[c]),     s2[c] = Σ (x - shift[c])²
 // kind 1 (gradient):   s1[c] = Σ g,                  s2[c] = Σ g·(x - shift[c])
+// bnBlockRows: channelReduce's vec path sums 8 channels over this many rows, then the next 8, so
+// that a block of rows stays in the L1/L2 cache across its channel chunks.
+const bnBlockRows = 256
+
 func channelReduce[T Float](x, g []T, outer, C, inner int, shift []float64, kind int) (s1, s2 []float64) {
 	s1 = make([]float64, C)
 	s2 = make([]float64, C)
@@ -32,6 +40,23 @@ func channelReduce[T Float](x, g []T, outer, C, inner int, shift []float64, kind
 			a1 := make([]float64, C)
 			a2 := make([]float64, C)
 			sh := shift[:C]
+			if x32, ok := any(x).([]float32); ok && vec.ChannelsOK(C) {
+				// The same sums in package vec's loops, 8 channels at a time over blocks of rows (each
+				// channel still adds its rows in order).
+				g32, _ := any(g).([]float32)
+				for r0 := lo; r0 < hi; r0 += bnBlockRows {
+					n := min(bnBlockRows, hi-r0)
+					for c0 := 0; c0 < C; c0 += 8 {
+						if kind == 0 {
+							vec.SumShiftedRows(x32[r0*C+c0:], n, C, sh[c0:], a1[c0:], a2[c0:])
+						} else {
+							vec.SumGradRows(x32[r0*C+c0:], g32[r0*C+c0:], n, C, sh[c0:], a1[c0:], a2[c0:])
+						}
+					}
+				}
+				parts1[w], parts2[w] = a1, a2
+				return
+			}
 			for r := lo; r < hi; r++ {
 				row := x[r*C : r*C+C]
 				a1, a2 := a1[:len(row)], a2[:len(row)]
@@ -114,6 +139,16 @@ func bnAffine[T Float](x, g []T, outer, C, inner int, m, k1, k0, k2 []T, out []T
 	}
 	if inner == 1 {
 		parallelFor(outer, total, func(lo, hi int) {
+			if x32, ok := any(x).([]float32); ok && vec.ChannelsOK(C) {
+				// The same expression in package vec's loop.
+				o32, m32, k132, k032 := any(out).([]float32), any(m).([]float32), any(k1).([]float32), any(k0).([]float32)
+				var g32, k232 []float32
+				if g != nil {
+					g32, k232 = any(g).([]float32)[lo*C:], any(k2).([]float32)
+				}
+				vec.AffineRows(x32[lo*C:], g32, o32[lo*C:], hi-lo, C, m32, k132, k032, k232)
+				return
+			}
 			for r := lo; r < hi; r++ {
 				row := x[r*C : r*C+C]
 				o := out[r*C : r*C+C]

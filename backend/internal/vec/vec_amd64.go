@@ -83,3 +83,15 @@ func divSV(d, y *float32, s float32, n int)
 
 //go:noescape
 func reluMulVV(d, a, x *float32, n int)
+
+//go:noescape
+func affine8(x, out *float32, rows, c int, m, k1, k0 *float32)
+
+//go:noescape
+func affineGrad8(x, gr, out *float32, rows, c int, m, k1, k0, k2 *float32)
+
+//go:noescape
+func sumShifted8(x *float32, rows, stride int, sh, a1, a2 *float64)
+
+//go:noescape
+func sumGrad8(x, gr *float32, rows, stride int, sh, a1, a2 *float64)

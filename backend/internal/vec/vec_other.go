@@ -8,3 +8,8 @@ func vvAsm(Op, *float32, *float32, *float32, int) {}
 func vsAsm(Op, *float32, *float32, float32, int)  {}
 func svAsm(Op, *float32, float32, *float32, int)  {}
 func reluMulVV(*float32, *float32, *float32, int) {}
+
+func affine8(*float32, *float32, int, int, *float32, *float32, *float32)                         {}
+func affineGrad8(*float32, *float32, *float32, int, int, *float32, *float32, *float32, *float32) {}
+func sumShifted8(*float32, int, int, *float64, *float64, *float64)                               {}
+func sumGrad8(*float32, *float32, int, int, *float64, *float64, *float64)                        {}
