@@ -70,12 +70,20 @@ func (b *Builder) fastBinary(op binOp, x, y backends.Op) (backends.Op, bool, err
 	return b.broadcastBinary(op, x, y)
 }
 
-// broadcastBinary runs a, b of equal rank ≥ 1, shapes differing only where one of them has dimension 1.
+// broadcastBinary runs a, b of equal rank ≥ 1, shapes equal or differing only where one of them has
+// dimension 1, or one of them a scalar (rank 0): the mixed op's θ_k·out_k and its gradients. simplego
+// runs equal shapes and scalars in one scalar loop on one core; purego splits them over the cores and
+// runs package vec's loops (the same IEEE operation per element).
 func (b *Builder) broadcastBinary(op binOp, x, y backends.Op) (backends.Op, bool, error) {
 	xs, err1 := shapeOf(b, x)
 	ys, err2 := shapeOf(b, y)
-	if err1 != nil || err2 != nil || xs.DType != ys.DType || !floatDType(xs.DType) || xs.Rank() != ys.Rank() ||
-		xs.Rank() == 0 || xs.Equal(ys) {
+	if err1 != nil || err2 != nil || xs.DType != ys.DType || !floatDType(xs.DType) {
+		return nil, false, nil
+	}
+	if (xs.Rank() == 0) != (ys.Rank() == 0) {
+		return b.scalarBinary(op, x, y, xs, ys)
+	}
+	if xs.Rank() != ys.Rank() || xs.Rank() == 0 {
 		return nil, false, nil
 	}
 	dims := make([]int, xs.Rank())
@@ -104,6 +112,48 @@ func (b *Builder) broadcastBinary(op binOp, x, y backends.Op) (backends.Op, bool
 		return runBinary[float64](be, in, out, op, axes)
 	})
 	return res, true, err
+}
+
+// scalarBinary runs x op y where exactly one of them is a scalar, from fastMinSize elements on.
+func (b *Builder) scalarBinary(op binOp, x, y backends.Op, xs, ys shapes.Shape) (backends.Op, bool, error) {
+	out := xs
+	scalarFirst := xs.Rank() == 0
+	if scalarFirst {
+		out = ys
+	}
+	if out.Size() < fastMinSize {
+		return nil, false, nil
+	}
+	res, err := b.custom1(op.String(), []backends.Op{x, y}, out, func(be *Backend, in []backends.Buffer) ([]backends.Buffer, error) {
+		if out.DType == dtypes.Float32 {
+			return runScalarBinary[float32](be, in, out, op, scalarFirst)
+		}
+		return runScalarBinary[float64](be, in, out, op, scalarFirst)
+	})
+	return res, true, err
+}
+
+func runScalarBinary[T float32 | float64](be *Backend, in []backends.Buffer, out shapes.Shape, op binOp, scalarFirst bool) ([]backends.Buffer, error) {
+	a, err := flatOf[T](be, in[0])
+	if err != nil {
+		return nil, err
+	}
+	bb, err := flatOf[T](be, in[1])
+	if err != nil {
+		return nil, err
+	}
+	buf, dst, err := newBuffer[T](be, out)
+	if err != nil {
+		return nil, err
+	}
+	parallelFor(len(dst), fastMinSize, func(lo, hi int) {
+		if scalarFirst {
+			binarySV(op, dst[lo:hi], a[0], bb[lo:hi])
+		} else {
+			binaryVS(op, dst[lo:hi], a[lo:hi], bb[0])
+		}
+	})
+	return []backends.Buffer{buf}, nil
 }
 
 // collapseBroadcast merges neighbouring axes on which both operands are broadcast the same way and
@@ -147,6 +197,11 @@ func runBinary[T float32 | float64](be *Backend, in []backends.Buffer, out shape
 	buf, dst, err := newBuffer[T](be, out)
 	if err != nil {
 		return nil, err
+	}
+	if len(axes) == 1 && axes[0].sa != 0 && axes[0].sb != 0 {
+		// Equal shapes: one run, split over the cores.
+		parallelFor(len(dst), fastMinSize, func(lo, hi int) { binaryVV(op, dst[lo:hi], a[lo:hi], bb[lo:hi]) })
+		return []backends.Buffer{buf}, nil
 	}
 	inner := axes[len(axes)-1]
 	outer := axes[:len(axes)-1]

@@ -69,7 +69,8 @@ func sameBits(t *testing.T, name string, got, want *tensors.Tensor) {
 	}
 }
 
-// TestBroadcastBinaryMatchesSimplego: purego's broadcasting Add/Sub/Mul/Div give simplego's bits.
+// TestBroadcastBinaryMatchesSimplego: purego's broadcasting, equal-shape and scalar Add/Sub/Mul/Div give
+// simplego's bits.
 func TestBroadcastBinaryMatchesSimplego(t *testing.T) {
 	rng := rand.New(rand.NewSource(7))
 	cases := []struct{ a, b []int }{
@@ -79,6 +80,10 @@ func TestBroadcastBinaryMatchesSimplego(t *testing.T) {
 		{[]int{8, 1, 16, 8}, []int{1, 16, 1, 8}},   // both broadcast
 		{[]int{64, 300}, []int{64, 1}},             // per-row scalar
 		{[]int{3, 1, 7000}, []int{3, 5, 7000}},
+		{[]int{8, 16, 16, 8}, []int{8, 16, 16, 8}}, // equal shapes (the mixed op's sums and products)
+		{[]int{3, 5, 7001}, []int{3, 5, 7001}},     // equal, odd size (vector loops' tails)
+		{[]int{8, 16, 16, 8}, nil},                 // a scalar second (θ_k·out_k)
+		{nil, []int{3, 5, 7001}},                   // a scalar first
 	}
 	ops := map[string]func(a, b *graph.Node) *graph.Node{"Add": graph.Add, "Sub": graph.Sub, "Mul": graph.Mul, "Div": graph.Div}
 	for _, dtype := range []dtypes.DType{dtypes.Float32, dtypes.Float64} {
@@ -186,8 +191,13 @@ func TestFastPathsTaken(t *testing.T) {
 	if !isCustom(b.Add(x, bias)) || !isCustom(b.Div(x, counts)) || !isCustom(b.ReduceSum(x, 0, 1, 2)) || !isCustom(b.ReduceSum(x, 0, 1, 2, 3)) || !isCustom(b.ReduceSum(x)) {
 		t.Error("a supernet-sized broadcasting op or reduction did not take purego's kernel")
 	}
-	if isCustom(b.Add(small, bias)) || isCustom(b.Add(x, x)) || isCustom(b.ReduceSum(x, 0, 2)) {
-		t.Error("a small, same-shape or two-block op took purego's kernel")
+	scalar, smallScalar := param(), param()
+	if !isCustom(b.Add(x, x)) || !isCustom(b.Mul(x, scalar)) || !isCustom(b.Sub(scalar, x)) {
+		t.Error("a supernet-sized same-shape op or op with a scalar did not take purego's kernel")
+	}
+	if isCustom(b.Add(small, bias)) || isCustom(b.Add(small, small)) || isCustom(b.Mul(small, scalar)) ||
+		isCustom(b.Mul(scalar, smallScalar)) || isCustom(b.ReduceSum(x, 0, 2)) {
+		t.Error("a small, scalar-only or two-block op took purego's kernel")
 	}
 }
 
