@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/gaeanas/gaeanas/backend/internal/vec"
+
 	"github.com/gomlx/gomlx/backends"
 )
 
@@ -143,6 +145,10 @@ func identity[T Float](op backends.ReduceOpType) T {
 }
 
 func addRow[T Float](o, in []T) {
+	if o32, ok := any(o).([]float32); ok && len(o) >= 32 {
+		vec.VV(vec.Add, o32, o32, any(in).([]float32))
+		return
+	}
 	in = in[:len(o)]
 	for i, v := range in {
 		o[i] += v
@@ -348,7 +354,31 @@ func reduceWindowNHWCSeparable[T Float](x []T, p nhwcParams, combine func(o, in 
 			for kh := kh0 + 1; kh < kh1; kh++ {
 				combine(tmp, x[base+kh*rowLen:base+(kh+1)*rowLen])
 			}
-			for ow := range OW {
+			// Stride-1 float32 sums: the outputs whose window lies inside the row add whole shifted
+			// runs of tmp with package vec's loops (per element the same adds in the same order).
+			skipLo, skipHi := 0, -1
+			if t32, ok := any(tmp).([]float32); ok && sum && p.SW == 1 && vec.Accelerated() {
+				lo, hi := p.PW, W-KW+p.PW // first and last output with all KW taps valid
+				hi = min(hi, OW-1)
+				if lo <= hi {
+					o32 := any(orow).([]float32)[lo*C : (hi+1)*C]
+					tap := func(kw int) []float32 { return t32[(lo-p.PW+kw)*C : (hi-p.PW+kw+1)*C] }
+					if KW == 1 {
+						copy(o32, tap(0))
+					} else {
+						vec.VV(vec.Add, o32, tap(0), tap(1))
+						for kw := 2; kw < KW; kw++ {
+							vec.VV(vec.Add, o32, o32, tap(kw))
+						}
+					}
+					skipLo, skipHi = lo, hi
+				}
+			}
+			for ow := 0; ow < OW; ow++ {
+				if ow == skipLo && skipHi >= skipLo {
+					ow = skipHi
+					continue
+				}
 				w0 := ow*p.SW - p.PW
 				kw0, kw1 := max(0, -w0), min(KW, W-w0)
 				o := orow[ow*C : (ow+1)*C]
