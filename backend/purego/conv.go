@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/gaeanas/gaeanas/backend/internal/gemm"
+	"github.com/gaeanas/gaeanas/backend/internal/vec"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/backends/shapeinference"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -356,6 +357,22 @@ func depthwiseRows2D[T float32 | float64](xc, kc, oc []T, rows, M int, outSp, kS
 	// One unit of work is a row of output pixels (image, y); per output element the taps are added
 	// in (ky, kx) order whatever the split.
 	lines := rows / outW
+	// Float32 with adjacent pixels (sx = C): for each kx, the outputs whose tap kx is valid read
+	// consecutive input pixels (stride 1) — one run of the row, multiplied by the tap's kernel vector
+	// tiled along it and added in one vec.MulAdd (per element the same product and sum, in the same
+	// tap order).
+	runs := depthwiseRuns(tables[1], outW, kw, sx == C)
+	var tiles []float32
+	if _, ok := any(kc).([]float32); ok && runs != nil && vec.Accelerated() && depthwiseVec {
+		k32 := any(kc).([]float32)
+		depthwiseRunConvs.Add(1)
+		tiles = make([]float32, kh*kw*outW*C)
+		for tap := range kh * kw {
+			for ox := range outW {
+				copy(tiles[(tap*outW+ox)*C:(tap*outW+ox+1)*C], k32[tap*C:(tap+1)*C])
+			}
+		}
+	}
 	parallelFor(lines, max(1, 4096/(outW*C*kh*kw)), func(lo, hi int) {
 		for line := lo; line < hi; line++ {
 			img, oy := line*outW/M, (line*outW%M)/outW
@@ -366,6 +383,18 @@ func depthwiseRows2D[T float32 | float64](xc, kc, oc []T, rows, M int, outSp, kS
 					continue
 				}
 				rowBase := img*imgSize + iy*sy
+				if tiles != nil {
+					d32, x32 := any(dst).([]float32), any(xc).([]float32)
+					for kx, r := range runs {
+						if r.n == 0 {
+							continue
+						}
+						src := rowBase + r.ix0*sx
+						tap := (ky*kw + kx) * outW * C
+						vec.MulAdd(d32[r.ox0*C:(r.ox0+r.n)*C], x32[src:src+r.n*C], tiles[tap:tap+r.n*C])
+					}
+					continue
+				}
 				for kx := 0; kx < kw; kx++ {
 					w := kc[(ky*kw+kx)*C : (ky*kw+kx+1)*C]
 					for ox := 0; ox < outW; ox++ {
@@ -379,6 +408,51 @@ func depthwiseRows2D[T float32 | float64](xc, kc, oc []T, rows, M int, outSp, kS
 			}
 		}
 	})
+}
+
+// depthwiseVec is always true outside tests, which turn it off to compare the runs with the per-pixel
+// loop bit for bit.
+var depthwiseVec = true
+
+// depthwiseRunConvs counts the depthwise convolutions that ran as vector runs (for tests).
+var depthwiseRunConvs atomic.Int64
+
+// depthwiseRun: the outputs ox0 … ox0+n−1 have their tap valid, reading input pixels ix0 … ix0+n−1.
+type depthwiseRun struct{ ox0, ix0, n int }
+
+// depthwiseRuns returns, per kernel tap kx, the run of outputs whose tap is valid, when for every tap
+// those outputs are consecutive and read consecutive input pixels (stride 1, any padding or kernel
+// dilation) and pixels are adjacent in memory; otherwise nil.
+func depthwiseRuns(table []int, outW, kw int, adjacent bool) []depthwiseRun {
+	if !adjacent {
+		return nil
+	}
+	runs := make([]depthwiseRun, kw)
+	for kx := range kw {
+		r := &runs[kx]
+		for ox := range outW {
+			ix := table[ox*kw+kx]
+			if ix < 0 {
+				if r.n > 0 {
+					// A valid run ended: every later output must be invalid too.
+					for o := ox + 1; o < outW; o++ {
+						if table[o*kw+kx] >= 0 {
+							return nil
+						}
+					}
+					break
+				}
+				continue
+			}
+			if r.n == 0 {
+				r.ox0, r.ix0 = ox, ix
+			} else if ix != r.ix0+r.n {
+				return nil
+			}
+			r.n++
+		}
+	}
+	return runs
 }
 
 // axpyVec adds s[c]·w[c] to d[c], four at a time where it can.

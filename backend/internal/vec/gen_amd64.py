@@ -33,6 +33,12 @@ for op, ins in ops.items():
     L += loop(f"{o}SV", ["\tMOVQ d+0(FP), DI", "\tMOVQ y+8(FP), SI", "\tVBROADCASTSS s+16(FP), Y15", "\tMOVQ SI, DX"],
               lambda off, r, ins=ins: [f"\t{ins} {off}(SI), Y15, {r}", f"\tVMOVUPS {r}, {off}(DI)"])
 
+# d = d + x·y: the product rounded, then the sum (no fused multiply-add, as Go on amd64).
+L += ["// func mulAddVV(d, x, y *float32, n int): d[i] = d[i] + x[i]·y[i], product then sum, each rounded"]
+L += loop("mulAddVV", ["\tMOVQ d+0(FP), DI", "\tMOVQ x+8(FP), SI", "\tMOVQ y+16(FP), DX"],
+          lambda off, r: [f"\tVMOVUPS {off}(SI), {r}", f"\tVMULPS {off}(DX), {r}, {r}", f"\tVMOVUPS {off}(DI), Y8",
+                          f"\tVADDPS {r}, Y8, {r}", f"\tVMOVUPS {r}, {off}(DI)"])
+
 # d = a · (x > 0 ? 1 : 0): compare greater-than, ordered, quiet (predicate 0x1E); NaN and −0 give 0.
 L += ["// func reluMulVV(d, a, x *float32, n int): d[i] = a[i] · (1 if x[i] > 0 else 0); x > 0 is false for",
       "// NaN and −0 (ordered, non-signalling compare), as in the scalar kernel."]

@@ -124,3 +124,19 @@ func ReLUMul(d, a, x []float32) {
 
 // Accelerated reports whether the loops run in assembly on this CPU.
 func Accelerated() bool { return useAsm }
+
+// MulAdd sets d[i] = d[i] + x[i]·y[i], the product rounded before the sum, as the Go expression
+// d[i] += x[i]*y[i] computes it on amd64 at the default GOAMD64=v1 (from v3 on, the compiler may fuse it
+// into one FMA; TestSameBitsAsGo would then fail).
+func MulAdd(d, x, y []float32) {
+	x, y = x[:len(d)], y[:len(d)]
+	n := 0
+	if useAsm && len(d) >= 8 {
+		n = len(d) &^ 7
+		mulAddVV(&d[0], &x[0], &y[0], n)
+	}
+	d, x, y = d[n:], x[n:], y[n:]
+	for i := range d {
+		d[i] += x[i] * y[i]
+	}
+}

@@ -95,3 +95,6 @@ func sumShifted8(x *float32, rows, stride int, sh, a1, a2 *float64)
 
 //go:noescape
 func sumGrad8(x, gr *float32, rows, stride int, sh, a1, a2 *float64)
+
+//go:noescape
+func mulAddVV(d, x, y *float32, n int)

@@ -524,6 +524,60 @@ divSV_done:
 	VZEROUPPER
 	RET
 
+// func mulAddVV(d, x, y *float32, n int): d[i] = d[i] + x[i]·y[i], product then sum, each rounded
+TEXT ·mulAddVV(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	MOVQ CX, R12
+	SHRQ $5, R12
+	JZ mulAddVV_8
+mulAddVV_32:
+	VMOVUPS 0(SI), Y0
+	VMULPS 0(DX), Y0, Y0
+	VMOVUPS 0(DI), Y8
+	VADDPS Y0, Y8, Y0
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS 32(SI), Y1
+	VMULPS 32(DX), Y1, Y1
+	VMOVUPS 32(DI), Y8
+	VADDPS Y1, Y8, Y1
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS 64(SI), Y2
+	VMULPS 64(DX), Y2, Y2
+	VMOVUPS 64(DI), Y8
+	VADDPS Y2, Y8, Y2
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS 96(SI), Y3
+	VMULPS 96(DX), Y3, Y3
+	VMOVUPS 96(DI), Y8
+	VADDPS Y3, Y8, Y3
+	VMOVUPS Y3, 96(DI)
+	ADDQ $128, DI
+	ADDQ $128, SI
+	ADDQ $128, DX
+	DECQ R12
+	JNZ mulAddVV_32
+mulAddVV_8:
+	ANDQ $31, CX
+	SHRQ $3, CX
+	JZ mulAddVV_done
+mulAddVV_8loop:
+	VMOVUPS 0(SI), Y0
+	VMULPS 0(DX), Y0, Y0
+	VMOVUPS 0(DI), Y8
+	VADDPS Y0, Y8, Y0
+	VMOVUPS Y0, 0(DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	ADDQ $32, DX
+	DECQ CX
+	JNZ mulAddVV_8loop
+mulAddVV_done:
+	VZEROUPPER
+	RET
+
 // func reluMulVV(d, a, x *float32, n int): d[i] = a[i] · (1 if x[i] > 0 else 0); x > 0 is false for
 // NaN and −0 (ordered, non-signalling compare), as in the scalar kernel.
 TEXT ·reluMulVV(SB), NOSPLIT, $0-32

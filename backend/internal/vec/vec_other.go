@@ -13,3 +13,5 @@ func affine8(*float32, *float32, int, int, *float32, *float32, *float32)        
 func affineGrad8(*float32, *float32, *float32, int, int, *float32, *float32, *float32, *float32) {}
 func sumShifted8(*float32, int, int, *float64, *float64, *float64)                               {}
 func sumGrad8(*float32, *float32, int, int, *float64, *float64, *float64)                        {}
+
+func mulAddVV(*float32, *float32, *float32, int) {}

@@ -81,8 +81,14 @@ func TestSameBitsAsGo(t *testing.T) {
 			SV(op, got, s, y)
 			sameBits(t, "SV", got, want)
 		}
+		acc := values(r, n)
 		want := make([]float32, n)
-		got := make([]float32, n)
+		got := append([]float32(nil), acc...)
+		for i := range want {
+			want[i] = acc[i] + x[i]*y[i]
+		}
+		MulAdd(got, x, y)
+		sameBits(t, "MulAdd", got, want)
 		for i := range want {
 			var m float32
 			if y[i] > 0 {

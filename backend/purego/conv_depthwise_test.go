@@ -1,0 +1,56 @@
+package purego
+
+import (
+	"fmt"
+	"math"
+	"math/rand"
+	"testing"
+
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+)
+
+// TestDepthwiseRunsSameBits: the depthwise convolution's vector runs give the per-pixel loop's bits,
+// forward and through the gradients (whose input gradient is a depthwise convolution too), for the
+// DARTS space's shapes: 3×3 and 5×5, dilation 2, stride 1 and 2 (which takes the loop), channel counts
+// below, at and above one vector, widths that leave partial runs.
+func TestDepthwiseRunsSameBits(t *testing.T) {
+	defer func() { depthwiseVec = true }()
+	rng := rand.New(rand.NewSource(3))
+	for _, c := range []struct{ h, w, ch, k, dil, stride int }{
+		{8, 8, 4, 3, 1, 1}, {9, 7, 8, 3, 1, 1}, {8, 10, 16, 5, 1, 1}, {9, 9, 8, 3, 2, 1}, {7, 11, 12, 5, 2, 1}, {8, 8, 8, 3, 1, 2},
+	} {
+		name := fmt.Sprintf("%+v", c)
+		xs := make([]float32, 2*c.h*c.w*c.ch)
+		for i := range xs {
+			xs[i] = float32(rng.NormFloat64())
+		}
+		ks := make([]float32, c.k*c.k*c.ch)
+		for i := range ks {
+			ks[i] = float32(rng.NormFloat64())
+		}
+		run := func(vecOn bool) []*tensors.Tensor {
+			depthwiseVec = vecOn
+			return MustExecOnceN(New(), func(x, k *Node) []*Node {
+				y := Convolve(x, k).ChannelGroupCount(c.ch).Strides(c.stride).Dilations(c.dil).PadSame().Done()
+				loss := ReduceAllSum(Mul(y, y))
+				g := Gradient(loss, x, k)
+				return []*Node{y, g[0], g[1]}
+			}, tensors.FromFlatDataAndDimensions(xs, 2, c.h, c.w, c.ch), tensors.FromFlatDataAndDimensions(ks, c.k, c.k, 1, c.ch))
+		}
+		want := run(false)
+		before := depthwiseRunConvs.Load()
+		got := run(true)
+		if depthwiseRunConvs.Load() == before && c.stride == 1 {
+			t.Fatalf("%s: no depthwise convolution ran as vector runs", name)
+		}
+		for i := range want {
+			w, g := tensors.MustCopyFlatData[float32](want[i]), tensors.MustCopyFlatData[float32](got[i])
+			for j := range w {
+				if math.Float32bits(w[j]) != math.Float32bits(g[j]) {
+					t.Fatalf("%s output %d element %d: %v with runs, %v without", name, i, j, g[j], w[j])
+				}
+			}
+		}
+	}
+}
