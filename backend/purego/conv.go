@@ -298,6 +298,11 @@ func im2colRows2D[T float32 | float64](xc, patches []T, lo, hi, bOff, M int, out
 	tyAll, txAll := tables[0], tables[1]
 	sy, sx := spStride[0], spStride[1]
 	run := sx == cin && consecutiveTaps(txAll, outSp[1], kw)
+	if p32, ok := any(patches).([]float32); ok && run && kw > 1 && vec.Accelerated() && vecPaths {
+		im2colRunBlocks.Add(1)
+		im2colRows2DRuns(any(xc).([]float32), p32, lo, hi, bOff, M, outSp, kSp, tables, spStride, imgSize, chOff, cin, kdim, first)
+		return
+	}
 	for row := lo; row < hi; row++ {
 		img := bOff + row/M
 		o := row % M
@@ -363,7 +368,7 @@ func depthwiseRows2D[T float32 | float64](xc, kc, oc []T, rows, M int, outSp, kS
 	// tap order).
 	runs := depthwiseRuns(tables[1], outW, kw, sx == C)
 	var tiles []float32
-	if _, ok := any(kc).([]float32); ok && runs != nil && vec.Accelerated() && depthwiseVec {
+	if _, ok := any(kc).([]float32); ok && runs != nil && vec.Accelerated() && vecPaths {
 		k32 := any(kc).([]float32)
 		depthwiseRunConvs.Add(1)
 		tiles = make([]float32, kh*kw*outW*C)
@@ -410,12 +415,93 @@ func depthwiseRows2D[T float32 | float64](xc, kc, oc []T, rows, M int, outSp, kS
 	})
 }
 
-// depthwiseVec is always true outside tests, which turn it off to compare the runs with the per-pixel
-// loop bit for bit.
-var depthwiseVec = true
+// im2colRows2DRuns is im2colRows2D's run case (consecutive kernel taps over channel-contiguous pixels)
+// for float32, a segment of pixels along one output row at a time: the pixels whose kernel taps are
+// all valid get each kernel row with one vec.CopyRows over the segment (one strided copy instead of a
+// memmove per pixel and kernel row); the border pixels and the kernel rows above or below the image
+// as im2colRows2D writes them. The patch matrix is the same, element for element.
+func im2colRows2DRuns(xc, patches []float32, lo, hi, bOff, M int, outSp, kSp []int, tables [][]int,
+	spStride []int, imgSize, chOff, cin, kdim, first int) {
+	outW, kh, kw := outSp[1], kSp[0], kSp[1]
+	tyAll, txAll := tables[0], tables[1]
+	sy, sx := spStride[0], spStride[1]
+	width := kw * cin
+	for row := lo; row < hi; {
+		img := bOff + row/M
+		o := row % M
+		oy, ox0 := o/outW, o%outW
+		end := min(hi, row+outW-ox0)
+		base := img*imgSize + chOff
+		ty := tyAll[oy*kh : (oy+1)*kh]
+		// The pixels of the segment with every tap valid: an interval [full0, full1).
+		full0, full1 := -1, -1
+		for ox := ox0; ox < ox0+end-row; ox++ {
+			if txAll[ox*kw] >= 0 && txAll[ox*kw+kw-1] >= 0 {
+				if full0 < 0 {
+					full0 = ox
+				}
+				full1 = ox + 1
+			}
+		}
+		// Every pixel of the interval must have all taps valid, at input columns a constant step apart
+		// (always so without input dilation); otherwise the segment goes pixel by pixel.
+		for ox := full0; full0 >= 0 && ox < full1; ox++ {
+			if txAll[ox*kw] < 0 || txAll[ox*kw+kw-1] < 0 ||
+				(ox > full0+1 && txAll[ox*kw]-txAll[(ox-1)*kw] != txAll[(full0+1)*kw]-txAll[full0*kw]) {
+				full0, full1 = -1, -1
+			}
+		}
+		for ox := ox0; ox < ox0+end-row; ox++ {
+			dst := patches[(row+ox-ox0-first)*kdim : (row+ox-ox0-first+1)*kdim]
+			tx := txAll[ox*kw : (ox+1)*kw]
+			inner := ox >= full0 && ox < full1
+			kx0, kx1 := 0, kw
+			for kx0 < kw && tx[kx0] < 0 {
+				kx0++
+			}
+			for kx1 > kx0 && tx[kx1-1] < 0 {
+				kx1--
+			}
+			for ky, iy := range ty {
+				seg := dst[ky*width : (ky+1)*width]
+				if iy < 0 || kx0 == kx1 {
+					clear(seg)
+					continue
+				}
+				if inner {
+					continue // copied below
+				}
+				clear(seg[:kx0*cin])
+				src := base + iy*sy + tx[kx0]*sx
+				copy(seg[kx0*cin:kx1*cin], xc[src:src+(kx1-kx0)*cin])
+				clear(seg[kx1*cin:])
+			}
+		}
+		if n := full1 - full0; full0 >= 0 && n > 0 {
+			step := 0
+			if n > 1 {
+				step = (txAll[(full0+1)*kw] - txAll[full0*kw]) * sx
+			}
+			for ky, iy := range ty {
+				if iy < 0 {
+					continue
+				}
+				d := (row + full0 - ox0 - first) * kdim
+				src := base + iy*sy + txAll[full0*kw]*sx
+				vec.CopyRows(patches[d+ky*width:], kdim, xc[src:], step, n, width)
+			}
+		}
+		row = end
+	}
+}
 
-// depthwiseRunConvs counts the depthwise convolutions that ran as vector runs (for tests).
-var depthwiseRunConvs atomic.Int64
+// vecPaths is always true outside tests, which turn it off to compare the vector runs of the depthwise
+// convolution and of im2col with the per-pixel loops bit for bit.
+var vecPaths = true
+
+// depthwiseRunConvs counts the depthwise convolutions that ran as vector runs, im2colRunBlocks the
+// blocks of patch rows im2col wrote with strided copies (for tests).
+var depthwiseRunConvs, im2colRunBlocks atomic.Int64
 
 // depthwiseRun: the outputs ox0 … ox0+n−1 have their tap valid, reading input pixels ix0 … ix0+n−1.
 type depthwiseRun struct{ ox0, ix0, n int }

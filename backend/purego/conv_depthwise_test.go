@@ -6,6 +6,7 @@ import (
 	"math/rand"
 	"testing"
 
+	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
@@ -15,7 +16,7 @@ import (
 // DARTS space's shapes: 3×3 and 5×5, dilation 2, stride 1 and 2 (which takes the loop), channel counts
 // below, at and above one vector, widths that leave partial runs.
 func TestDepthwiseRunsSameBits(t *testing.T) {
-	defer func() { depthwiseVec = true }()
+	defer func() { vecPaths = true }()
 	rng := rand.New(rand.NewSource(3))
 	for _, c := range []struct{ h, w, ch, k, dil, stride int }{
 		{8, 8, 4, 3, 1, 1}, {9, 7, 8, 3, 1, 1}, {8, 10, 16, 5, 1, 1}, {9, 9, 8, 3, 2, 1}, {7, 11, 12, 5, 2, 1}, {8, 8, 8, 3, 1, 2},
@@ -30,7 +31,7 @@ func TestDepthwiseRunsSameBits(t *testing.T) {
 			ks[i] = float32(rng.NormFloat64())
 		}
 		run := func(vecOn bool) []*tensors.Tensor {
-			depthwiseVec = vecOn
+			vecPaths = vecOn
 			return MustExecOnceN(New(), func(x, k *Node) []*Node {
 				y := Convolve(x, k).ChannelGroupCount(c.ch).Strides(c.stride).Dilations(c.dil).PadSame().Done()
 				loss := ReduceAllSum(Mul(y, y))
@@ -53,4 +54,63 @@ func TestDepthwiseRunsSameBits(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestIm2colRunsSameBits: convolutions whose im2col takes the strided-copy runs give the per-pixel
+// im2col's bits, forward and gradients, on the random configurations of the robustness test (strides,
+// dilations, paddings, groups, both layouts).
+func TestIm2colRunsSameBits(t *testing.T) {
+	defer func() { vecPaths = true }()
+	rng := rand.New(rand.NewSource(17))
+	hits := 0
+	defer func() {
+		if hits < 10 {
+			t.Errorf("only %d of the 60 cases wrote patches with strided copies", hits)
+		}
+	}()
+	for i := range 60 {
+		cc := randomConvCase(rng, i, true)
+		for cc.kw < 2 { // a 1-wide kernel has no run of taps
+			cc = randomConvCase(rng, i, true)
+		}
+		name := fmt.Sprintf("%+v", cc)
+		run := func(on bool) []*tensors.Tensor {
+			vecPaths = on
+			return cc.runWithGrads(t, New(), rand.New(rand.NewSource(int64(i))))
+		}
+		want := run(false)
+		before := im2colRunBlocks.Load()
+		got := run(true)
+		if im2colRunBlocks.Load() > before {
+			hits++
+		}
+		for o := range want {
+			w, g := tensors.MustCopyFlatData[float32](want[o]), tensors.MustCopyFlatData[float32](got[o])
+			for j := range w {
+				if math.Float32bits(w[j]) != math.Float32bits(g[j]) {
+					t.Fatalf("%s output %d element %d: %v with runs, %v without", name, o, j, g[j], w[j])
+				}
+			}
+		}
+	}
+}
+
+// runWithGrads runs the case in float32 on b: the convolution and the gradients of Σ y² with respect to
+// its input and kernel.
+func (cc convCase) runWithGrads(t *testing.T, b backends.Backend, rng *rand.Rand) []*tensors.Tensor {
+	t.Helper()
+	x, k := cc.data(rng)
+	f32 := func(a arr) *tensors.Tensor {
+		v := make([]float32, len(a.v))
+		for i, e := range a.v {
+			v[i] = float32(e)
+		}
+		return tensors.FromFlatDataAndDimensions(v, a.dims...)
+	}
+	conv := cc.graphFn()
+	return MustExecOnceN(b, func(x, k *Node) []*Node {
+		y := conv(x, k)
+		g := Gradient(ReduceAllSum(Mul(y, y)), x, k)
+		return []*Node{y, g[0], g[1]}
+	}, f32(x), f32(k))
 }

@@ -98,3 +98,6 @@ func sumGrad8(x, gr *float32, rows, stride int, sh, a1, a2 *float64)
 
 //go:noescape
 func mulAddVV(d, x, y *float32, n int)
+
+//go:noescape
+func copyRows8(dst *float32, dstStride int, src *float32, srcStride, rows, width int)
