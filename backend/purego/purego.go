@@ -10,16 +10,26 @@
 //   - Pad (start/end, negative, interior), Reverse
 //   - BatchNormForTraining, BatchNormForInference, BatchNormGradient
 //   - ReduceWindow (sum, max, min, product pooling), SelectAndScatterMax/Min
-//   - Sign (ReLU's gradient mask), and for large float tensors: Add/Sub/Mul/Div whose operands differ
-//     by broadcast axes (a conv bias, the average pool's counts) and ReduceSum over one block of axes,
-//     bit-identical to simplego's (broadcast.go)
+//   - Sign (ReLU's gradient mask), and for large float tensors: Add/Sub/Mul/Div whose operands are equal
+//     in shape, differ by broadcast axes (a conv bias, the average pool's counts) or are one a scalar
+//     (the mixed op's θ_k·out_k), and ReduceSum over one block of axes, bit-identical to simplego's
+//     (broadcast.go)
+//
+// The float32 element-wise loops of these kernels (binary ops, the ReLU mask product, batch norm's
+// normalisation and statistics, window sums, the depthwise convolution's taps, im2col's copies) run in
+// AVX assembly where the CPU has AVX2 (backend/internal/vec), each element computed by the same IEEE
+// operations in the same order as the Go loops, so the results do not depend on the CPU's vector width.
+//
+// simplego's own ops run one after another within a stage ("ops_sequential"; see NewWithConfig for the
+// deadlock of GoMLX v0.26.0's parallel scheduler); each op still splits its work over the cores.
 //
 // At build time, three rewrites save passes without changing a bit (rewrite.go): Identity is its operand;
 // a binary op whose operand is a BroadcastInDim that only repeats a smaller tensor reads that tensor;
 // spaces.ReLU's mask product a·ConvertDType(x > 0) is one pass.
 //
 // Convolutions with one channel per group (depthwise) run as a direct loop; the others as im2col and
-// the GEMM of backend/internal/gemm, whose micro-kernel is chosen at run time (AVX-512, AVX2+FMA, Go).
+// the GEMM of backend/internal/gemm, whose micro-kernel is chosen at run time (AVX-512, AVX2+FMA, Go;
+// a narrow and a wide one per level, picked by the number of output channels).
 //
 // How: the Builder assigns each op a stage. Ops simplego implements are built into the simplego graph of
 // their stage; an op with a Go kernel ("custom op") ends its stage, and ops that consume its result go to
