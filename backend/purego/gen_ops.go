@@ -1144,8 +1144,11 @@ func (b *Builder) Sin(a0 backends.Op) (backends.Op, error) {
 	return outs[0], nil
 }
 
-// Slice forwards to simplego.
+// Slice forwards to simplego (for some shapes, purego's own kernel: see fastPaths in internal/genops).
 func (b *Builder) Slice(a0 backends.Op, a1 []int, a2 []int, a3 []int) (backends.Op, error) {
+	if op, ok, err := b.fastSlice(a0, a1, a2, a3); ok {
+		return op, err
+	}
 	var ins []backends.Op
 	ins = append(ins, a0)
 	outs, err := b.native("Slice", ins, 1, func(ib backends.Builder, in []backends.Op) ([]backends.Op, error) {
@@ -1204,8 +1207,11 @@ func (b *Builder) Tanh(a0 backends.Op) (backends.Op, error) {
 	return outs[0], nil
 }
 
-// Transpose forwards to simplego.
+// Transpose forwards to simplego (for some shapes, purego's own kernel: see fastPaths in internal/genops).
 func (b *Builder) Transpose(a0 backends.Op, a1 ...int) (backends.Op, error) {
+	if op, ok, err := b.fastTranspose(a0, a1...); ok {
+		return op, err
+	}
 	var ins []backends.Op
 	ins = append(ins, a0)
 	outs, err := b.native("Transpose", ins, 1, func(ib backends.Builder, in []backends.Op) ([]backends.Op, error) {

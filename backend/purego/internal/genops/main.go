@@ -38,6 +38,8 @@ var fastPaths = map[string]string{
 	"Div":          "b.fastBinary(binDiv, a0, a1)",
 	"ReduceSum":    "b.fastReduceSum(a0, a1...)",
 	"ConvertDType": "b.fastConvertDType(a0, a1)",
+	"Transpose":    "b.fastTranspose(a0, a1...)",
+	"Slice":        "b.fastSlice(a0, a1, a2, a3)",
 }
 
 var (
