@@ -25,11 +25,6 @@ import (
 // and the channels) then carried 2–3× PyTorch's float32 error (PyTorch sums in cascades). The float64
 // sum is within one rounding of the exact sum except under extreme cancellation.
 
-// vecMinLen: from this many elements on, a float32 row of a binary op runs in package vec's loops
-// (AVX where the CPU has AVX2, the same bits); shorter rows, such as one pixel's 8 channels, are not
-// worth the call.
-const vecMinLen = 32
-
 // fastMinSize: smaller tensors stay in simplego (no stage split for them) …
 const fastMinSize = 1 << 14
 
@@ -148,9 +143,9 @@ func runScalarBinary[T float32 | float64](be *Backend, in []backends.Buffer, out
 	}
 	parallelFor(len(dst), fastMinSize, func(lo, hi int) {
 		if scalarFirst {
-			binarySV(op, dst[lo:hi], a[0], bb[lo:hi])
+			vec.SV(vec.Op(op), dst[lo:hi], a[0], bb[lo:hi])
 		} else {
-			binaryVS(op, dst[lo:hi], a[lo:hi], bb[0])
+			vec.VS(vec.Op(op), dst[lo:hi], a[lo:hi], bb[0])
 		}
 	})
 	return []backends.Buffer{buf}, nil
@@ -200,7 +195,7 @@ func runBinary[T float32 | float64](be *Backend, in []backends.Buffer, out shape
 	}
 	if len(axes) == 1 && axes[0].sa != 0 && axes[0].sb != 0 {
 		// Equal shapes: one run, split over the cores.
-		parallelFor(len(dst), fastMinSize, func(lo, hi int) { binaryVV(op, dst[lo:hi], a[lo:hi], bb[lo:hi]) })
+		parallelFor(len(dst), fastMinSize, func(lo, hi int) { vec.VV(vec.Op(op), dst[lo:hi], a[lo:hi], bb[lo:hi]) })
 		return []backends.Buffer{buf}, nil
 	}
 	inner := axes[len(axes)-1]
@@ -224,11 +219,11 @@ func runBinary[T float32 | float64](be *Backend, in []backends.Buffer, out shape
 			d := dst[row*inner.n : (row+1)*inner.n]
 			switch {
 			case inner.sa != 0 && inner.sb != 0:
-				binaryVV(op, d, a[offA:offA+inner.n], bb[offB:offB+inner.n])
+				vec.VV(vec.Op(op), d, a[offA:offA+inner.n], bb[offB:offB+inner.n])
 			case inner.sa != 0:
-				binaryVS(op, d, a[offA:offA+inner.n], bb[offB])
+				vec.VS(vec.Op(op), d, a[offA:offA+inner.n], bb[offB])
 			default:
-				binarySV(op, d, a[offA], bb[offB:offB+inner.n])
+				vec.SV(vec.Op(op), d, a[offA], bb[offB:offB+inner.n])
 			}
 			for k := len(outer) - 1; k >= 0; k-- {
 				idx[k]++
@@ -244,84 +239,6 @@ func runBinary[T float32 | float64](be *Backend, in []backends.Buffer, out shape
 		}
 	})
 	return []backends.Buffer{buf}, nil
-}
-
-func binaryVV[T float32 | float64](op binOp, d, x, y []T) {
-	if isFloat32[T]() && len(d) >= vecMinLen {
-		vec.VV(vec.Op(op), any(d).([]float32), any(x).([]float32), any(y).([]float32))
-		return
-	}
-	x, y = x[:len(d)], y[:len(d)]
-	switch op {
-	case binAdd:
-		for i := range d {
-			d[i] = x[i] + y[i]
-		}
-	case binSub:
-		for i := range d {
-			d[i] = x[i] - y[i]
-		}
-	case binMul:
-		for i := range d {
-			d[i] = x[i] * y[i]
-		}
-	case binDiv:
-		for i := range d {
-			d[i] = x[i] / y[i]
-		}
-	}
-}
-
-func binaryVS[T float32 | float64](op binOp, d, x []T, s T) {
-	if isFloat32[T]() && len(d) >= vecMinLen {
-		vec.VS(vec.Op(op), any(d).([]float32), any(x).([]float32), any(s).(float32))
-		return
-	}
-	x = x[:len(d)]
-	switch op {
-	case binAdd:
-		for i := range d {
-			d[i] = x[i] + s
-		}
-	case binSub:
-		for i := range d {
-			d[i] = x[i] - s
-		}
-	case binMul:
-		for i := range d {
-			d[i] = x[i] * s
-		}
-	case binDiv:
-		for i := range d {
-			d[i] = x[i] / s
-		}
-	}
-}
-
-func binarySV[T float32 | float64](op binOp, d []T, s T, y []T) {
-	if isFloat32[T]() && len(d) >= vecMinLen {
-		vec.SV(vec.Op(op), any(d).([]float32), any(s).(float32), any(y).([]float32))
-		return
-	}
-	y = y[:len(d)]
-	switch op {
-	case binAdd:
-		for i := range d {
-			d[i] = s + y[i]
-		}
-	case binSub:
-		for i := range d {
-			d[i] = s - y[i]
-		}
-	case binMul:
-		for i := range d {
-			d[i] = s * y[i]
-		}
-	case binDiv:
-		for i := range d {
-			d[i] = s / y[i]
-		}
-	}
 }
 
 // fastReduceSum runs a ReduceSum whose reduced axes, after merging neighbours, form one block:

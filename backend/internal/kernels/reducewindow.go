@@ -144,16 +144,8 @@ func identity[T Float](op backends.ReduceOpType) T {
 	panic(fmt.Sprintf("kernels.ReduceWindow: unsupported reduction %s", op))
 }
 
-func addRow[T Float](o, in []T) {
-	if o32, ok := any(o).([]float32); ok && len(o) >= 32 {
-		vec.VV(vec.Add, o32, o32, any(in).([]float32))
-		return
-	}
-	in = in[:len(o)]
-	for i, v := range in {
-		o[i] += v
-	}
-}
+// addRow: o[i] += in[i] (o[i] + in[i], in package vec's loop: AVX for long float32 rows).
+func addRow[T Float](o, in []T) { vec.VV(vec.Add, o, o, in) }
 
 func mulRow[T Float](o, in []T) {
 	in = in[:len(o)]

@@ -17,15 +17,19 @@ const (
 	Div
 )
 
+// asmMinLen: VV, VS and SV run their assembly from this many elements on; shorter slices (one pixel's
+// 8 channels, in a broadcast's rows) are not worth the call.
+const asmMinLen = 32
+
 // VV sets d[i] = x[i] op y[i] for i < len(d); x and y must be at least as long as d. d may be x or y.
-func VV(op Op, d, x, y []float32) {
+// Float32 runs in assembly where the CPU has AVX2; float64 and the tail in Go.
+func VV[T ~float32 | ~float64](op Op, d, x, y []T) {
 	x, y = x[:len(d)], y[:len(d)]
-	n := 0
-	if useAsm && len(d) >= 8 {
-		n = len(d) &^ 7
-		vvAsm(op, &d[0], &x[0], &y[0], n)
+	if d32, ok := any(d).([]float32); ok && useAsm && len(d) >= asmMinLen {
+		n := len(d) &^ 7
+		vvAsm(op, &d32[0], &any(x).([]float32)[0], &any(y).([]float32)[0], n)
+		d, x, y = d[n:], x[n:], y[n:]
 	}
-	d, x, y = d[n:], x[n:], y[n:]
 	switch op {
 	case Add:
 		for i := range d {
@@ -47,14 +51,13 @@ func VV(op Op, d, x, y []float32) {
 }
 
 // VS sets d[i] = x[i] op s.
-func VS(op Op, d, x []float32, s float32) {
+func VS[T ~float32 | ~float64](op Op, d, x []T, s T) {
 	x = x[:len(d)]
-	n := 0
-	if useAsm && len(d) >= 8 {
-		n = len(d) &^ 7
-		vsAsm(op, &d[0], &x[0], s, n)
+	if d32, ok := any(d).([]float32); ok && useAsm && len(d) >= asmMinLen {
+		n := len(d) &^ 7
+		vsAsm(op, &d32[0], &any(x).([]float32)[0], any(s).(float32), n)
+		d, x = d[n:], x[n:]
 	}
-	d, x = d[n:], x[n:]
 	switch op {
 	case Add:
 		for i := range d {
@@ -76,14 +79,13 @@ func VS(op Op, d, x []float32, s float32) {
 }
 
 // SV sets d[i] = s op y[i].
-func SV(op Op, d []float32, s float32, y []float32) {
+func SV[T ~float32 | ~float64](op Op, d []T, s T, y []T) {
 	y = y[:len(d)]
-	n := 0
-	if useAsm && len(d) >= 8 {
-		n = len(d) &^ 7
-		svAsm(op, &d[0], s, &y[0], n)
+	if d32, ok := any(d).([]float32); ok && useAsm && len(d) >= asmMinLen {
+		n := len(d) &^ 7
+		svAsm(op, &d32[0], any(s).(float32), &any(y).([]float32)[0], n)
+		d, y = d[n:], y[n:]
 	}
-	d, y = d[n:], y[n:]
 	switch op {
 	case Add:
 		for i := range d {
