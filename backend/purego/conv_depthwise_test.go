@@ -57,8 +57,8 @@ func TestDepthwiseRunsSameBits(t *testing.T) {
 }
 
 // TestIm2colRunsSameBits: convolutions whose im2col takes the strided-copy runs give the per-pixel
-// im2col's bits, forward and gradients, on the random configurations of the robustness test (strides,
-// dilations, paddings, groups, both layouts).
+// im2col's bits, forward and gradients, on the supernets' 8- and 16-channel 3×3 convolutions and on the
+// random configurations of the robustness test (strides, dilations, paddings, groups, both layouts).
 func TestIm2colRunsSameBits(t *testing.T) {
 	defer func() { vecPaths = true }()
 	rng := rand.New(rand.NewSource(17))
@@ -68,10 +68,19 @@ func TestIm2colRunsSameBits(t *testing.T) {
 			t.Errorf("only %d of the 60 cases wrote patches with strided copies", hits)
 		}
 	}()
+	// The supernets' shapes first (kernel rows of 24 and 48 elements: the assembly copy), then random ones.
+	fixed := []convCase{
+		{b: 2, h: 9, w: 10, c: 8, kh: 3, kw: 3, cout: 8, same: true},
+		{b: 1, h: 8, w: 8, c: 16, kh: 3, kw: 3, cout: 16, same: true},
+		{b: 1, h: 9, w: 9, c: 8, kh: 3, kw: 3, cout: 16, stride: [2]int{2, 2}, same: true},
+	}
 	for i := range 60 {
 		cc := randomConvCase(rng, i, true)
 		for cc.kw < 2 { // a 1-wide kernel has no run of taps
 			cc = randomConvCase(rng, i, true)
+		}
+		if i < len(fixed) {
+			cc = fixed[i]
 		}
 		name := fmt.Sprintf("%+v", cc)
 		run := func(on bool) []*tensors.Tensor {

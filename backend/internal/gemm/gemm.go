@@ -125,8 +125,22 @@ func gemmThreads[T float32 | float64](maxThreads int, transA, transB bool, m, n,
 		b: b, ldb: ldb, transB: transB,
 		c: c, ldc: ldc, acc: acc,
 	}
-	kern := getKernel[T](n)
+	parallelGemm(getKernel[T](n), maxThreads, p)
+}
 
+// Dispatch tile sizes: how parallelGemm splits a product (over rows, columns or the reduction) must
+// not depend on which micro-kernel runs it, since a split of the reduction changes the summation
+// order. These are the AVX2 wide kernels' tiles (float32 6×16, float64 6×8), for every kernel.
+func dispatchTile[T float32 | float64]() (mr, nr int) {
+	if isFloat32[T]() {
+		return 6, 16
+	}
+	return 6, 8
+}
+
+// parallelGemm splits p over up to maxThreads goroutines and runs the parts with kern.
+func parallelGemm[T float32 | float64](kern *kernel[T], maxThreads int, p problem[T]) {
+	m, n, k := p.m, p.n, p.k
 	threads := maxThreads
 	if work := m * n * k / minWorkPerThread; work < threads {
 		threads = max(work, 1)
@@ -135,7 +149,7 @@ func gemmThreads[T float32 | float64](maxThreads int, transA, transB bool, m, n,
 		serial(kern, &p)
 		return
 	}
-	mr, nr := kern.mr, kern.nr
+	mr, nr := dispatchTile[T]()
 	switch {
 	case k >= threads*256 && m*n <= k:
 		// Long reductions with a small C (e.g. convolution kernel gradients):

@@ -531,7 +531,10 @@ func BenchmarkGemm(b *testing.B) {
 // TestNarrowWideSameBits: a level's narrow and wide kernels (AVX2 12×8 and 6×16, AVX-512 16×16 and
 // 14×32, …) give the same bits for any product: each C element is one FMA chain in p order per kc
 // block (the same kc for both), then added to C. Run through the blocked driver with k over two kc
-// blocks, transposed A and B, and accumulation, on sizes that leave partial tiles on both sides.
+// blocks, transposed A and B, and accumulation, on sizes that leave partial tiles on both sides, and
+// through the parallel dispatch at several thread counts (whose choice of split must not depend on the
+// kernel: m = 40, n = 24, k = 600 at 2 threads split the reduction with the 12×8 kernel and the rows
+// with 6×16 before dispatchTile).
 func TestNarrowWideSameBits(t *testing.T) {
 	for _, l := range supportedLevels() {
 		ks32, ks64 := levelKernels[float32](l), levelKernels[float64](l)
@@ -549,9 +552,9 @@ func checkSameBits[T float32 | float64](t *testing.T, k1, k2 *kernel[T]) {
 		t.Fatalf("%dx%d and %dx%d block k differently (%d, %d): their sums would differ", k1.mr, k1.nr, k2.mr, k2.nr, k1.kc, k2.kc)
 	}
 	r := rand.New(rand.NewPCG(7, 11))
-	for _, m := range []int{1, 13, 70} {
+	for _, m := range []int{1, 13, 40, 70, 200} {
 		for _, n := range []int{1, 8, 10, 24, 33} {
-			for _, k := range []int{1, 72, 2*k1.kc + 5} {
+			for _, k := range []int{1, 72, 2*k1.kc + 5, 600, 4608} {
 				for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}} {
 					for _, acc := range []bool{false, true} {
 						a := randSlice[T](r, m*k)
@@ -564,14 +567,16 @@ func checkSameBits[T float32 | float64](t *testing.T, k1, k2 *kernel[T]) {
 						if tr[1] {
 							ldb = k
 						}
-						var outs [2][]T
-						for i, kern := range []*kernel[T]{k1, k2} {
-							c := append([]T(nil), c0...)
-							serial(kern, &problem[T]{m: m, n: n, k: k, a: a, lda: lda, transA: tr[0], b: b, ldb: ldb, transB: tr[1], c: c, ldc: n, acc: acc})
-							outs[i] = c
-						}
-						if !bitsEqual(outs[0], outs[1]) {
-							t.Errorf("m=%d n=%d k=%d trans=%v acc=%v: %dx%d and %dx%d differ", m, n, k, tr, acc, k1.mr, k1.nr, k2.mr, k2.nr)
+						for _, threads := range []int{1, 2, 3, 16} {
+							var outs [2][]T
+							for i, kern := range []*kernel[T]{k1, k2} {
+								c := append([]T(nil), c0...)
+								parallelGemm(kern, threads, problem[T]{m: m, n: n, k: k, a: a, lda: lda, transA: tr[0], b: b, ldb: ldb, transB: tr[1], c: c, ldc: n, acc: acc})
+								outs[i] = c
+							}
+							if !bitsEqual(outs[0], outs[1]) {
+								t.Errorf("m=%d n=%d k=%d trans=%v acc=%v threads=%d: %dx%d and %dx%d differ", m, n, k, tr, acc, threads, k1.mr, k1.nr, k2.mr, k2.nr)
+							}
 						}
 					}
 				}

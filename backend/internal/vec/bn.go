@@ -12,6 +12,9 @@ func ChannelsOK(c int) bool { return useAsm && c > 0 && c%8 == 0 }
 // AffineRows sets out[r·c+j] = k1[j]·(x[r·c+j] − m[j]) + k0[j] for rows r < rows, or, when g is not
 // nil, k1[j]·(x[r·c+j] − m[j]) + k2[j]·g[r·c+j] + k0[j] (sums from the left).
 func AffineRows(x, g, out []float32, rows, c int, m, k1, k0, k2 []float32) {
+	if !ChannelsOK(c) {
+		panic("vec.AffineRows: rows of a channel count ChannelsOK refuses")
+	}
 	if rows <= 0 {
 		return
 	}
@@ -29,6 +32,9 @@ func AffineRows(x, g, out []float32, rows, c int, m, k1, k0, k2 []float32) {
 // SumShiftedRows adds, for 8 channels j and rows r < rows in order, d = float64(x[r·stride+j]) − sh[j]
 // to a1[j] and d·d to a2[j].
 func SumShiftedRows(x []float32, rows, stride int, sh, a1, a2 []float64) {
+	if !useAsm {
+		panic("vec.SumShiftedRows: no AVX2 here (see ChannelsOK)")
+	}
 	if rows <= 0 {
 		return
 	}
@@ -39,6 +45,9 @@ func SumShiftedRows(x []float32, rows, stride int, sh, a1, a2 []float64) {
 // SumGradRows adds, for 8 channels j and rows r < rows in order, gv = float64(g[r·stride+j]) to a1[j]
 // and gv·(float64(x[r·stride+j]) − sh[j]) to a2[j].
 func SumGradRows(x, g []float32, rows, stride int, sh, a1, a2 []float64) {
+	if !useAsm {
+		panic("vec.SumGradRows: no AVX2 here (see ChannelsOK)")
+	}
 	if rows <= 0 {
 		return
 	}

@@ -1,8 +1,13 @@
-// Package vec holds float32 element-wise loops in AVX (amd64 with AVX2, where purego's other kernels
-// need it too), each element computed by the same IEEE operation as the Go loop it replaces, so the
-// results are bit-identical to that loop's (a NaN result of two NaN operands may carry the other
-// one's payload, as between two compilations of one Go loop): add, subtract, multiply, divide (vector with vector,
-// vector with scalar, scalar with vector) and the ReLU mask product. Elsewhere they are the Go loops.
+// Package vec holds float32 loops in AVX assembly (amd64 with AVX2): element-wise add, subtract,
+// multiply and divide (vector with vector, vector with scalar, scalar with vector), the ReLU mask
+// product, a product-and-add, batch norm's row loops and strided row copies. Each element is computed
+// by the same IEEE operations, in the same order, as the Go loop it replaces, so the results are that
+// loop's bits (a NaN result of two NaN operands may carry the other one's payload, as between two
+// compilations of one Go loop). Elsewhere, and for float64, they are the Go loops.
+//
+// Bit-identical at the default GOAMD64=v1 (and v2): from v3 on, the Go compiler may fuse a product and
+// a sum into one FMA in the Go loops, which these loops do not (TestSameBitsAsGo and
+// TestBNRowsSameBitsAsGo then fail, and say so).
 package vec
 
 import "math"
