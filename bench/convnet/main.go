@@ -23,6 +23,7 @@ import (
 	"math/rand"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"time"
 
@@ -56,6 +57,7 @@ var (
 	flagSize     = flag.Int("size", 32, "image height and width")
 	flagJSON     = flag.Bool("json", false, "print one JSON object instead of the table")
 	flagCheck    = flag.Bool("check", false, "run 20 steps on one fixed batch and exit 1 unless the loss decreases")
+	flagProfile  = flag.String("cpuprofile", "", "write a Go CPU profile of the timed steps (after the warm-up) to this file")
 	flagBNDirect = flag.Bool("bn-direct", false,
 		"build BatchNorm from plain ops (batchnorm UseBackendInference(false)) instead of the backend's fused BatchNorm ops")
 )
@@ -210,6 +212,13 @@ func run() error {
 	res.Threads = res.GOMAXPROCS
 	var losses []float64
 	for i := range warmup + steps {
+		if i == warmup && *flagProfile != "" {
+			stop, err := startProfile(*flagProfile)
+			if err != nil {
+				return err
+			}
+			defer stop()
+		}
 		loss, ms, err := step()
 		if err != nil {
 			return fmt.Errorf("step %d: %w", i, err)
@@ -280,4 +289,17 @@ func printTable(r Result) {
 	for _, row := range rows {
 		fmt.Printf("%-18s %s\n", row[0], row[1])
 	}
+}
+
+// startProfile starts a CPU profile written to path; the returned function stops it and closes the file.
+func startProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("-cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("-cpuprofile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
