@@ -43,9 +43,12 @@ const (
 	binSub
 	binMul
 	binDiv
+	binMax
+	binMin
 )
 
-func (o binOp) String() string { return [...]string{"Add", "Sub", "Mul", "Div"}[o] }
+// The values of binOp are vec.Op's (runBinary converts one into the other).
+func (o binOp) String() string { return [...]string{"Add", "Sub", "Mul", "Div", "Max", "Min"}[o] }
 
 // bcastAxis is one collapsed axis of a broadcasting binary op: its size and each operand's element
 // stride along it (0 where that operand is broadcast).
@@ -199,6 +202,24 @@ func runBinary[T float32 | float64](be *Backend, in []backends.Buffer, out shape
 		return []backends.Buffer{buf}, nil
 	}
 	inner := axes[len(axes)-1]
+	forRows(axes, func(row, offA, offB int) {
+		d := dst[row*inner.n : (row+1)*inner.n]
+		switch {
+		case inner.sa != 0 && inner.sb != 0:
+			vec.VV(vec.Op(op), d, a[offA:offA+inner.n], bb[offB:offB+inner.n])
+		case inner.sa != 0:
+			vec.VS(vec.Op(op), d, a[offA:offA+inner.n], bb[offB])
+		default:
+			vec.SV(vec.Op(op), d, a[offA], bb[offB:offB+inner.n])
+		}
+	})
+	return []backends.Buffer{buf}, nil
+}
+
+// forRows calls f for every row of the innermost collapsed axis (the output's rows of axes[last].n
+// elements), over the cores, with each operand's element offset at the row's start.
+func forRows(axes []bcastAxis, f func(row, offA, offB int)) {
+	inner := axes[len(axes)-1]
 	outer := axes[:len(axes)-1]
 	rows := 1
 	for _, ax := range outer {
@@ -216,15 +237,7 @@ func runBinary[T float32 | float64](be *Backend, in []backends.Buffer, out shape
 			offB += idx[k] * outer[k].sb
 		}
 		for row := lo; row < hi; row++ {
-			d := dst[row*inner.n : (row+1)*inner.n]
-			switch {
-			case inner.sa != 0 && inner.sb != 0:
-				vec.VV(vec.Op(op), d, a[offA:offA+inner.n], bb[offB:offB+inner.n])
-			case inner.sa != 0:
-				vec.VS(vec.Op(op), d, a[offA:offA+inner.n], bb[offB])
-			default:
-				vec.SV(vec.Op(op), d, a[offA], bb[offB:offB+inner.n])
-			}
+			f(row, offA, offB)
 			for k := len(outer) - 1; k >= 0; k-- {
 				idx[k]++
 				offA += outer[k].sa
@@ -235,6 +248,31 @@ func runBinary[T float32 | float64](be *Backend, in []backends.Buffer, out shape
 				offA -= idx[k] * outer[k].sa
 				offB -= idx[k] * outer[k].sb
 				idx[k] = 0
+			}
+		}
+	})
+}
+
+// runBroadcast writes the repeats of a broadcast (axes from collapseBroadcast with the source as the
+// first operand and the output as the second): copies of the source's rows, or fills with one value.
+func runBroadcast[T float32 | float64](be *Backend, in backends.Buffer, out shapes.Shape, axes []bcastAxis) ([]backends.Buffer, error) {
+	src, err := flatOf[T](be, in)
+	if err != nil {
+		return nil, err
+	}
+	buf, dst, err := newBuffer[T](be, out)
+	if err != nil {
+		return nil, err
+	}
+	inner := axes[len(axes)-1]
+	forRows(axes, func(row, offA, _ int) {
+		d := dst[row*inner.n : (row+1)*inner.n]
+		if inner.sa != 0 {
+			copy(d, src[offA:offA+inner.n])
+		} else {
+			v := src[offA]
+			for i := range d {
+				d[i] = v
 			}
 		}
 	})

@@ -69,8 +69,8 @@ func sameBits(t *testing.T, name string, got, want *tensors.Tensor) {
 	}
 }
 
-// TestBroadcastBinaryMatchesSimplego: purego's broadcasting, equal-shape and scalar Add/Sub/Mul/Div give
-// simplego's bits.
+// TestBroadcastBinaryMatchesSimplego: purego's broadcasting, equal-shape and scalar Add/Sub/Mul/Div/Max/Min
+// give simplego's bits.
 func TestBroadcastBinaryMatchesSimplego(t *testing.T) {
 	rng := rand.New(rand.NewSource(7))
 	cases := []struct{ a, b []int }{
@@ -85,7 +85,8 @@ func TestBroadcastBinaryMatchesSimplego(t *testing.T) {
 		{[]int{8, 16, 16, 8}, nil},                 // a scalar second (θ_k·out_k)
 		{nil, []int{3, 5, 7001}},                   // a scalar first
 	}
-	ops := map[string]func(a, b *graph.Node) *graph.Node{"Add": graph.Add, "Sub": graph.Sub, "Mul": graph.Mul, "Div": graph.Div}
+	ops := map[string]func(a, b *graph.Node) *graph.Node{"Add": graph.Add, "Sub": graph.Sub, "Mul": graph.Mul, "Div": graph.Div,
+		"Max": graph.Max, "Min": graph.Min}
 	for _, dtype := range []dtypes.DType{dtypes.Float32, dtypes.Float64} {
 		for _, c := range cases {
 			a, b := specialTensor(rng, dtype, c.a...), specialTensor(rng, dtype, c.b...)
@@ -192,8 +193,17 @@ func TestFastPathsTaken(t *testing.T) {
 		t.Error("a supernet-sized broadcasting op or reduction did not take purego's kernel")
 	}
 	scalar, smallScalar := param(), param()
-	if !isCustom(b.Add(x, x)) || !isCustom(b.Mul(x, scalar)) || !isCustom(b.Sub(scalar, x)) {
+	if !isCustom(b.Add(x, x)) || !isCustom(b.Mul(x, scalar)) || !isCustom(b.Sub(scalar, x)) || !isCustom(b.Max(x, scalar)) ||
+		!isCustom(b.Min(x, x)) {
 		t.Error("a supernet-sized same-shape op or op with a scalar did not take purego's kernel")
+	}
+	// GoMLX's activations.Relu: Max(x, ZerosLike(x)), a broadcast scalar.
+	zeros, err := b.BroadcastInDim(scalar, shapes.Make(dtypes.Float32, 64, 16, 16, 8), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !isCustom(b.Max(x, zeros)) || !isCustom(b.Sub(x, zeros)) {
+		t.Error("an op with a broadcast scalar did not take purego's kernel")
 	}
 	if isCustom(b.Add(small, bias)) || isCustom(b.Add(small, small)) || isCustom(b.Mul(small, scalar)) ||
 		isCustom(b.Mul(scalar, smallScalar)) || isCustom(b.ReduceSum(x, 0, 2)) {
@@ -261,7 +271,7 @@ func TestBinOpIsVecOp(t *testing.T) {
 	for _, c := range []struct {
 		b binOp
 		v vec.Op
-	}{{binAdd, vec.Add}, {binSub, vec.Sub}, {binMul, vec.Mul}, {binDiv, vec.Div}} {
+	}{{binAdd, vec.Add}, {binSub, vec.Sub}, {binMul, vec.Mul}, {binDiv, vec.Div}, {binMax, vec.Max}, {binMin, vec.Min}} {
 		if vec.Op(c.b) != c.v {
 			t.Errorf("%v is vec.Op %d, want %d", c.b, vec.Op(c.b), c.v)
 		}

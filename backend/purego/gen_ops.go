@@ -702,8 +702,11 @@ func (b *Builder) Logistic(a0 backends.Op) (backends.Op, error) {
 	return outs[0], nil
 }
 
-// Max forwards to simplego.
+// Max forwards to simplego (for some shapes, purego's own kernel: see fastPaths in internal/genops).
 func (b *Builder) Max(a0 backends.Op, a1 backends.Op) (backends.Op, error) {
+	if op, ok, err := b.fastBinary(binMax, a0, a1); ok {
+		return op, err
+	}
 	var ins []backends.Op
 	ins = append(ins, a0)
 	ins = append(ins, a1)
@@ -717,8 +720,11 @@ func (b *Builder) Max(a0 backends.Op, a1 backends.Op) (backends.Op, error) {
 	return outs[0], nil
 }
 
-// Min forwards to simplego.
+// Min forwards to simplego (for some shapes, purego's own kernel: see fastPaths in internal/genops).
 func (b *Builder) Min(a0 backends.Op, a1 backends.Op) (backends.Op, error) {
+	if op, ok, err := b.fastBinary(binMin, a0, a1); ok {
+		return op, err
+	}
 	var ins []backends.Op
 	ins = append(ins, a0)
 	ins = append(ins, a1)

@@ -1,6 +1,8 @@
 package purego
 
 import (
+	"fmt"
+
 	"github.com/gaeanas/gaeanas/backend/internal/vec"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -29,19 +31,45 @@ func (b *Builder) Identity(x backends.Op) (backends.Op, error) {
 	return x, nil
 }
 
-// BroadcastInDim implements backends.Builder (simplego's op), and notes the source of a broadcast that
-// only repeats it, for the binary ops that read it (broadcastSource).
+// BroadcastInDim implements backends.Builder, and notes the source of a broadcast that only repeats it,
+// for the binary ops that read it (foldBroadcast): those read the source, and the broadcast itself runs
+// only where something else needs it (a gradient's repeat of a mean, read by batch norm's gradient).
+// Such a repeat of a float tensor of at least fastMinSize elements runs as row copies and fills over
+// the cores (simplego's BroadcastInDim walks an index iterator per element); anything else is
+// simplego's op.
 func (b *Builder) BroadcastInDim(x backends.Op, outShape shapes.Shape, axes []int) (backends.Op, error) {
-	outs, err := b.native("BroadcastInDim", []backends.Op{x}, 1, func(ib backends.Builder, in []backends.Op) ([]backends.Op, error) {
-		op, err := ib.BroadcastInDim(in[0], outShape, axes)
-		return []backends.Op{op}, err
-	})
-	if err != nil {
-		return nil, err
+	var dims []int
+	if xs, err := shapeOf(b, x); err == nil && xs.Size() < outShape.Size() {
+		dims = rankEqualDims(xs, outShape, axes)
 	}
-	n := outs[0].(*node)
-	src := x.(*node) // checked by native
-	if dims := rankEqualDims(src.shape, n.shape, axes); dims != nil && src.shape.Size() < n.shape.Size() {
+	var n *node
+	if dims != nil && floatDType(outShape.DType) && outShape.Size() >= fastMinSize {
+		if _, err := b.check("BroadcastInDim", x); err != nil {
+			return nil, err
+		}
+		bAxes := collapseBroadcast(outShape.Dimensions, dims, outShape.Dimensions)
+		op, err := b.custom1("BroadcastInDim", []backends.Op{x}, outShape, func(be *Backend, in []backends.Buffer) ([]backends.Buffer, error) {
+			if outShape.DType == dtypes.Float32 {
+				return runBroadcast[float32](be, in[0], outShape, bAxes)
+			}
+			return runBroadcast[float64](be, in[0], outShape, bAxes)
+		})
+		if err != nil {
+			return nil, err
+		}
+		n = op.(*node)
+	} else {
+		outs, err := b.native("BroadcastInDim", []backends.Op{x}, 1, func(ib backends.Builder, in []backends.Op) ([]backends.Op, error) {
+			op, err := ib.BroadcastInDim(in[0], outShape, axes)
+			return []backends.Op{op}, err
+		})
+		if err != nil {
+			return nil, err
+		}
+		n = outs[0].(*node)
+	}
+	if dims != nil {
+		src := x.(*node) // checked by native or check
 		n.bcastSrc, n.bcastDims = src, dims
 	}
 	return n, nil
@@ -109,10 +137,9 @@ func (b *Builder) foldBroadcast(op binOp, x, y backends.Op) (backends.Op, bool, 
 	if bc == xn {
 		lhs, rhs = s, full
 	}
-	if dims != nil {
-		if res, ok, err := b.broadcastBinary(op, lhs, rhs); ok {
-			return res, true, err
-		}
+	// A repeated scalar is now a rank-0 operand: broadcastBinary hands it to scalarBinary.
+	if res, ok, err := b.broadcastBinary(op, lhs, rhs); ok {
+		return res, true, err
 	}
 	res, err := b.nativeBinary(op, lhs, rhs)
 	return res, true, err
@@ -142,8 +169,14 @@ func (b *Builder) nativeBinary(op binOp, x, y backends.Op) (backends.Op, error) 
 			r, err = ib.Sub(in[0], in[1])
 		case binMul:
 			r, err = ib.Mul(in[0], in[1])
-		default:
+		case binDiv:
 			r, err = ib.Div(in[0], in[1])
+		case binMax:
+			r, err = ib.Max(in[0], in[1])
+		case binMin:
+			r, err = ib.Min(in[0], in[1])
+		default:
+			return nil, fmt.Errorf("purego: binary op %d has no simplego method", op)
 		}
 		return []backends.Op{r}, err
 	})

@@ -113,11 +113,15 @@ func binary(b backends.Builder, op binOp, x, y backends.Op) (backends.Op, error)
 		return b.Sub(x, y)
 	case binMul:
 		return b.Mul(x, y)
+	case binMax:
+		return b.Max(x, y)
+	case binMin:
+		return b.Min(x, y)
 	}
 	return b.Div(x, y)
 }
 
-var binOps = []binOp{binAdd, binSub, binMul, binDiv}
+var binOps = []binOp{binAdd, binSub, binMul, binDiv, binMax, binMin}
 
 // ---- Identity -----------------------------------------------------------------------------------
 
@@ -287,6 +291,31 @@ func TestFoldBroadcastMatchesSimplego(t *testing.T) {
 	}
 }
 
+// TestBroadcastInDimMatchesSimplego: a broadcast computed on its own (an output here; in a gradient,
+// the repeat of a mean that batch norm's gradient reads) gives simplego's bits on every fold case, in float32 and float64; from fastMinSize elements it runs purego's row copies.
+func TestBroadcastInDimMatchesSimplego(t *testing.T) {
+	rng := rand.New(rand.NewSource(25))
+	for _, c := range foldCases {
+		for _, dtype := range []dtypes.DType{dtypes.Float32, dtypes.Float64} {
+			src := specialTensor(rng, dtype, c.src...)
+			var bc backends.Op
+			f := func(b backends.Builder, p []backends.Op) ([]backends.Op, error) {
+				var err error
+				bc, err = b.BroadcastInDim(p[0], shapes.Make(dtype, c.out...), c.axes)
+				return []backends.Op{bc}, err
+			}
+			name := fmt.Sprintf("BroadcastInDim %s, %s", c, dtype)
+			want, _ := execBuild(t, simple(t), f, src)
+			got, _ := execBuild(t, New(), f, src)
+			sameBits(t, name, got[0], want[0])
+			size := shapes.Make(dtype, c.out...).Size()
+			if fast := bc.(*node).custom != nil; fast != (c.fold && size >= fastMinSize) {
+				t.Errorf("%s: purego kernel %v, want %v", name, fast, !fast)
+			}
+		}
+	}
+}
+
 // TestFoldBroadcastEdges: both operands broadcasts, a broadcast that is also an output (it stays,
 // and the op still reads its source), and bad broadcasts and dtype mismatches reported as errors.
 func TestFoldBroadcastEdges(t *testing.T) {
@@ -449,7 +478,8 @@ var gradCases = []gradCase{
 func TestFoldBroadcastGradientsMatchSimplego(t *testing.T) {
 	withSimplegoSums(t)
 	rng := rand.New(rand.NewSource(24))
-	ops := map[binOp]func(a, b *graph.Node) *graph.Node{binAdd: graph.Add, binSub: graph.Sub, binMul: graph.Mul, binDiv: graph.Div}
+	ops := map[binOp]func(a, b *graph.Node) *graph.Node{binAdd: graph.Add, binSub: graph.Sub, binMul: graph.Mul, binDiv: graph.Div,
+		binMax: graph.Max, binMin: graph.Min}
 	for _, c := range gradCases {
 		for _, dtype := range []dtypes.DType{dtypes.Float32, dtypes.Float64} {
 			x, s, w := finiteTensor(rng, dtype, c.x...), finiteTensor(rng, dtype, c.s...), finiteTensor(rng, dtype, c.x...)

@@ -21,33 +21,6 @@ func refSign(v float64) float64 {
 	return 0
 }
 
-func TestSignKernels(t *testing.T) {
-	special := []float64{0, math.Copysign(0, -1), 1, -1, math.Inf(1), math.Inf(-1), math.NaN(), -math.NaN(),
-		5e-324, -5e-324, 1e-45, -1e-45, math.MaxFloat64, -math.MaxFloat64, 0.5, -3}
-	rng := rand.New(rand.NewSource(3))
-	for i := 0; i < 1000; i++ {
-		special = append(special, rng.NormFloat64()*math.Pow(10, float64(rng.Intn(20)-10)))
-	}
-	out64 := make([]float64, len(special))
-	sign64(special, out64)
-	in32 := make([]float32, len(special))
-	for i, v := range special {
-		in32[i] = float32(v)
-	}
-	out32 := make([]float32, len(special))
-	sign32(in32, out32)
-	for i, v := range special {
-		want := refSign(v)
-		if got := out64[i]; !(got == want || math.IsNaN(got) && math.IsNaN(want)) || math.Signbit(got) && want == 0 {
-			t.Errorf("sign64(%v) = %v, want %v", v, got, want)
-		}
-		want32 := refSign(float64(in32[i]))
-		if got := float64(out32[i]); !(got == want32 || math.IsNaN(got) && math.IsNaN(want32)) || math.Signbit(got) && want32 == 0 {
-			t.Errorf("sign32(%v) = %v, want %v", in32[i], got, want32)
-		}
-	}
-}
-
 // TestSignOp checks the op on the backend, on a tensor large enough for the Go kernel, in both dtypes.
 func TestSignOp(t *testing.T) {
 	rng := rand.New(rand.NewSource(4))

@@ -1,6 +1,6 @@
 // Package vec holds float32 loops in AVX assembly (amd64 with AVX2): element-wise add, subtract,
-// multiply and divide (vector with vector, vector with scalar, scalar with vector), the ReLU mask
-// product, a product-and-add, batch norm's row loops and strided row copies. Each element is computed
+// multiply, divide, max and min (vector with vector, vector with scalar, scalar with vector), sign, the
+// ReLU mask product, a product-and-add, batch norm's row loops and strided row copies. Each element is computed
 // by the same IEEE operations, in the same order, as the Go loop it replaces, so the results are that
 // loop's bits (a NaN result of two NaN operands may carry the other one's payload, as between two
 // compilations of one Go loop). Elsewhere, and for float64, they are the Go loops.
@@ -20,6 +20,8 @@ const (
 	Sub
 	Mul
 	Div
+	Max // Go's max builtin: NaN if either is NaN, max(−0, +0) = +0
+	Min // Go's min builtin: NaN if either is NaN, min(−0, +0) = −0
 )
 
 // asmMinLen: VV, VS and SV run their assembly from this many elements on; shorter slices (one pixel's
@@ -52,6 +54,14 @@ func VV[T ~float32 | ~float64](op Op, d, x, y []T) {
 		for i := range d {
 			d[i] = x[i] / y[i]
 		}
+	case Max:
+		for i := range d {
+			d[i] = max(x[i], y[i])
+		}
+	case Min:
+		for i := range d {
+			d[i] = min(x[i], y[i])
+		}
 	}
 }
 
@@ -79,6 +89,14 @@ func VS[T ~float32 | ~float64](op Op, d, x []T, s T) {
 	case Div:
 		for i := range d {
 			d[i] = x[i] / s
+		}
+	case Max:
+		for i := range d {
+			d[i] = max(x[i], s)
+		}
+	case Min:
+		for i := range d {
+			d[i] = min(x[i], s)
 		}
 	}
 }
@@ -108,6 +126,14 @@ func SV[T ~float32 | ~float64](op Op, d []T, s T, y []T) {
 		for i := range d {
 			d[i] = s / y[i]
 		}
+	case Max:
+		for i := range d {
+			d[i] = max(s, y[i])
+		}
+	case Min:
+		for i := range d {
+			d[i] = min(s, y[i])
+		}
 	}
 }
 
@@ -126,6 +152,47 @@ func ReLUMul(d, a, x []float32) {
 		// u − 1 < 0x7F800000 in uint32 arithmetic.
 		lt := (uint64(math.Float32bits(v)-1) - 0x7F800000) >> 63
 		d[i] = a[i] * math.Float32frombits(uint32(lt)*0x3F800000)
+	}
+}
+
+// Sign sets d[i] = sign(x[i]) for i < len(d): −1 or +1 with x[i]'s sign bit, +0 for ±0, and x[i]
+// itself for a NaN. Float32 runs in assembly where the CPU has AVX2.
+func Sign[T ~float32 | ~float64](d, x []T) {
+	x = x[:len(d)]
+	if d32, ok := any(d).([]float32); ok && useAsm && len(d) >= asmMinLen {
+		n := len(d) &^ 7
+		signV(&d32[0], &any(x).([]float32)[0], n)
+		d, x = d[n:], x[n:]
+	}
+	switch d := any(d).(type) {
+	case []float32:
+		sign32(d, any(x).([]float32))
+	case []float64:
+		sign64(d, any(x).([]float64))
+	}
+}
+
+// sign32 is Sign's Go loop for float32, without branches (activations' signs mispredict half the time).
+func sign32(d, x []float32) {
+	for i, v := range x[:len(d)] {
+		u := math.Float32bits(v)
+		abs := u & 0x7fffffff
+		nonZero := -((abs + 0x7fffffff) >> 31)         // all ones unless v is ±0
+		isNaN := -((0x7f800000 - abs) >> 31)           // all ones if v is NaN
+		r := ((u & 0x80000000) | 0x3f800000) & nonZero // ±1.0 or +0
+		d[i] = math.Float32frombits(r&^isNaN | u&isNaN)
+	}
+}
+
+// sign64 is sign32 for float64.
+func sign64(d, x []float64) {
+	for i, v := range x[:len(d)] {
+		u := math.Float64bits(v)
+		abs := u & 0x7fffffffffffffff
+		nonZero := -((abs + 0x7fffffffffffffff) >> 63)
+		isNaN := -((0x7ff0000000000000 - abs) >> 63)
+		r := ((u & 0x8000000000000000) | 0x3ff0000000000000) & nonZero
+		d[i] = math.Float64frombits(r&^isNaN | u&isNaN)
 	}
 }
 

@@ -16,6 +16,10 @@ func vvAsm(op Op, d, x, y *float32, n int) {
 		mulVV(d, x, y, n)
 	case Div:
 		divVV(d, x, y, n)
+	case Max:
+		maxVV(d, x, y, n)
+	case Min:
+		minVV(d, x, y, n)
 	}
 }
 
@@ -29,6 +33,10 @@ func vsAsm(op Op, d, x *float32, s float32, n int) {
 		mulVS(d, x, s, n)
 	case Div:
 		divVS(d, x, s, n)
+	case Max:
+		maxVS(d, x, s, n)
+	case Min:
+		minVS(d, x, s, n)
 	}
 }
 
@@ -42,6 +50,10 @@ func svAsm(op Op, d *float32, s float32, y *float32, n int) {
 		mulSV(d, y, s, n)
 	case Div:
 		divSV(d, y, s, n)
+	case Max:
+		maxSV(d, y, s, n)
+	case Min:
+		minSV(d, y, s, n)
 	}
 }
 
@@ -80,6 +92,27 @@ func mulSV(d, y *float32, s float32, n int)
 
 //go:noescape
 func divSV(d, y *float32, s float32, n int)
+
+//go:noescape
+func maxVV(d, x, y *float32, n int)
+
+//go:noescape
+func minVV(d, x, y *float32, n int)
+
+//go:noescape
+func maxVS(d, x *float32, s float32, n int)
+
+//go:noescape
+func minVS(d, x *float32, s float32, n int)
+
+//go:noescape
+func maxSV(d, y *float32, s float32, n int)
+
+//go:noescape
+func minSV(d, y *float32, s float32, n int)
+
+//go:noescape
+func signV(d, x *float32, n int)
 
 //go:noescape
 func reluMulVV(d, a, x *float32, n int)

@@ -48,6 +48,10 @@ func scalar(op Op, x, y float32) float32 {
 		return x - y
 	case Mul:
 		return x * y
+	case Max:
+		return max(x, y)
+	case Min:
+		return min(x, y)
 	}
 	return x / y
 }
@@ -62,7 +66,7 @@ func TestSameBitsAsGo(t *testing.T) {
 	for n := 0; n <= 100; n++ {
 		x, y := values(r, n), values(r, n)
 		s := specials[n%len(specials)]
-		for _, op := range []Op{Add, Sub, Mul, Div} {
+		for _, op := range []Op{Add, Sub, Mul, Div, Max, Min} {
 			want := make([]float32, n)
 			got := make([]float32, n)
 			for i := range want {
@@ -98,6 +102,57 @@ func TestSameBitsAsGo(t *testing.T) {
 		}
 		ReLUMul(got, x, y)
 		sameBits(t, "ReLUMul", got, want)
+		sign32(want, x)
+		Sign(got, x)
+		for i := range want { // exact, NaN payloads too: Sign returns a NaN operand itself
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("Sign: element %d of %d: sign(%#08x) = %#08x, want %#08x", i, n, math.Float32bits(x[i]), math.Float32bits(got[i]), math.Float32bits(want[i]))
+			}
+		}
+	}
+}
+
+// TestSignValues checks sign32 itself against its definition: ±1 with the sign bit, +0 for ±0, the
+// NaN operand unchanged.
+func TestSignValues(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	x := append(values(r, 1000), specials...)
+	d := make([]float32, len(x))
+	sign32(d, x)
+	d64 := make([]float64, len(x))
+	x64 := make([]float64, len(x))
+	for i, v := range x {
+		x64[i] = float64(v)
+	}
+	Sign(d64, x64)
+	// Float64 values no float32 holds: the smallest subnormals, the extremes, a NaN payload.
+	for _, v := range []float64{5e-324, -5e-324, math.MaxFloat64, -math.MaxFloat64, math.Float64frombits(0x7FF0000000000001)} {
+		got := make([]float64, 1)
+		Sign(got, []float64{v})
+		want := math.Copysign(1, v)
+		if v != v {
+			want = v
+		}
+		if math.Float64bits(got[0]) != math.Float64bits(want) {
+			t.Errorf("sign64(%v = %#016x) = %#016x, want %#016x", v, math.Float64bits(v), math.Float64bits(got[0]), math.Float64bits(want))
+		}
+	}
+	for i, v := range x {
+		var want float32
+		switch {
+		case v != v:
+			want = v
+		case v > 0:
+			want = 1
+		case v < 0:
+			want = -1
+		}
+		if math.Float32bits(d[i]) != math.Float32bits(want) {
+			t.Fatalf("sign32(%v = %#08x) = %v (%#08x), want %v", v, math.Float32bits(v), d[i], math.Float32bits(d[i]), want)
+		}
+		if w64 := float64(want); math.Float64bits(d64[i]) != math.Float64bits(w64) && !(v != v && d64[i] != d64[i]) {
+			t.Fatalf("sign64(%v) = %v, want %v", x64[i], d64[i], w64)
+		}
 	}
 }
 

@@ -36,6 +36,8 @@ var fastPaths = map[string]string{
 	"Sub":          "b.fastBinary(binSub, a0, a1)",
 	"Mul":          "b.fastBinary(binMul, a0, a1)",
 	"Div":          "b.fastBinary(binDiv, a0, a1)",
+	"Max":          "b.fastBinary(binMax, a0, a1)",
+	"Min":          "b.fastBinary(binMin, a0, a1)",
 	"ReduceSum":    "b.fastReduceSum(a0, a1...)",
 	"ConvertDType": "b.fastConvertDType(a0, a1)",
 	"Transpose":    "b.fastTranspose(a0, a1...)",
