@@ -118,6 +118,12 @@ func canonPerm(first int, spatial []int, last int) []int {
 func convolve[T float32 | float64](x, k, out []T, p *convParams) {
 	ax := p.axes
 	r := len(ax.InputSpatial)
+	if q, ok := asDepthwiseKernelGrad(p); ok && dwGradPath {
+		if x32, ok := any(x).([]float32); ok {
+			depthwiseKernelGrad(x32, any(k).([]float32), any(out).([]float32), q)
+			return
+		}
+	}
 	if useSwapped(p) {
 		convolveSwapped(x, k, out, p)
 		return
@@ -498,6 +504,10 @@ func im2colRows2DRuns(xc, patches []float32, lo, hi, bOff, M int, outSp, kSp []i
 // vecPaths is always true outside tests, which turn it off to compare the vector runs of the depthwise
 // convolution and of im2col with the per-pixel loops bit for bit.
 var vecPaths = true
+
+// dwGradPath is always true outside tests, which turn it off to compare depthwiseKernelGrad with
+// im2col + GEMM.
+var dwGradPath = true
 
 // depthwiseRunConvs counts the depthwise convolutions that ran as vector runs, im2colRunBlocks the
 // blocks of patch rows im2col wrote with strided copies (for tests).

@@ -123,3 +123,65 @@ func (cc convCase) runWithGrads(t *testing.T, b backends.Backend, rng *rand.Rand
 		return []*Node{y, g[0], g[1]}
 	}, f32(x), f32(k))
 }
+
+// TestDepthwiseKernelGrad: the kernel gradient of a depthwise convolution runs as depthwiseKernelGrad
+// (float32), for the DARTS space's shapes (3×3 and 5×5, dilation 1 and 2, stride 1 and 2, channel
+// counts below, at and above one vector, odd sizes), and lies within its rounding-error bound of the
+// float64 gradient (im2col + GEMM in float64, near exact): each of its sums passes every term through
+// at most 1 + B·GH + GW roundings (the product, the row accumulator over the batch and g's rows, the
+// final sum over g's columns), so |got − exact| ≤ γ_k·Σ|terms| with γ_k = k·u/(1 − k·u), u = 2⁻²⁴;
+// Σ|terms| is the float64 gradient of the same graph on |x| and |w|.
+func TestDepthwiseKernelGrad(t *testing.T) {
+	rng := rand.New(rand.NewSource(5))
+	be := New()
+	const batch = 3
+	for _, c := range []struct{ h, w, ch, k, dil, stride int }{
+		{8, 8, 4, 3, 1, 1}, {9, 7, 8, 3, 1, 1}, {8, 10, 16, 5, 1, 1}, {9, 9, 8, 3, 2, 1}, {7, 11, 12, 5, 2, 1},
+		{8, 8, 8, 3, 1, 2}, {9, 11, 4, 5, 1, 2}, {16, 16, 16, 3, 2, 1},
+	} {
+		name := fmt.Sprintf("%+v", c)
+		conv := func(x, k *Node) *Node {
+			return Convolve(x, k).ChannelGroupCount(c.ch).Strides(c.stride).Dilations(c.dil).PadSame().Done()
+		}
+		xs := make([]float64, batch*c.h*c.w*c.ch)
+		for i := range xs {
+			xs[i] = float64(float32(rng.NormFloat64()))
+		}
+		ks := make([]float64, c.k*c.k*c.ch)
+		for i := range ks {
+			ks[i] = float64(float32(rng.NormFloat64()))
+		}
+		x64, k64 := tensors.FromFlatDataAndDimensions(xs, batch, c.h, c.w, c.ch), tensors.FromFlatDataAndDimensions(ks, c.k, c.k, 1, c.ch)
+		// The output gradient: a fixed random w of y's shape, through loss = Σ y·w.
+		ys := MustExecOnce(be, conv, x64, k64).Shape()
+		ws := make([]float64, ys.Size())
+		for i := range ws {
+			ws[i] = float64(float32(rng.NormFloat64()))
+		}
+		w64 := tensors.FromFlatDataAndDimensions(ws, ys.Dimensions...)
+		grad := func(x, k, w *Node) *Node { return Gradient(ReduceAllSum(Mul(conv(x, k), w)), k)[0] }
+		exact := tensors.MustCopyFlatData[float64](MustExecOnce(be, grad, x64, k64, w64))
+		abs := tensors.MustCopyFlatData[float64](MustExecOnce(be, func(x, k, w *Node) *Node { return grad(Abs(x), k, Abs(w)) }, x64, k64, w64))
+		to32 := func(v []float64, dims ...int) *tensors.Tensor {
+			f := make([]float32, len(v))
+			for i, e := range v {
+				f[i] = float32(e)
+			}
+			return tensors.FromFlatDataAndDimensions(f, dims...)
+		}
+		before := dwGradConvs.Load()
+		got := tensors.MustCopyFlatData[float32](MustExecOnce(be, grad, to32(xs, x64.Shape().Dimensions...),
+			to32(ks, k64.Shape().Dimensions...), to32(ws, ys.Dimensions...)))
+		if dwGradConvs.Load() == before {
+			t.Fatalf("%s: the kernel gradient did not run as depthwiseKernelGrad", name)
+		}
+		depth := float64(1 + batch*ys.Dimensions[1] + ys.Dimensions[2])
+		u := math.Ldexp(1, -24)
+		gamma := depth * u / (1 - depth*u)
+		for i := range exact {
+			if err, bound := math.Abs(float64(got[i])-exact[i]), gamma*abs[i]+1e-30; err > bound {
+				t.Fatalf("%s element %d: %v, exact %v: error %.3g above the bound %.3g", name, i, got[i], exact[i], err, bound)
+			}
+		}
+	}
+}
