@@ -194,6 +194,8 @@ func convolve[T float32 | float64](x, k, out []T, p *convParams) {
 		gemm.Gemm(B*M, cout, C, xc, C, kc, cout, oc, cout, false)
 	} else if depthwise {
 		depthwiseRows2D(xc, kc, oc, bOut*M, M, outSp, kSp, tables, spStride, imgSize, C)
+	} else if segmentsConv(xc, kc, oc, p, xcDims, kSp, outSp, cout) {
+		// done: unit strides, im2col-free (conv_segments.go)
 	} else if kdim <= fusedMaxK {
 		// Each worker builds a cache-sized block of patch rows and multiplies it at once.
 		rowsPerTask := max(48, fusedBlock/kdim)

@@ -11,9 +11,14 @@ import (
 // overwritten, otherwise accumulated into.
 type kernelFunc[T float32 | float64] func(kc int, a []T, rsA, csA int, b []T, c []T, ldc int, acc bool)
 
+// chainFunc is a kernelFunc whose FMA chain starts from C instead of zero (mode 2 of the AVX2 float32
+// kernels): calls over consecutive ranges of p then give the bits of one call over all of them.
+type chainFunc[T float32 | float64] func(kc int, a []T, rsA, csA int, b []T, c []T, ldc int)
+
 type kernel[T float32 | float64] struct {
 	mr, nr int
 	fn     kernelFunc[T]
+	chain  chainFunc[T] // nil where the kernel has no such mode
 	// Cache blocking (in elements): kc for the reduction dimension,
 	// mc rows of A (multiple of mr), nc columns of B (multiple of nr).
 	kc, mc, nc int

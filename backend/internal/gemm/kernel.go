@@ -96,7 +96,7 @@ func SetLevel(name string) error {
 }
 
 var (
-	goKernel32 = &kernel[float32]{mr: 4, nr: 4, fn: kernelGo4x4[float32], kc: 256, mc: 128, nc: 1024}
+	goKernel32 = &kernel[float32]{mr: 4, nr: 4, fn: kernelGo4x4[float32], chain: kernelGo4x4Chain[float32], kc: 256, mc: 128, nc: 1024}
 	goKernel64 = &kernel[float64]{mr: 4, nr: 4, fn: kernelGo4x4[float64], kc: 256, mc: 64, nc: 512}
 )
 
@@ -136,10 +136,34 @@ func narrowFor(n, w int) bool {
 
 // kernelGo4x4 is the portable 4×4 micro-kernel (see kernelFunc).
 func kernelGo4x4[T float32 | float64](kc int, a []T, rsA, csA int, b []T, c []T, ldc int, acc bool) {
+	mode := 0
+	if acc {
+		mode = 1
+	}
+	kernelGo4x4Mode(kc, a, rsA, csA, b, c, ldc, mode)
+}
+
+// kernelGo4x4Chain is kernelGo4x4 with its sums started from C (see chainFunc).
+func kernelGo4x4Chain[T float32 | float64](kc int, a []T, rsA, csA int, b []T, c []T, ldc int) {
+	kernelGo4x4Mode(kc, a, rsA, csA, b, c, ldc, 2)
+}
+
+// kernelGo4x4Mode: mode 0 overwrites C, 1 adds to C, 2 starts the sums from C.
+func kernelGo4x4Mode[T float32 | float64](kc int, a []T, rsA, csA int, b []T, c []T, ldc int, mode int) {
 	var c00, c01, c02, c03 T
 	var c10, c11, c12, c13 T
 	var c20, c21, c22, c23 T
 	var c30, c31, c32, c33 T
+	r0 := c[0:4:4]
+	r1 := c[ldc : ldc+4 : ldc+4]
+	r2 := c[2*ldc : 2*ldc+4 : 2*ldc+4]
+	r3 := c[3*ldc : 3*ldc+4 : 3*ldc+4]
+	if mode == 2 {
+		c00, c01, c02, c03 = r0[0], r0[1], r0[2], r0[3]
+		c10, c11, c12, c13 = r1[0], r1[1], r1[2], r1[3]
+		c20, c21, c22, c23 = r2[0], r2[1], r2[2], r2[3]
+		c30, c31, c32, c33 = r3[0], r3[1], r3[2], r3[3]
+	}
 	if kc > 0 {
 		_ = a[3*rsA+(kc-1)*csA]
 	}
@@ -170,11 +194,7 @@ func kernelGo4x4[T float32 | float64](kc int, a []T, rsA, csA int, b []T, c []T,
 		c33 += a3 * b3
 		ia += csA
 	}
-	r0 := c[0:4:4]
-	r1 := c[ldc : ldc+4 : ldc+4]
-	r2 := c[2*ldc : 2*ldc+4 : 2*ldc+4]
-	r3 := c[3*ldc : 3*ldc+4 : 3*ldc+4]
-	if acc {
+	if mode == 1 {
 		r0[0] += c00
 		r0[1] += c01
 		r0[2] += c02

@@ -24,10 +24,10 @@ func supportedLevels() []level {
 // micro-panel of a block) should stay in L1/L2, mc·kc·size (one packed A
 // block) well inside a 1 MiB L2, kc·nc·size (the packed B block) in L3.
 var (
-	avx2Kernel32Wide = asmKernel(6, 16, sgemmKernel6x16).withBlocks(256, 144, 1024)
+	avx2Kernel32Wide = asmKernelChain(6, 16, sgemmKernel6x16).withBlocks(256, 144, 1024)
 	// The narrow AVX2 kernel: one vector per row of C, for n = 8, 24 … (see narrowFor). The same kc as
 	// the wide one, so both give the same bits (each C element: one FMA chain per kc block).
-	avx2Kernel32Narrow = asmKernel(12, 8, sgemmKernel12x8).withBlocks(256, 144, 1024)
+	avx2Kernel32Narrow = asmKernelChain(12, 8, sgemmKernel12x8).withBlocks(256, 144, 1024)
 	avx2Kernel64       = asmKernel(6, 8, dgemmKernel6x8).withBlocks(256, 72, 512)
 
 	// AVX-512: a wide kernel (two ZMM vectors per row of C) and a narrow
@@ -64,11 +64,13 @@ func avx512Kernel64(n int) *kernel[float64] {
 // below check bounds: the assembly reads A(mr-1, kc-1), B[kc*nr-1] and
 // writes C row mr-1 up to column nr-1.
 
+// mode: 0 overwrite C, 1 add to C, 2 start the chain from C (see chainFunc).
+//
 //go:noescape
-func sgemmKernel6x16(kc int, a *float32, rsA, csA int, b *float32, c *float32, ldc int, acc bool)
+func sgemmKernel6x16(kc int, a *float32, rsA, csA int, b *float32, c *float32, ldc int, mode uint8)
 
 //go:noescape
-func sgemmKernel12x8(kc int, a *float32, rsA, csA int, b *float32, c *float32, ldc int, acc bool)
+func sgemmKernel12x8(kc int, a *float32, rsA, csA int, b *float32, c *float32, ldc int, mode uint8)
 
 //go:noescape
 func dgemmKernel6x8(kc int, a *float64, rsA, csA int, b *float64, c *float64, ldc int, acc bool)
@@ -94,6 +96,28 @@ func asmKernel[T float32 | float64](mr, nr int, f func(kc int, a *T, rsA, csA in
 		_ = c[(mr-1)*ldc+nr-1]
 		f(kc, &a[0], rsA, csA, &b[0], &c[0], ldc, acc)
 	}}
+}
+
+// asmKernelChain is asmKernel for the kernels with a mode argument, which also start a chain from C.
+func asmKernelChain(mr, nr int, f func(kc int, a *float32, rsA, csA int, b *float32, c *float32, ldc int, mode uint8)) *kernel[float32] {
+	check := func(kc int, a []float32, rsA, csA int, b []float32, c []float32, ldc int) {
+		_ = a[(mr-1)*rsA+(kc-1)*csA]
+		_ = b[kc*nr-1]
+		_ = c[(mr-1)*ldc+nr-1]
+	}
+	return &kernel[float32]{mr: mr, nr: nr,
+		fn: func(kc int, a []float32, rsA, csA int, b []float32, c []float32, ldc int, acc bool) {
+			check(kc, a, rsA, csA, b, c, ldc)
+			var mode uint8
+			if acc {
+				mode = 1
+			}
+			f(kc, &a[0], rsA, csA, &b[0], &c[0], ldc, mode)
+		},
+		chain: func(kc int, a []float32, rsA, csA int, b []float32, c []float32, ldc int) {
+			check(kc, a, rsA, csA, b, c, ldc)
+			f(kc, &a[0], rsA, csA, &b[0], &c[0], ldc, 2)
+		}}
 }
 
 // withBlocks sets the block sizes of k.

@@ -4,7 +4,9 @@
 
 #include "textflag.h"
 
-// func sgemmKernel6x16(kc int, a *float32, rsA int, csA int, b *float32, c *float32, ldc int, acc bool)
+// func sgemmKernel6x16(kc int, a *float32, rsA int, csA int, b *float32, c *float32, ldc int, mode uint8)
+// mode 0: C = the FMA chain over p from zero; 1: C += that chain; 2: the chain starts from C (so calls
+// over consecutive ranges of p give the bits of one call over all of them).
 TEXT ·sgemmKernel6x16(SB), NOSPLIT, $0-57
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), SI
@@ -13,12 +15,30 @@ TEXT ·sgemmKernel6x16(SB), NOSPLIT, $0-57
 	MOVQ b+32(FP), DX
 	MOVQ c+40(FP), BX
 	MOVQ ldc+48(FP), R10
-	MOVBQZX acc+56(FP), R11
+	MOVBQZX mode+56(FP), R11
 	SHLQ $2, R8
 	SHLQ $2, R9
 	SHLQ $2, R10
 	LEAQ (SI)(R8*2), DI
 	ADDQ R8, DI
+	CMPQ R11, $2
+	JNE zero6x16
+	LEAQ (BX)(R10*2), R13
+	ADDQ R10, R13
+	VMOVUPS (BX), Y0
+	VMOVUPS 32(BX), Y1
+	VMOVUPS (BX)(R10*1), Y2
+	VMOVUPS 32(BX)(R10*1), Y3
+	VMOVUPS (BX)(R10*2), Y4
+	VMOVUPS 32(BX)(R10*2), Y5
+	VMOVUPS (R13), Y6
+	VMOVUPS 32(R13), Y7
+	VMOVUPS (R13)(R10*1), Y8
+	VMOVUPS 32(R13)(R10*1), Y9
+	VMOVUPS (R13)(R10*2), Y10
+	VMOVUPS 32(R13)(R10*2), Y11
+	JMP start6x16
+zero6x16:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -31,6 +51,7 @@ TEXT ·sgemmKernel6x16(SB), NOSPLIT, $0-57
 	VXORPS Y9, Y9, Y9
 	VXORPS Y10, Y10, Y10
 	VXORPS Y11, Y11, Y11
+start6x16:
 	MOVQ CX, R12
 	SHRQ $1, R12
 	JZ tail
@@ -110,8 +131,8 @@ tail:
 store:
 	LEAQ (BX)(R10*2), DI
 	ADDQ R10, DI
-	TESTQ R11, R11
-	JZ write
+	CMPQ R11, $1
+	JNE write
 	VADDPS (BX), Y0, Y0
 	VADDPS 32(BX), Y1, Y1
 	VADDPS (BX)(R10*1), Y2, Y2
@@ -276,10 +297,11 @@ write:
 	VZEROUPPER
 	RET
 
-// func sgemmKernel12x8(kc int, a *float32, rsA int, csA int, b *float32, c *float32, ldc int, acc bool)
+// func sgemmKernel12x8(kc int, a *float32, rsA int, csA int, b *float32, c *float32, ldc int, mode uint8)
 // One vector (8 lanes) per row of C: the AVX2 kernel of products whose n needs an odd number of
 // 8-lane vectors (n = 8, 24 … channels), where 6x16 would spend half of its last tile on padding.
-// Per element the same chain as 6x16: FMAs in p order from zero, then C added when acc.
+// Per element the same chain as 6x16: FMAs in p order from zero, then C added when mode is 1, or from C
+// when mode is 2.
 TEXT ·sgemmKernel12x8(SB), NOSPLIT, $0-57
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), SI
@@ -288,7 +310,7 @@ TEXT ·sgemmKernel12x8(SB), NOSPLIT, $0-57
 	MOVQ b+32(FP), DX
 	MOVQ c+40(FP), BX
 	MOVQ ldc+48(FP), R10
-	MOVBQZX acc+56(FP), R11
+	MOVBQZX mode+56(FP), R11
 	SHLQ $2, R8
 	SHLQ $2, R9
 	SHLQ $2, R10
@@ -298,6 +320,29 @@ TEXT ·sgemmKernel12x8(SB), NOSPLIT, $0-57
 	ADDQ R8, R13
 	LEAQ (R13)(R8*2), R14
 	ADDQ R8, R14
+	CMPQ R11, $2
+	JNE zero12x8
+	MOVQ BX, AX
+	VMOVUPS (AX), Y0
+	VMOVUPS (AX)(R10*1), Y1
+	VMOVUPS (AX)(R10*2), Y2
+	LEAQ (AX)(R10*2), AX
+	ADDQ R10, AX
+	VMOVUPS (AX), Y3
+	VMOVUPS (AX)(R10*1), Y4
+	VMOVUPS (AX)(R10*2), Y5
+	LEAQ (AX)(R10*2), AX
+	ADDQ R10, AX
+	VMOVUPS (AX), Y6
+	VMOVUPS (AX)(R10*1), Y7
+	VMOVUPS (AX)(R10*2), Y8
+	LEAQ (AX)(R10*2), AX
+	ADDQ R10, AX
+	VMOVUPS (AX), Y9
+	VMOVUPS (AX)(R10*1), Y10
+	VMOVUPS (AX)(R10*2), Y11
+	JMP start12x8
+zero12x8:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -310,6 +355,7 @@ TEXT ·sgemmKernel12x8(SB), NOSPLIT, $0-57
 	VXORPS Y9, Y9, Y9
 	VXORPS Y10, Y10, Y10
 	VXORPS Y11, Y11, Y11
+start12x8:
 	MOVQ CX, R12
 	SHRQ $1, R12
 	JZ tail12x8
@@ -414,8 +460,8 @@ store12x8:
 	ADDQ R10, R13
 	LEAQ (R13)(R10*2), R14
 	ADDQ R10, R14
-	TESTQ R11, R11
-	JZ write12x8
+	CMPQ R11, $1
+	JNE write12x8
 	VADDPS (BX), Y0, Y0
 	VADDPS (BX)(R10*1), Y1, Y1
 	VADDPS (BX)(R10*2), Y2, Y2
