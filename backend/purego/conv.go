@@ -700,6 +700,26 @@ func transposeInto[T any](x []T, dims, perm []int, out []T) {
 	last := rank - 1
 	inner, innerStride := outDims[last], strides[last]
 	outer := len(x) / inner
+	// Leading axes that stay in place, then a short permuted block whose inner rows are not contiguous
+	// (PC-DARTS's channel shuffle: [B, H, W, g, C/g] → [B, H, W, C/g, g], rows of g elements): each
+	// block is the same gather, from a table built once.
+	q := 0
+	for q < rank && perm[q] == q {
+		q++
+	}
+	if block := prod(dims[q:]); innerStride != 1 && block <= 4096 && block < len(x) {
+		table := make([]int, block)
+		transposeInto(iotaInts(block), dims[q:], subPerm(perm[q:], q), table)
+		parallelFor(len(x)/block, max(1, 4096/block), func(lo, hi int) {
+			for blk := lo; blk < hi; blk++ {
+				src, dst := x[blk*block:(blk+1)*block], out[blk*block:(blk+1)*block]
+				for i, j := range table {
+					dst[i] = src[j]
+				}
+			}
+		})
+		return
+	}
 	parallelFor(outer, 256, func(lo, hi int) {
 		idx := make([]int, rank)
 		rem := lo
@@ -729,6 +749,24 @@ func transposeInto[T any](x []T, dims, perm []int, out []T) {
 			}
 		}
 	})
+}
+
+// iotaInts returns 0, 1, …, n−1.
+func iotaInts(n int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = i
+	}
+	return s
+}
+
+// subPerm returns perm's entries less q: the permutation of the axes from q on, numbered from 0.
+func subPerm(perm []int, q int) []int {
+	s := make([]int, len(perm))
+	for i, a := range perm {
+		s[i] = a - q
+	}
+	return s
 }
 
 // useSwapped tells whether a convolution is better computed by convolveSwapped: ungrouped, no input

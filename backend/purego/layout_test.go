@@ -12,7 +12,7 @@ import (
 )
 
 // TestLayoutOpsMatchSimplego: purego's Transpose and Slice give simplego's values, for the permutations
-// and partial-channel slices of the supernets and others, in float32 and float64; small or strided
+// (PC-DARTS's channel shuffle among them) and partial-channel slices of the supernets and others, in float32 and float64; small or strided
 // ones stay with simplego.
 func TestLayoutOpsMatchSimplego(t *testing.T) {
 	rng := rand.New(rand.NewSource(5))
@@ -28,6 +28,13 @@ func TestLayoutOpsMatchSimplego(t *testing.T) {
 		for _, p := range perms {
 			f := func(x *graph.Node) *graph.Node { return graph.TransposeAllAxes(x, p...) }
 			sameBits(t, fmt.Sprintf("Transpose %v %s", p, dtype), graph.MustExecOnce(New(), f, clone(t, x)), graph.MustExecOnce(simple(t), f, clone(t, x)))
+		}
+		// PC-DARTS's channel shuffle, [B, H, W, g, C/g] → [B, H, W, C/g, g] (a gather table per pixel).
+		for _, g := range []int{2, 4, 8} {
+			f := func(x *graph.Node) *graph.Node {
+				return graph.TransposeAllAxes(graph.Reshape(x, 8, 16, 16, g, 16/g), 0, 1, 2, 4, 3)
+			}
+			sameBits(t, fmt.Sprintf("channel shuffle g=%d %s", g, dtype), graph.MustExecOnce(New(), f, clone(t, x)), graph.MustExecOnce(simple(t), f, clone(t, x)))
 		}
 		for i, sp := range slices {
 			g := func(x *graph.Node) *graph.Node { return graph.Slice(x, sp...) }
