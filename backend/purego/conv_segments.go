@@ -15,6 +15,9 @@ var (
 	padPool       = sync.Pool{New: func() any { return new([]float32) }}
 )
 
+// segSlack: pixels of zeros after the padded image, at least the GEMM kernels' tallest tile (AVX2: 12).
+const segSlack = 16
+
 // segmentsConv runs a float32 2-D convolution with unit strides, no input dilation, no groups, kernel
 // dilation 1 along x and no negative padding — the 3×3 convolutions of NB201 and of image networks,
 // and their input gradients — without im2col: for output pixel (b, y, x) and kernel row ky, the kernel
@@ -50,12 +53,15 @@ func segmentsConv[T float32 | float64](xc, kc, oc []T, p *convParams, xcDims, kS
 	xp := x32
 	if Hp != H || Wp != W {
 		// The padded image, from a pool: each padded row is written whole (zeros, then the image row).
+		// segSlack zeros after the image let the GEMM's last tile of a row read whole rows (SegmentsB.Mul).
 		buf := padPool.Get().(*[]float32)
 		defer padPool.Put(buf)
-		if cap(*buf) < B*Hp*Wp*C {
-			*buf = make([]float32, B*Hp*Wp*C)
+		n := B*Hp*Wp*C + segSlack*C
+		if cap(*buf) < n {
+			*buf = make([]float32, n)
 		}
-		xp = (*buf)[:B*Hp*Wp*C]
+		xp = (*buf)[:n]
+		clear(xp[B*Hp*Wp*C:])
 		parallelFor(B*Hp, 64, func(lo, hi int) {
 			for row := lo; row < hi; row++ {
 				b, y := row/Hp, row%Hp-padT

@@ -10,12 +10,13 @@
 //   - Pad (start/end, negative, interior), Reverse
 //   - BatchNormForTraining, BatchNormForInference, BatchNormGradient
 //   - ReduceWindow (sum, max, min, product pooling), SelectAndScatterMax/Min
-//   - Sign (ReLU's gradient mask), and for large float tensors: Add/Sub/Mul/Div whose operands are equal
-//     in shape, differ by broadcast axes (a conv bias, the average pool's counts) or are one a scalar
-//     (the mixed op's θ_k·out_k), and ReduceSum over one block of axes, bit-identical to simplego's
-//     (broadcast.go)
+//   - Sign (ReLU's gradient mask), and for large float tensors: Add/Sub/Mul/Div/Max/Min whose operands
+//     are equal in shape, differ by broadcast axes (a conv bias, the average pool's counts) or are one a
+//     scalar (the mixed op's θ_k·out_k; GoMLX's activations.Relu, Max(x, 0)), BroadcastInDim repeats,
+//     ReduceSum over one block of axes, Transpose and unit-stride Slice, bit-identical to simplego's
+//     (broadcast.go, layout.go)
 //
-// The float32 element-wise loops of these kernels (binary ops, the ReLU mask product, batch norm's
+// The float32 element-wise loops of these kernels (binary ops, sign, the ReLU mask product, batch norm's
 // normalisation and statistics, window sums, the depthwise convolution's taps, im2col's copies) run in
 // AVX assembly where the CPU has AVX2 (backend/internal/vec), each element computed by the same IEEE
 // operations in the same order as the Go loops, so the results do not depend on the CPU's vector width.
@@ -27,9 +28,13 @@
 // a binary op whose operand is a BroadcastInDim that only repeats a smaller tensor reads that tensor;
 // spaces.ReLU's mask product a·ConvertDType(x > 0) is one pass.
 //
-// Convolutions with one channel per group (depthwise) run as a direct loop; the others as im2col and
-// the GEMM of backend/internal/gemm, whose micro-kernel is chosen at run time (AVX-512, AVX2+FMA, Go;
-// a narrow and a wide one per level, picked by the number of output channels).
+// Convolutions with one channel per group (depthwise) run as a direct loop, and the kernel gradient of
+// such a convolution as row products over all channels at once (conv_dwgrad.go; its sums run in another
+// order than im2col + GEMM's, within the error bound its test states). 2-D convolutions with unit
+// strides read their kernel windows straight from the padded image (conv_segments.go, gemm.SegmentsB:
+// im2col + GEMM's bits, without the patch matrix). The others run as im2col and the GEMM of
+// backend/internal/gemm, whose micro-kernel is chosen at run time (AVX-512, AVX2+FMA, Go; a narrow and
+// a wide one per level, picked by the number of output channels).
 //
 // How: the Builder assigns each op a stage. Ops simplego implements are built into the simplego graph of
 // their stage; an op with a Go kernel ("custom op") ends its stage, and ops that consume its result go to

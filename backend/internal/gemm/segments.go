@@ -55,7 +55,16 @@ func (sb *SegmentsB) Mul(m int, a []float32, offs []int, seglen, rs int, c []flo
 	edgeA := ws.grow(&ws.edgeA, mr*k)
 	for ir := 0; ir < m; ir += mr {
 		mrb := min(mr, m-ir)
+		// A partial last tile reads its missing rows where they would be, if they are inside the slice
+		// (a padded image's next pixels: their results go to the tile buffer and are dropped); else it
+		// gathers the rows it has.
+		gather := false
 		if mrb < mr {
+			for _, off := range offs {
+				gather = gather || off+(ir+mr-1)*rs+seglen > len(a)
+			}
+		}
+		if gather {
 			// The last rows: gathered into a zero-padded mr×k panel, one chain over k.
 			clear(edgeA)
 			for i := range mrb {
@@ -71,7 +80,7 @@ func (sb *SegmentsB) Mul(m int, a []float32, offs []int, seglen, rs int, c []flo
 			if mrb < mr || nrb < nr {
 				dst, ldd = tile, nr
 			}
-			if mrb < mr {
+			if gather {
 				kern.fn(k, edgeA, k, 1, bp, dst, ldd, false)
 			} else {
 				for s, off := range offs {
