@@ -299,6 +299,11 @@ func runConfig(be backends.Backend, c benchConfig, warmup, reps int) (Result, er
 			res.IterCPUMs = append(res.IterCPUMs, cpuMs)
 		}
 	}
+	if *flagMemProf != "" {
+		if err := writeAllocs(*flagMemProf + "-" + c.Name + ".mprof"); err != nil {
+			return res, err
+		}
+	}
 	for _, r := range s.History() {
 		if r.Block == gaea.ArchBlock.String() {
 			res.ArchLoss = r.Loss
@@ -389,6 +394,7 @@ var (
 	flagSize     = flag.Int("size", 0, "override the image size of every config (0: 32)")
 	flagChannels = flag.Int("channels", 0, "override C of every config (0: the config's)")
 	flagProfile  = flag.String("cpuprofile", "", "write a Go CPU profile of the timed iterations (after the warm-up) of each config to PREFIX-CONFIG.prof")
+	flagMemProf  = flag.String("memprofile", "", "write a Go allocation profile (every allocation since the start, sampled) after each config to PREFIX-CONFIG.mprof")
 	flagCells    = flag.Int("cells", 0, "override N (NB201) or the layers (DARTS) of every config (0: the config's)")
 )
 
@@ -447,6 +453,21 @@ func run() error {
 }
 
 // startProfile starts a CPU profile into prefix-name.prof; the returned function stops it.
+// writeAllocs writes the allocation profile (pprof "allocs") to path, after a garbage collection: the
+// profile counts the allocations up to the last completed one.
+func writeAllocs(path string) error {
+	runtime.GC()
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
 func startProfile(prefix, name string) (func(), error) {
 	f, err := os.Create(prefix + "-" + name + ".prof")
 	if err != nil {
