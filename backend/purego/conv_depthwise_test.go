@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gomlx/gomlx/backends"
@@ -61,47 +62,55 @@ func TestDepthwiseRunsSameBits(t *testing.T) {
 // random configurations of the robustness test (strides, dilations, paddings, groups, both layouts).
 func TestIm2colRunsSameBits(t *testing.T) {
 	defer func() { vecPaths = true }()
-	rng := rand.New(rand.NewSource(17))
-	hits := 0
-	defer func() {
-		if hits < 10 {
-			t.Errorf("only %d of the 60 cases wrote patches with strided copies", hits)
-		}
-	}()
+	defer func(on bool) { segPaths = on }(segPaths)
+	segPaths = false // the unit-stride convolutions would take conv_segments.go's path, without im2col
 	// The supernets' shapes first (kernel rows of 24 and 48 elements: the assembly copy), then random ones.
 	fixed := []convCase{
 		{b: 2, h: 9, w: 10, c: 8, kh: 3, kw: 3, cout: 8, same: true},
 		{b: 1, h: 8, w: 8, c: 16, kh: 3, kw: 3, cout: 16, same: true},
 		{b: 1, h: 9, w: 9, c: 8, kh: 3, kw: 3, cout: 16, stride: [2]int{2, 2}, same: true},
 	}
-	for i := range 60 {
+	hits := samePathBits(t, 17, 60, fixed, func(cc convCase) bool { return cc.kw >= 2 }, &vecPaths, &im2colRunBlocks)
+	if hits < 10 {
+		t.Errorf("only %d of the 60 cases wrote patches with strided copies", hits)
+	}
+}
+
+// samePathBits runs n convolution cases (the fixed ones first, then random ones of the robustness test
+// that keep passes true) with *on false and true, requires the same bits of the forward value and both
+// gradients, and returns how many cases moved counter (took the path *on switches).
+func samePathBits(t *testing.T, seed int64, n int, fixed []convCase, keep func(convCase) bool, on *bool, counter *atomic.Int64) (hits int) {
+	t.Helper()
+	rng := rand.New(rand.NewSource(seed))
+	for i := range n {
 		cc := randomConvCase(rng, i, true)
-		for cc.kw < 2 { // a 1-wide kernel has no run of taps
+		for !keep(cc) {
 			cc = randomConvCase(rng, i, true)
 		}
 		if i < len(fixed) {
 			cc = fixed[i]
 		}
 		name := fmt.Sprintf("%+v", cc)
-		run := func(on bool) []*tensors.Tensor {
-			vecPaths = on
+		run := func(v bool) []*tensors.Tensor {
+			*on = v
 			return cc.runWithGrads(t, New(), rand.New(rand.NewSource(int64(i))))
 		}
 		want := run(false)
-		before := im2colRunBlocks.Load()
+		before := counter.Load()
 		got := run(true)
-		if im2colRunBlocks.Load() > before {
+		if counter.Load() > before {
 			hits++
 		}
 		for o := range want {
 			w, g := tensors.MustCopyFlatData[float32](want[o]), tensors.MustCopyFlatData[float32](got[o])
 			for j := range w {
 				if math.Float32bits(w[j]) != math.Float32bits(g[j]) {
-					t.Fatalf("%s output %d element %d: %v with runs, %v without", name, o, j, g[j], w[j])
+					t.Fatalf("%s output %d element %d: %v with the path, %v without", name, o, j, g[j], w[j])
 				}
 			}
 		}
 	}
+	return hits
 }
 
 // runWithGrads runs the case in float32 on b: the convolution and the gradients of Σ y² with respect to
