@@ -15,8 +15,9 @@ import (
 // every ReduceSum (the gradients of those biases, of the mixed op's weights) through a per-element
 // index iterator, which the supernet's profiles show at 10–20% of a search iteration. purego runs
 // them, for float32/float64 tensors of at least fastMinSize elements, with loops over the collapsed
-// axes. The binary ops are bit-identical to simplego's (the same IEEE operation per element); so are
-// float64 sums (accumulated from 0 in the operand's row-major order). Tests compare bits.
+// axes. The binary ops are bit-identical to simplego's (the same IEEE operation per element; a NaN
+// result may carry another NaN's payload: Max and Min return a NaN operand); so are float64 sums
+// (accumulated from 0 in the operand's row-major order). Tests compare bits.
 //
 // Float32 sums are accumulated in float64 and rounded once, here for every float32 ReduceSum that
 // adds at least sumMinTerms terms per output whatever the tensor's size: simplego (like any naive

@@ -14,7 +14,7 @@
 //     are equal in shape, differ by broadcast axes (a conv bias, the average pool's counts) or are one a
 //     scalar (the mixed op's θ_k·out_k; GoMLX's activations.Relu, Max(x, 0)), BroadcastInDim repeats,
 //     ReduceSum over one block of axes, Transpose and unit-stride Slice, bit-identical to simplego's
-//     (broadcast.go, layout.go)
+//     (broadcast.go, layout.go; a NaN result may carry another NaN's payload)
 //
 // The float32 element-wise loops of these kernels (binary ops, sign, the ReLU mask product, batch norm's
 // normalisation and statistics, window sums, the depthwise convolution's taps, im2col's copies) run in

@@ -42,6 +42,9 @@ func (sb *SegmentsB) Mul(m int, a []float32, offs []int, seglen, rs int, c []flo
 	if m <= 0 {
 		return
 	}
+	if rs < 1 || seglen < 1 {
+		panic(fmt.Sprintf("gemm: segments of %d elements with row stride %d", seglen, rs))
+	}
 	for _, off := range offs {
 		if off < 0 || off+(m-1)*rs+seglen > len(a) {
 			panic(fmt.Sprintf("gemm: segment at %d, %d rows of stride %d and %d elements: past the slice's %d", off, m, rs, seglen, len(a)))

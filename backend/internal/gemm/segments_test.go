@@ -73,3 +73,51 @@ func TestSegmentsSameBits(t *testing.T) {
 		}
 	})
 }
+
+// TestChainedMode calls each micro-kernel with a chained mode directly: a call over p in [0, k1) and a
+// chained call over [k1, k) give the bits of one call over [0, k), and C's entries outside the tile
+// (a wider matrix) stay untouched.
+func TestChainedMode(t *testing.T) {
+	for _, l := range supportedLevels() {
+		for _, kern := range levelKernels[float32](l) {
+			if kern.chain == nil {
+				continue
+			}
+			t.Run(fmt.Sprintf("%v/%dx%d", l, kern.mr, kern.nr), func(t *testing.T) {
+				mr, nr := kern.mr, kern.nr
+				r := rand.New(rand.NewPCG(uint64(mr), 7))
+				for _, k := range []int{2, 3, 16, 48, 144, 255} {
+					a, b := randSlice[float32](r, mr*k), randSlice[float32](r, k*nr)
+					ldc := nr + 3
+					want := make([]float32, mr*ldc)
+					kern.fn(k, a, k, 1, b, want, ldc, false)
+					for _, k1 := range []int{1, k / 2, k - 1} {
+						if k1 < 1 || k1 >= k {
+							continue
+						}
+						got := make([]float32, mr*ldc)
+						for i := range got {
+							got[i] = float32(math.NaN())
+						}
+						kern.fn(k1, a, k, 1, b, got, ldc, false)
+						kern.chain(k-k1, a[k1:], k, 1, b[k1*nr:], got, ldc)
+						for i := range mr {
+							for j := range ldc {
+								g, w := got[i*ldc+j], want[i*ldc+j]
+								if j >= nr {
+									if g == g {
+										t.Fatalf("k=%d k1=%d: C[%d][%d] outside the tile written", k, k1, i, j)
+									}
+									continue
+								}
+								if math.Float32bits(g) != math.Float32bits(w) {
+									t.Fatalf("k=%d k1=%d: C[%d][%d] = %v, one call %v", k, k1, i, j, g, w)
+								}
+							}
+						}
+					}
+				}
+			})
+		}
+	}
+}

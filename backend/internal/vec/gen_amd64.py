@@ -47,9 +47,11 @@ L += loop("reluMulVV", ["\tMOVQ d+0(FP), DI", "\tMOVQ a+8(FP), SI", "\tMOVQ x+16
           lambda off, r: [f"\tVMOVUPS {off}(DX), {r}", f"\tVCMPPS $0x1E, Y14, {r}, {r}", f"\tVANDPS Y13, {r}, {r}",
                           f"\tVMULPS {off}(SI), {r}, {r}", f"\tVMOVUPS {r}, {off}(DI)"])
 
-# Go's max and min builtins (runtime fmax/fmin): y if y is NaN or beyond x; else x if x is NaN or beyond
-# y; else (x == y) the bits of x AND y for max (+0 unless both are −0), x OR y for min. The compares are
-# ordered and quiet: GT_OQ (0x1E), LT_OQ (0x11); UNORD_Q (0x03) of a register with itself finds NaNs.
+# The values of Go's max and min builtins, by the rule of the runtime's fmax/fmin: y if y is NaN or
+# beyond x; else x if x is NaN or beyond y; else (x == y) the bits of x AND y for max (+0 unless both
+# are −0), x OR y for min. The compares are ordered and quiet: GT_OQ (0x1E), LT_OQ (0x11); UNORD_Q (0x03) of a register with itself finds NaNs.
+# A NaN result is a NaN operand itself; Go 1.26 compiles max/min inline (MINSS, sign flips, OR), whose
+# NaN may carry bits of both operands: the same value, NaN, with another payload.
 def minmax(off, xs, ys, pred, combine):
     return [xs(off, "Y0"), ys(off, "Y1"),
             f"\tVCMPPS ${pred}, Y0, Y1, Y2", "\tVCMPPS $0x03, Y1, Y1, Y3", "\tVORPS Y3, Y2, Y2",
@@ -62,7 +64,7 @@ mem = {"SI": lambda off, r: f"\tVMOVUPS {off}(SI), {r}", "DX": lambda off, r: f"
 scal = lambda off, r: f"\tVMOVAPS Y15, {r}"
 for op, pred, combine in [("Max", "0x1E", "VANDPS"), ("Min", "0x11", "VORPS")]:
     o = op.lower()
-    L += [f"// func {o}VV(d, x, y *float32, n int): d[i] = {o}(x[i], y[i]), as Go's builtin"]
+    L += [f"// func {o}VV(d, x, y *float32, n int): d[i] = {o}(x[i], y[i]), the value of Go's builtin"]
     L += loop(f"{o}VV", ["\tMOVQ d+0(FP), DI", "\tMOVQ x+8(FP), SI", "\tMOVQ y+16(FP), DX"],
               lambda off, r, p=pred, c=combine: minmax(off, mem["SI"], mem["DX"], p, c))
     L += [f"// func {o}VS(d, x *float32, s float32, n int): d[i] = {o}(x[i], s)"]

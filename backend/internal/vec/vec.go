@@ -1,9 +1,10 @@
 // Package vec holds float32 loops in AVX assembly (amd64 with AVX2): element-wise add, subtract,
 // multiply, divide, max and min (vector with vector, vector with scalar, scalar with vector), sign, the
-// ReLU mask product, a product-and-add, batch norm's row loops and strided row copies. Each element is computed
-// by the same IEEE operations, in the same order, as the Go loop it replaces, so the results are that
-// loop's bits (a NaN result of two NaN operands may carry the other one's payload, as between two
-// compilations of one Go loop). Elsewhere, and for float64, they are the Go loops.
+// ReLU mask product, a product-and-add, batch norm's row loops and strided row copies. Each element is
+// computed by the same IEEE operations, in the same order, as the Go loop it replaces, so the results
+// are that loop's bits (a NaN result of two NaN operands may carry the other one's payload, as between two
+// compilations of one Go loop; Max and Min return a NaN operand itself, where Go's inline max and min
+// may return a NaN with another payload). Elsewhere, and for float64, they are the Go loops.
 //
 // Bit-identical at the default GOAMD64=v1 (and v2): from v3 on, the Go compiler may fuse a product and
 // a sum into one FMA in the Go loops, which these loops do not (TestSameBitsAsGo and
@@ -20,8 +21,8 @@ const (
 	Sub
 	Mul
 	Div
-	Max // Go's max builtin: NaN if either is NaN, max(−0, +0) = +0
-	Min // Go's min builtin: NaN if either is NaN, min(−0, +0) = −0
+	Max // the value of Go's max builtin: NaN if either is NaN (see the package doc), max(−0, +0) = +0
+	Min // the value of Go's min builtin: NaN if either is NaN (see the package doc), min(−0, +0) = −0
 )
 
 // asmMinLen: VV, VS and SV run their assembly from this many elements on; shorter slices (one pixel's

@@ -637,7 +637,7 @@ reluMulVV_done:
 	VZEROUPPER
 	RET
 
-// func maxVV(d, x, y *float32, n int): d[i] = max(x[i], y[i]), as Go's builtin
+// func maxVV(d, x, y *float32, n int): d[i] = max(x[i], y[i]), the value of Go's builtin
 TEXT ·maxVV(SB), NOSPLIT, $0-32
 	MOVQ d+0(FP), DI
 	MOVQ x+8(FP), SI
@@ -906,7 +906,7 @@ maxSV_done:
 	VZEROUPPER
 	RET
 
-// func minVV(d, x, y *float32, n int): d[i] = min(x[i], y[i]), as Go's builtin
+// func minVV(d, x, y *float32, n int): d[i] = min(x[i], y[i]), the value of Go's builtin
 TEXT ·minVV(SB), NOSPLIT, $0-32
 	MOVQ d+0(FP), DI
 	MOVQ x+8(FP), SI
