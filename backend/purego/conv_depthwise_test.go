@@ -2,6 +2,7 @@ package purego
 
 import (
 	"fmt"
+	"github.com/gaeanas/gaeanas/backend/internal/vec"
 	"math"
 	"math/rand"
 	"sync/atomic"
@@ -43,7 +44,7 @@ func TestDepthwiseRunsSameBits(t *testing.T) {
 		want := run(false)
 		before := depthwiseRunConvs.Load()
 		got := run(true)
-		if depthwiseRunConvs.Load() == before && c.stride == 1 {
+		if depthwiseRunConvs.Load() == before && c.stride == 1 && vec.Accelerated() {
 			t.Fatalf("%s: no depthwise convolution ran as vector runs", name)
 		}
 		for i := range want {
@@ -71,7 +72,7 @@ func TestIm2colRunsSameBits(t *testing.T) {
 		{b: 1, h: 9, w: 9, c: 8, kh: 3, kw: 3, cout: 16, stride: [2]int{2, 2}, same: true},
 	}
 	hits := samePathBits(t, 17, 60, fixed, func(cc convCase) bool { return cc.kw >= 2 }, &vecPaths, &im2colRunBlocks)
-	if hits < 10 {
+	if hits < 10 && vec.Accelerated() { // the runs are vec's assembly copies
 		t.Errorf("only %d of the 60 cases wrote patches with strided copies", hits)
 	}
 }
