@@ -62,6 +62,9 @@ func (b *Builder) fastBinary(op binOp, x, y backends.Op) (backends.Op, bool, err
 		if res, ok, err := b.fusedReLUMul(x, y); ok {
 			return res, true, err
 		}
+		if res, ok, err := b.fusedNonNegMul(x, y); ok {
+			return res, true, err
+		}
 	}
 	if res, ok, err := b.foldBroadcast(op, x, y); ok {
 		return res, true, err

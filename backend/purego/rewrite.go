@@ -22,6 +22,9 @@ import (
 //     weights θ_k·out_k and the pool's counts.
 //   - Mul(a, ConvertDType(GreaterThan(x, 0))) — spaces.ReLU, forward (a = x) and backward (a = the
 //     adjoint) — is one pass a·[x > 0] reading a and x, without the bool mask and its float copy.
+//   - Mul(a, Sign(Add(Sign(d), 1))) — GoMLX's NonNegativeIndicator(d), the mask by which the gradient
+//     of Max (activations.Relu = Max(x, 0)) passes the adjoint a, with d = Sub(x, 0) — is one pass
+//     a·ind(d) reading a and x (or d if it is not x − 0), instead of five (Sub, Sign, Add, Sign, Mul).
 
 // Identity implements backends.Builder: values are immutable, so the identity is the operand.
 func (b *Builder) Identity(x backends.Op) (backends.Op, error) {
@@ -285,5 +288,110 @@ func runReLUMul64(be *Backend, in []backends.Buffer, out shapes.Shape) ([]backen
 			d[i] = a[i] * m
 		}
 	})
+	return []backends.Buffer{buf}, nil
+}
+
+// opOf returns the name and the inputs of the op that made n: a simplego call or a custom op ("" for a
+// parameter).
+func opOf(n *node) (string, []*node) {
+	switch {
+	case n.call != nil:
+		return n.call.name, n.call.inputs
+	case n.custom != nil:
+		return n.custom.name, n.custom.inputs
+	}
+	return "", nil
+}
+
+// isConstVal tells whether n is the scalar constant v, or a broadcast that only repeats it.
+func isConstVal(n *node, v float64) bool {
+	if n.bcastSrc != nil {
+		n = n.bcastSrc
+	}
+	return n.isConst && n.constVal == v
+}
+
+// nonNegIndicatorOf returns d if m is Sign(Add(Sign(d), 1)) (the constant on either side), GoMLX's
+// NonNegativeIndicator(d), of m's shape and dtype — and x instead of d when d is Sub(x, 0): x − 0 has
+// x's value and x's sign(·), a NaN quieted, which ind quiets too — else nil.
+func nonNegIndicatorOf(m *node) *node {
+	if !floatDType(m.shape.DType) {
+		return nil
+	}
+	name, ins := opOf(m)
+	if name != "Sign" {
+		return nil
+	}
+	if name, ins = opOf(ins[0]); name != "Add" || len(ins) != 2 {
+		return nil
+	}
+	var s *node
+	switch {
+	case isConstVal(ins[1], 1):
+		s = ins[0]
+	case isConstVal(ins[0], 1):
+		s = ins[1]
+	default:
+		return nil
+	}
+	if name, ins = opOf(s); name != "Sign" {
+		return nil
+	}
+	d := ins[0]
+	if name, ins := opOf(d); name == "Sub" && len(ins) == 2 && isConstVal(ins[1], 0) && ins[0].shape.Equal(d.shape) {
+		d = ins[0]
+	}
+	if !d.shape.Equal(m.shape) {
+		return nil
+	}
+	return d
+}
+
+// nonNegMulPath is always true outside tests, which turn it off to compare with the unfused graph.
+var nonNegMulPath = true
+
+// fusedNonNegMul builds Mul(a, m) or Mul(m, a), m = NonNegativeIndicator(d) (nonNegIndicatorOf), as one
+// pass a·ind(d) (vec.NonNegMul: the chain's values bit for bit, ±0 included; a NaN where it gives a NaN),
+// for tensors of at least fastMinSize elements.
+func (b *Builder) fusedNonNegMul(x, y backends.Op) (backends.Op, bool, error) {
+	xn, ok1 := x.(*node)
+	yn, ok2 := y.(*node)
+	if !nonNegMulPath || !ok1 || !ok2 || xn == nil || yn == nil || !xn.shape.Equal(yn.shape) || xn.shape.Size() < fastMinSize {
+		return nil, false, nil
+	}
+	a, d := xn, nonNegIndicatorOf(yn)
+	if d == nil {
+		a, d = yn, nonNegIndicatorOf(xn)
+	}
+	if d == nil {
+		return nil, false, nil
+	}
+	if _, err := b.check("Mul", x, y); err != nil {
+		return nil, false, nil
+	}
+	out := a.shape
+	res, err := b.custom1("NonNegMul", []backends.Op{a, d}, out, func(be *Backend, in []backends.Buffer) ([]backends.Buffer, error) {
+		if out.DType == dtypes.Float32 {
+			return runNonNegMul[float32](be, in, out)
+		}
+		return runNonNegMul[float64](be, in, out)
+	})
+	return res, true, err
+}
+
+func runNonNegMul[T float32 | float64](be *Backend, in []backends.Buffer, out shapes.Shape) ([]backends.Buffer, error) {
+	a, err := flatOf[T](be, in[0])
+	if err != nil {
+		return nil, err
+	}
+	x, err := flatOf[T](be, in[1])
+	if err != nil {
+		return nil, err
+	}
+	buf, dst, err := newBuffer[T](be, out)
+	if err != nil {
+		return nil, err
+	}
+	parallelFor(len(dst), 1<<15, func(lo, hi int) { vec.NonNegMul(dst[lo:hi], a[lo:hi], x[lo:hi]) })
 	return []backends.Buffer{buf}, nil
 }

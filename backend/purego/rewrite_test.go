@@ -12,6 +12,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/layers/activations"
 )
 
 // Tests of the build-time graph rewrites (rewrite.go): every rewritten graph gives simplego's bits,
@@ -868,4 +869,92 @@ func TestReLUMul32Bits(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestMaxGradientsSameBits: the gradients of activations.Relu (Max(x, 0)) and of Max(x, y) — whose
+// masks GoMLX builds as NonNegativeIndicator, Sign(Add(Sign(x − y), 1)) — give the unfused graph's bits
+// with the NonNegMul rewrite (x with every special float: ±0, NaN, ±Inf, subnormals; a NaN where the
+// unfused graph has one), and the rewrite fires once per gradient from fastMinSize elements on (x's
+// side; y's multiplies OneMinus of the mask), reading x itself for Relu. The unfused graph is purego's:
+// its Sign keeps a NaN (XLA's), where simplego's gives 0, so where x − y is NaN simplego passes the
+// adjoint and both purego graphs give NaN; everywhere else all three agree (checked).
+func TestMaxGradientsSameBits(t *testing.T) {
+	defer func() { nonNegMulPath = true }()
+	withSimplegoSums(t)
+	rng := rand.New(rand.NewSource(41))
+	for _, dtype := range []dtypes.DType{dtypes.Float32, dtypes.Float64} {
+		for _, dims := range [][]int{{4, 5, 5, 3}, {8, 16, 16, 8}, {3, 5, 7, 211}} {
+			n := 1
+			for _, d := range dims {
+				n *= d
+			}
+			for _, relu := range []bool{true, false} {
+				x, y, c := reluTensor(rng, dtype, n), reluTensor(rng, dtype, n), reluTensor(rng, dtype, n)
+				f := func(x, y, c *graph.Node) []*graph.Node {
+					x, y = graph.Reshape(x, dims...), graph.Reshape(y, dims...)
+					var out *graph.Node
+					if relu {
+						out = activations.Relu(x)
+					} else {
+						out = graph.Max(x, y)
+					}
+					loss := graph.ReduceAllSum(graph.Mul(out, graph.Reshape(c, dims...)))
+					return append([]*graph.Node{out}, graph.Gradient(loss, x, y)...)
+				}
+				name := fmt.Sprintf("Relu=%v %v %s", relu, dims, dtype)
+				nonNegMulPath = false
+				want := graph.MustExecOnceN(New(), f, clone(t, x), clone(t, y), clone(t, c))
+				nonNegMulPath = true
+				rec := &recorder{Backend: New()}
+				got := graph.MustExecOnceN(rec, f, clone(t, x), clone(t, y), clone(t, c))
+				ref := graph.MustExecOnceN(simple(t), f, clone(t, x), clone(t, y), clone(t, c))
+				xv, yv := flat64(x), flat64(y)
+				nan := func(i int) bool { // x − y (x − 0 for Relu) is NaN at flat index i
+					if relu {
+						return math.IsNaN(xv[i])
+					}
+					return math.IsNaN(xv[i] - yv[i])
+				}
+				for i, label := range []string{"value", "∂x", "∂y"} {
+					sameBits(t, name+" "+label, got[i], want[i])
+					g, r := flat64(got[i]), flat64(ref[i])
+					for j := range g {
+						if !nan(j) && math.Float64bits(g[j]) != math.Float64bits(r[j]) && !(math.IsNaN(g[j]) && math.IsNaN(r[j])) {
+							t.Fatalf("%s %s: element %d = %v, simplego %v", name, label, j, g[j], r[j])
+						}
+					}
+				}
+				wantFused := 0
+				if n >= fastMinSize {
+					wantFused = 1
+				}
+				fused := 0
+				for _, b := range rec.builders {
+					fused += customOps(b, "NonNegMul")
+					for _, st := range b.stages {
+						for _, op := range st.customs {
+							if op.name == "NonNegMul" && relu && op.inputs[1].paramIdx < 0 && op.inputs[1].call.name != "Reshape" {
+								t.Errorf("%s: the fused mask reads %s, not x", name, op.inputs[1].call.name)
+							}
+						}
+					}
+				}
+				if fused != wantFused {
+					t.Errorf("%s: %d fused masks, want %d", name, fused, wantFused)
+				}
+			}
+		}
+	}
+}
+
+// flat64 is a float tensor's flat data in float64.
+func flat64(x *tensors.Tensor) []float64 {
+	if x.DType() == dtypes.Float64 {
+		return tensors.MustCopyFlatData[float64](x)
+	}
+	var v []float64
+	for _, e := range tensors.MustCopyFlatData[float32](x) {
+		v = append(v, float64(e))
+	}
+	return v
 }

@@ -86,4 +86,15 @@ L += loop("signV", ["\tMOVQ d+0(FP), DI", "\tMOVQ x+8(FP), SI", "\tMOVQ SI, DX"]
                           "\tVPCMPGTD Y9, Y1, Y3", "\tVANDPS Y10, Y0, Y4", "\tVORPS Y11, Y4, Y4",
                           "\tVANDNPS Y4, Y2, Y4", "\tVBLENDVPS Y3, Y0, Y4, Y4", f"\tVMOVUPS Y4, {off}(DI)"],
           frame="$0-24", n="n+16(FP)")
+# d = a · ind(x), ind(x) = 1 for x ≥ 0 (−0 included), +0 for x < 0, x quieted for a NaN: GoMLX's
+# NonNegativeIndicator, sign(sign(x) + 1), the mask of Max's and ReLU's gradient. The compare is GE_OQ
+# (0x1D: ordered, false for NaN); UNORD_Q (0x03) finds NaNs, which take x with the quiet bit set. The
+# product is a · ind with a as the first operand (VMULPS ind, a), as Go's a*ind.
+L += ["// func nonNegMulVV(d, a, x *float32, n int): d[i] = a[i] · ind(x[i]), ind 1 for x ≥ 0, +0 for x < 0,",
+      "// x quieted for a NaN (sign(sign(x) + 1))."]
+L += loop("nonNegMulVV", ["\tMOVQ d+0(FP), DI", "\tMOVQ a+8(FP), SI", "\tMOVQ x+16(FP), DX", "\tVXORPS Y14, Y14, Y14"]
+          + const("0x3F800000", 13) + const("0x00400000", 12),
+          lambda off, r: [f"\tVMOVUPS {off}(DX), {r}", f"\tVCMPPS $0x1D, Y14, {r}, Y4", "\tVANDPS Y13, Y4, Y4",
+                          f"\tVCMPPS $0x03, {r}, {r}, Y5", f"\tVORPS Y12, {r}, Y6", "\tVBLENDVPS Y5, Y6, Y4, Y4",
+                          f"\tVMOVUPS {off}(SI), Y7", f"\tVMULPS Y4, Y7, {r}", f"\tVMOVUPS {r}, {off}(DI)"])
 open("vec_amd64.s", "w").write("\n".join(L))

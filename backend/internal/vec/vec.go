@@ -156,6 +156,51 @@ func ReLUMul(d, a, x []float32) {
 	}
 }
 
+// NonNegMul sets d[i] = a[i]·ind(x[i]) for i < len(d), where ind(x) = sign(sign(x) + 1) is GoMLX's
+// NonNegativeIndicator: 1 for x ≥ 0 (−0 included), +0 for x < 0, and x itself, quieted, for a NaN.
+// It is the mask of the gradient of Max(x, 0) (activations.Relu) and of Max(x, y) with d = x − y.
+// The product is a·ind, a the first operand, as Go's a*ind: so a NaN or infinite a[i] gives NaN where
+// ind is 0, as the product with the mask does. Float32 runs in assembly where the CPU has AVX2.
+func NonNegMul[T ~float32 | ~float64](d, a, x []T) {
+	a, x = a[:len(d)], x[:len(d)]
+	if d32, ok := any(d).([]float32); ok && useAsm && len(d) >= 8 {
+		n := len(d) &^ 7
+		nonNegMulVV(&d32[0], &any(a).([]float32)[0], &any(x).([]float32)[0], n)
+		d, a, x = d[n:], a[n:], x[n:]
+	}
+	switch d := any(d).(type) {
+	case []float32:
+		a, x := any(a).([]float32), any(x).([]float32)
+		for i, v := range x {
+			d[i] = a[i] * math.Float32frombits(nonNegInd32(math.Float32bits(v)))
+		}
+	case []float64:
+		a, x := any(a).([]float64), any(x).([]float64)
+		for i, v := range x {
+			d[i] = a[i] * math.Float64frombits(nonNegInd64(math.Float64bits(v)))
+		}
+	}
+}
+
+// nonNegInd32 is ind's bits for x's bits u, without branches (activations' signs mispredict half the
+// time): 1.0 unless x is negative and nonzero (+0 then), u with the quiet bit for a NaN.
+func nonNegInd32(u uint32) uint32 {
+	abs := u & 0x7fffffff
+	negNZ := (u >> 31) & ((abs + 0x7fffffff) >> 31) // 1 when x < 0 (or a NaN with the sign bit)
+	isNaN := -((0x7f800000 - abs) >> 31)            // all ones for a NaN
+	ind := 0x3f800000 &^ -negNZ
+	return ind&^isNaN | (u|0x00400000)&isNaN
+}
+
+// nonNegInd64 is nonNegInd32 for float64.
+func nonNegInd64(u uint64) uint64 {
+	abs := u & 0x7fffffffffffffff
+	negNZ := (u >> 63) & ((abs + 0x7fffffffffffffff) >> 63)
+	isNaN := -((0x7ff0000000000000 - abs) >> 63)
+	ind := 0x3ff0000000000000 &^ -negNZ
+	return ind&^isNaN | (u|0x0008000000000000)&isNaN
+}
+
 // Sign sets d[i] = sign(x[i]) for i < len(d): −1 or +1 with x[i]'s sign bit, +0 for ±0, and x[i]
 // itself for a NaN. Float32 runs in assembly where the CPU has AVX2.
 func Sign[T ~float32 | ~float64](d, x []T) {

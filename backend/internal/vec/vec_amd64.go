@@ -118,6 +118,9 @@ func signV(d, x *float32, n int)
 func reluMulVV(d, a, x *float32, n int)
 
 //go:noescape
+func nonNegMulVV(d, a, x *float32, n int)
+
+//go:noescape
 func affine8(x, out *float32, rows, c int, m, k1, k0 *float32)
 
 //go:noescape

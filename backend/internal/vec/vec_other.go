@@ -4,11 +4,12 @@ package vec
 
 const useAsm = false
 
-func vvAsm(Op, *float32, *float32, *float32, int) {}
-func vsAsm(Op, *float32, *float32, float32, int)  {}
-func svAsm(Op, *float32, float32, *float32, int)  {}
-func reluMulVV(*float32, *float32, *float32, int) {}
-func signV(*float32, *float32, int)               {}
+func vvAsm(Op, *float32, *float32, *float32, int)   {}
+func vsAsm(Op, *float32, *float32, float32, int)    {}
+func svAsm(Op, *float32, float32, *float32, int)    {}
+func reluMulVV(*float32, *float32, *float32, int)   {}
+func nonNegMulVV(*float32, *float32, *float32, int) {}
+func signV(*float32, *float32, int)                 {}
 
 func affine8(*float32, *float32, int, int, *float32, *float32, *float32)                         {}
 func affineGrad8(*float32, *float32, *float32, int, int, *float32, *float32, *float32, *float32) {}

@@ -102,6 +102,15 @@ func TestSameBitsAsGo(t *testing.T) {
 		}
 		ReLUMul(got, x, y)
 		sameBits(t, "ReLUMul", got, want)
+		for i := range want { // GoMLX's chain for Max(y, 0)'s gradient: x·sign(sign(y − 0) + 1)
+			s, u := []float32{y[i] - 0}, []float32{0}
+			sign32(u, s)
+			u[0]++
+			sign32(s, u)
+			want[i] = x[i] * s[0]
+		}
+		NonNegMul(got, x, y)
+		sameBits(t, "NonNegMul", got, want)
 		sign32(want, x)
 		Sign(got, x)
 		for i := range want { // exact, NaN payloads too: Sign returns a NaN operand itself
@@ -193,4 +202,31 @@ func BenchmarkMulVV(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestNonNegMul64: the float64 loop gives GoMLX's chain a·sign(sign(x − 0) + 1) in float64, on the
+// specials (every pair) and random values.
+func TestNonNegMul64(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	var a, x []float64
+	for _, u := range specials {
+		for _, v := range specials {
+			a, x = append(a, float64(u)), append(x, float64(v))
+		}
+	}
+	for _, v := range values(r, 500) {
+		a, x = append(a, r.NormFloat64()), append(x, float64(v))
+	}
+	got := make([]float64, len(x))
+	NonNegMul(got, a, x)
+	for i := range x {
+		s, u := []float64{x[i] - 0}, []float64{0}
+		sign64(u, s)
+		u[0]++
+		sign64(s, u)
+		w := a[i] * s[0]
+		if g := got[i]; math.Float64bits(g) != math.Float64bits(w) && !(g != g && w != w) {
+			t.Fatalf("NonNegMul(%v, %v) = %v, want %v", a[i], x[i], g, w)
+		}
+	}
 }
