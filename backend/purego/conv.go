@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"github.com/gaeanas/gaeanas/backend/internal/parallel"
 	"runtime"
+	"sync"
 	"sync/atomic"
 
 	"github.com/gaeanas/gaeanas/backend/internal/gemm"
@@ -379,7 +380,9 @@ func depthwiseRows2D[T float32 | float64](xc, kc, oc []T, rows, M int, outSp, kS
 	if _, ok := any(kc).([]float32); ok && runs != nil && vec.Accelerated() && vecPaths {
 		k32 := any(kc).([]float32)
 		depthwiseRunConvs.Add(1)
-		tiles = make([]float32, kh*kw*outW*C)
+		tp := getScratch[float32](kh * kw * outW * C)
+		defer putScratch(tp)
+		tiles = *tp
 		for tap := range kh * kw {
 			for ox := range outW {
 				copy(tiles[(tap*outW+ox)*C:(tap*outW+ox+1)*C], k32[tap*C:(tap+1)*C])
@@ -615,25 +618,56 @@ func groupOffsets(p *convParams, g, cin, bOut int) (chOff, bOff int) {
 func parallelTasks[T any](n int, task func(i int, scratch *[]T)) {
 	workers := min(runtime.GOMAXPROCS(0), n)
 	if workers <= 1 {
-		var scratch []T
+		scratch := getScratch[T](0)
 		for i := 0; i < n; i++ {
-			task(i, &scratch)
+			task(i, scratch)
 		}
+		putScratch(scratch)
 		return
 	}
 	var next atomic.Int64
 	parallelFor(workers, 1, func(lo, hi int) {
-		var scratch []T
+		scratch := getScratch[T](0)
 		for w := lo; w < hi; w++ {
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= n {
 					break
 				}
-				task(i, &scratch)
+				task(i, scratch)
 			}
 		}
+		putScratch(scratch)
 	})
+}
+
+// Scratch slices of the convolution kernels, reused across calls (a darts-pc iteration made 180 MB of
+// them as garbage, which raised the heap the collector lets grow before it runs). getScratch returns
+// one of length n, contents arbitrary (n = 0: whatever capacity the pool had, for tasks that grow it).
+var scratchPools sync.Map // key: a nil *T (one per type); value: a *sync.Pool of *[]T
+
+func getScratch[T any](n int) *[]T {
+	pool := scratchPool[T]()
+	s, _ := pool.Get().(*[]T)
+	if s == nil {
+		s = new([]T)
+	}
+	if cap(*s) < n {
+		*s = make([]T, n)
+	}
+	*s = (*s)[:n]
+	return s
+}
+
+func putScratch[T any](s *[]T) { scratchPool[T]().Put(s) }
+
+func scratchPool[T any]() *sync.Pool {
+	var key *T
+	p, ok := scratchPools.Load(key)
+	if !ok {
+		p, _ = scratchPools.LoadOrStore(key, new(sync.Pool))
+	}
+	return p.(*sync.Pool)
 }
 
 // parallelFor splits [0, n) into contiguous parts over the available cores (at least minPart each).
@@ -847,27 +881,31 @@ func convolveSwapped[T float32 | float64](x, k, out []T, p *convParams) {
 	// Tasks are dealt to workers in fixed contiguous ranges and the partial sums are added in worker
 	// order, so the result does not depend on scheduling (a restored search must replay bit for bit).
 	workers := min(runtime.GOMAXPROCS(0), tasks)
-	partials := make([][]T, workers)
+	partials := make([]*[]T, workers)
 	parallelFor(workers, 1, func(lo, hi int) {
 		for w := lo; w < hi; w++ {
-			acc := make([]T, width*cout)
-			patches := make([]T, rowsPerTask*width)
+			acc := getScratch[T](width * cout)
+			clear(*acc)
+			patches := getScratch[T](rowsPerTask * width)
 			for t := w * tasks / workers; t < (w+1)*tasks/workers; t++ {
 				r0 := t * rowsPerTask
 				r1 := min(rows, r0+rowsPerTask)
-				q := patches[:(r1-r0)*width]
+				q := (*patches)[:(r1-r0)*width]
 				im2colRows(xs, q, r0, r1, 0, K, r, kSp, outSp, tables, spStride, imgSize, 0, B, width, r0)
-				gemm.GemmTASerial(width, cout, r1-r0, q, width, ks[r0*cout:], cout, acc, cout, true)
+				gemm.GemmTASerial(width, cout, r1-r0, q, width, ks[r0*cout:], cout, *acc, cout, true)
 			}
+			putScratch(patches)
 			partials[w] = acc
 		}
 	})
-	sum := partials[0]
+	sum := *partials[0]
 	for _, part := range partials[1:] {
-		for i, v := range part {
+		for i, v := range *part {
 			sum[i] += v
 		}
+		putScratch(part)
 	}
+	defer putScratch(partials[0])
 	// sum is [O…, B, Cout]; out's axes: batch, spatial…, channels in its own order.
 	sumDims := append(append([]int(nil), outSp...), B, cout)
 	perm := make([]int, r+2) // out axis j is sum axis perm[j]
