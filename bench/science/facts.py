@@ -134,12 +134,13 @@ def welch_interval(a, b, level=0.95):
 
 def comparison(name_a, a, name_b, b):
     """The sentence a reading states for a comparison of two rows' accuracies over seeds: Welch's t, its
-    degrees of freedom and p, its 95 % interval, and the percentile bootstrap's (which, resampling 3 to
-    5 seeds, is much narrower than the t interval: it cannot see the tails a small sample hides)."""
+    degrees of freedom and p (two significant digits), its 95 % interval, and the percentile bootstrap's
+    (which, resampling 3 to 5 seeds, is much narrower than the t interval: it cannot see the tails a
+    small sample hides)."""
     d, t, df, p = welch(a, b)
     wlo, whi = welch_interval(a, b)
     lo, hi = bootstrap_diff(a, b)
-    return (f"{name_a} − {name_b}: {d:+.2f} points, Welch's t = {t:.2f} on {df:.1f} df, p ≈ {p:.2f}, "
+    return (f"{name_a} − {name_b}: {d:+.2f} points, Welch's t = {t:.2f} on {df:.1f} df, p ≈ {p:.2g}, "
             f"95 % interval [{wlo:+.2f}, {whi:+.2f}] (bootstrap [{lo:+.2f}, {hi:+.2f}])")
 
 
@@ -221,6 +222,107 @@ def science_table():
         for line in open(os.path.join(HERE, folder, "aggregate.txt")).read().splitlines():
             if line.strip() and not line.startswith(("report:", "found cells", "  ")):
                 FACTS.append((f"{folder}/aggregate.txt line", line))
+
+
+def groups(aug, plain):
+    """The rows of a §1 sweep pair by name: the augment sweep's algorithms and "no-aug" (plain)."""
+    g = {a: aug[(a, True)] for a, _ in aug}
+    g["no-aug"] = plain[("gaea-darts", False)]
+    return g
+
+
+def free_edges(r):
+    """Edges of a NAS-Bench-201 found cell whose op has no parameters."""
+    return sum(picks([r])[o] for o in ("none", "skip_connect", "avg_pool_3x3"))
+
+
+def round2_table():
+    """§1 round 2 (issue 25), part 1: every row over seeds 0-4 under the fidelity changes
+    (bench/science/round2/augment and plain), beside round 1 (bench/science/augment and plain)."""
+    if not os.path.isdir(os.path.join(HERE, "round2", "augment")):
+        return
+    g = groups(load("round2/augment"), load("round2/plain"))
+    old = groups(load("augment"), load("plain"))
+    acc = {k: [bench(r, "cifar10") for r in runs] for k, runs in g.items()}
+    acc_old = {k: [bench(r, "cifar10") for r in runs] for k, runs in old.items()}
+    rel = {k: [rel_entropy(r) for r in runs] for k, runs in g.items()}
+    nats = {k: [mean_entropy(r) for r in runs] for k, runs in g.items()}
+    label = {"gaea-darts": "GAEA-DARTS", "euclid-darts": "Euclid-DARTS", "darts": "DARTS", "gaea-gdas": "GAEA-GDAS",
+             "gdas": "GDAS", "no-aug": "GAEA-DARTS, no arch aug"}
+    for k, runs in g.items():
+        assert [r["seed"] for r in runs] == [0, 1, 2, 3, 4], (k, [r["seed"] for r in runs])
+        assert all(r["steps"] == 628 for r in runs), k
+
+    print("round 2, per-seed CIFAR-10 accuracies")
+    for k in ("gaea-darts", "euclid-darts", "darts", "gaea-gdas", "gdas", "no-aug"):
+        fact(f"{k} per seed", f"| {label[k]} | " + " | ".join(f"{v:.2f}" for v in acc[k])
+             + f" | {pm(acc[k], 2)} | {pm(acc[k][:3], 2)} | {pm(acc_old[k], 2)} |")
+
+    print("round 2, the comparisons")
+    fact("GAEA vs Euclid", comparison("GAEA-DARTS", acc["gaea-darts"], "Euclid-DARTS", acc["euclid-darts"]))
+    fact("GAEA vs DARTS", comparison("GAEA-DARTS", acc["gaea-darts"], "DARTS", acc["darts"]))
+    fact("GAEA-GDAS vs GDAS", comparison("GAEA-GDAS", acc["gaea-gdas"], "GDAS", acc["gdas"]))
+    fact("augmentation", comparison("augmented", acc["gaea-darts"], "unaugmented", acc["no-aug"]))
+
+    print("round 2, readings")
+    d0, t0, _, _ = welch(acc_old["gaea-darts"], acc_old["euclid-darts"])
+    d, t, _, p = welch(acc["gaea-darts"], acc["euclid-darts"])
+    fact("GAEA - Euclid, rounds 1 and 2", f"round 1's {d0:+.2f} points (t = {t0:.2f}, \"suggestive\") shrank to {d:+.2f} at 5 seeds, p ≈ {p:.2g}")
+    top = min(bench(r, "rank_cifar10") for r in g["euclid-darts"])
+    n_top = sum(bench(r, "rank_cifar10") == top for r in g["euclid-darts"])
+    top_acc = [bench(r, "cifar10") for r in g["euclid-darts"] if bench(r, "rank_cifar10") == top][0]
+    top_cell = [r["genotype"] for r in g["euclid-darts"] if bench(r, "rank_cifar10") == top][0]
+    same = [str(r["seed"]) for r in g["gaea-darts"] if r["genotype"] == top_cell]
+    fact("Euclid's top cell", f"finds the cell of GAEA-DARTS's seeds {' and '.join(same)} ({top_acc:.2f} %, rank {top}) on "
+         f"{['no', 'one', 'two', 'three', 'four', 'five'][n_top]} of five seeds")
+    d, t, _, p = welch(acc["gaea-darts"], acc["darts"])
+    assert min(acc["gaea-darts"]) > max(acc["darts"])
+    fact("GAEA - DARTS", f"{d:+.2f} points, t = {t:.2f}, p ≈ {p:.2g}, every GAEA seed above every DARTS seed")
+    d, t, _, p = welch(acc["gaea-gdas"], acc["gdas"])
+    lo, hi = welch_interval(acc["gaea-gdas"], acc["gdas"])
+    fact("GAEA-GDAS - GDAS", f"{d:+.2f} points with t = {t:.2f}, p ≈ {p:.2g} and an interval from {lo:+.2f} to {hi:+.2f}".replace("from -", "from −"))
+    both = acc["gaea-gdas"] + acc["gdas"]
+    fact("the GDAS rows' range", f"decides its accuracy ({min(both):.2f} to {max(both):.2f} %)")
+    fact("round 1's GDAS pair", f"Round 1's {pm(acc_old['gaea-gdas'], 2)} against {pm(acc_old['gdas'], 2)}")
+    d, t, _, p = welch(acc["gaea-darts"], acc["no-aug"])
+    fact("augmentation", f"({d:+.2f} points for augmented, p ≈ {p:.2g})")
+    m = lambda k, v: f"{mean(v[k]):.2f}"
+    fact("the fidelity changes", f"GAEA-DARTS stayed where it was ({m('gaea-darts', acc_old)} → {mean(acc['gaea-darts'][:3]):.2f}), "
+         f"Euclid-DARTS rose ({m('euclid-darts', acc_old)} → {mean(acc['euclid-darts'][:3]):.2f}), DARTS lost its broken seed "
+         f"({pm(acc_old['darts'], 2)} → {pm(acc['darts'][:3], 2)})")
+    fact("GAEA-DARTS ranks", "ranks " + ", ".join(str(bench(r, "rank_cifar10")) for r in g["gaea-darts"]))
+    fact("Euclid ranks", "ranks " + ", ".join(str(bench(r, "rank_cifar10")) for r in g["euclid-darts"]))
+    conv = picks(g["gaea-darts"])
+    fact("GAEA-DARTS ops", f"{conv['nor_conv_3x3']} of its 30 edges conv 3×3, {conv['nor_conv_1x1']} conv 1×1")
+    fact("GAEA / Euclid entropy", f"entropy/log K {pm(rel['gaea-darts'], 3)} against Euclid's {pm(rel['euclid-darts'], 3)}")
+    pk = picks(g["darts"])
+    fact("DARTS none", f"`none` on {pk['none']} of its 30 edges (every seed 2 or 3: "
+         + ", ".join(str(free_edges(r)) for r in g["darts"]) + "), conv 3×3 on the other " + str(pk["nor_conv_3x3"]))
+    assert pk["none"] + pk["nor_conv_3x3"] == 30, pk
+    assert all(free_edges(r) in (2, 3) for r in g["darts"])
+    th = [p for r in g["darts"] for row in r["arch_weights"] for p in row]
+    fact("DARTS θ range", f"every θ entry between {min(th):.4f} and {max(th):.4f}")
+    fact("DARTS round-1 seed 0", f"{min(acc_old['darts']):.2f} %")
+    th = [p for r in g["gaea-gdas"] for row in r["arch_weights"] for p in row]
+    fact("GAEA-GDAS θ range", f"every θ entry of the five runs between {min(th):.4f} and {max(th):.4f}")
+    fact("GAEA-GDAS entropy", f"entropy/log K ≥ {min(rel['gaea-gdas']):.6f}")
+    th = [p for r in g["gdas"] for row in r["arch_weights"] for p in row]
+    fact("GDAS θ range", f"GDAS's θ hardly more (between {min(th):.4f} and {max(th):.4f})")
+    r0 = g["gaea-gdas"][0]
+    warm = r0["settings"]["warmup_epochs"] * r0["steps"] // r0["epochs"]
+    fact("GAEA-GDAS architecture steps", f"in its {r0['steps'] - warm} architecture steps")
+    changed = sum(a["genotype"] != b["genotype"] for k in old for a, b in zip(g[k], old[k]))
+    fact("cells changed", f"{changed} of the 18 cells of seeds 0–2 changed")
+    fact("GAEA-GDAS param-free edges", "parameter-free edges " + ", ".join(str(free_edges(r)) for r in g["gaea-gdas"]))
+    fact("GDAS param-free edges", "and GDAS's " + ", ".join(str(free_edges(r)) for r in g["gdas"]))
+    fact("unaugmented entropy", f"{pm(nats['no-aug'], 3)} nats ({pm(rel['no-aug'], 3)} of log 4) against {pm(nats['gaea-darts'], 3)}")
+    fact("unaugmented seed 2", f"seed 2 fell to {acc['no-aug'][2]:.2f} % (rank {bench(g['no-aug'][2], 'rank_cifar10'):,})")
+
+    print("the round-2 tables are the committed aggregate.txt")
+    for folder in ("augment", "plain"):
+        for line in open(os.path.join(HERE, "round2", folder, "aggregate.txt")).read().splitlines():
+            if line.strip() and not line.startswith(("report:", "found cells", "  ")):
+                FACTS.append((f"round2/{folder}/aggregate.txt line", line))
 
 
 def nb1shot1_table():
@@ -329,6 +431,7 @@ def main(argv):
         print("usage: facts.py [--check RESULTS.md]", file=sys.stderr)
         return 2
     science_table()
+    round2_table()
     nb1shot1_table()
     if len(argv) == 3:
         text = normalise(open(argv[2]).read())
