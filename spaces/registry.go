@@ -63,6 +63,9 @@ type BenchmarkFile struct {
 	File  string // what the file is, "nasbench_only108.tfrecord"
 	Flag  string // the command-line flag that names it, without dashes: "nb101" for --nb101 FILE
 	Env   string // the environment variable that names it when the flag is not given
+	// Datasets are the data sets of its entries, in column order (Benchmark.Datasets of the opened
+	// file): a table can show the entries searches stored without opening the file.
+	Datasets []BenchmarkDataset
 	// Open opens the file as the space's benchmark; progress, when not nil, is called while a first
 	// open reads the file (bytes done of total).
 	Open func(path string, progress func(done, total int64)) (Benchmark, error)

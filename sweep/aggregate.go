@@ -163,6 +163,36 @@ type Aggregate struct {
 	Warnings []string `json:"warnings,omitempty"` // result files that could not be read
 }
 
+// stored tells whether a run of the table's rows carries the benchmark entry its search stored.
+func stored[K comparable](rows map[K][]*experiment.Result) bool {
+	for _, runs := range rows {
+		for _, r := range runs {
+			if r.Benchmark != nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// storedBenchmark stands for a benchmark file that was not named: a table shows the entries the
+// searches stored in their result.json, under the file's title and data sets; what needs the file
+// (looking a genotype up, the accuracy over a search) says how to name it.
+type storedBenchmark struct {
+	f    *spaces.BenchmarkFile
+	note string // why there is no file (spaces.NoBenchmarkError)
+}
+
+func (s storedBenchmark) Title() string                       { return s.f.Title }
+func (s storedBenchmark) Datasets() []spaces.BenchmarkDataset { return s.f.Datasets }
+func (s storedBenchmark) Size() int                           { return 0 }
+func (s storedBenchmark) Lookup(string) (*spaces.BenchmarkEntry, error) {
+	return nil, errors.New(s.note)
+}
+func (s storedBenchmark) Entry(int) (*spaces.BenchmarkEntry, error)   { return nil, errors.New(s.note) }
+func (s storedBenchmark) Best(string) (*spaces.BenchmarkEntry, error) { return nil, errors.New(s.note) }
+func (s storedBenchmark) Accuracies(string) ([]float64, error)        { return nil, errors.New(s.note) }
+
 // AggregateOptions say where the benchmarks kept in files are (spaces.Descriptor.BenchmarkFile:
 // NAS-Bench-1Shot1's NAS-Bench-101 file). The zero value takes them from their environment variables.
 type AggregateOptions struct {
@@ -253,6 +283,12 @@ func AggregateDir(dir string, opt AggregateOptions) (*Aggregate, error) {
 				return nil, err
 			}
 			t.Note, fromFile = note, b != nil
+			if b == nil && stored(rows) && len(desc.BenchmarkFile.Datasets) > 0 {
+				// No file named: the entries each search looked up and stored in its result.json.
+				b = storedBenchmark{desc.BenchmarkFile, note}
+				t.Note = fmt.Sprintf("%s entries as the searches stored them in result.json (%s, to look them up again and for the accuracy over the search)",
+					desc.BenchmarkFile.Title, strings.TrimPrefix(note, "no "+desc.BenchmarkFile.Title+" lookup for "+k.space+": "))
+			}
 			if b != nil {
 				t.bench, t.Benchmark = b, b.Title()
 			}
@@ -599,7 +635,11 @@ figure{margin:1.5em 0}figcaption{font-size:90%;color:#555}</style></head><body>
 	for _, t := range a.Tables {
 		fmt.Fprintf(&b, "<h2>%s</h2>\n", html.EscapeString(t.title()))
 		if t.bench != nil {
-			fmt.Fprintf(&b, "<p>Accuracies: %s accuracy (%%) of the found cell, ranks among its %d architectures (1 = best)", html.EscapeString(t.bench.Title()), t.bench.Size())
+			among := "as stored"
+			if n := t.bench.Size(); n > 0 {
+				among = fmt.Sprintf("among its %d architectures", n)
+			}
+			fmt.Fprintf(&b, "<p>Accuracies: %s accuracy (%%) of the found cell, ranks %s (1 = best)", html.EscapeString(t.bench.Title()), among)
 			if t.regret {
 				b.WriteString("; regret: the cell's error minus the space's lowest, in percentage points")
 			}

@@ -233,3 +233,69 @@ func TestAggregateNB101File(t *testing.T) {
 		}
 	}
 }
+
+// TestAggregateStoredEntries: without the NAS-Bench-101 file, a table of NAS-Bench-1Shot1 runs shows the
+// entries the searches stored in result.json (accuracy, rank and regret per data set, means over the
+// runs that have one), says in one line where they come from and how to look them up again, and the
+// report's accuracy-over-search picture says it needs the file.
+func TestAggregateStoredEntries(t *testing.T) {
+	t.Setenv(nb1shot1.EnvDataset, "")
+	dir := t.TempDir()
+	regret := func(v float64) *float64 { return &v }
+	stored := []*spaces.BenchmarkEntry{
+		{Index: 7, Arch: "a", Scores: []spaces.Score{{Dataset: nb1shot1.DatasetTest, Accuracy: 93.5, Rank: 10, Regret: regret(1.5)}, {Dataset: nb1shot1.DatasetValid, Accuracy: 94, Rank: 12, Regret: regret(1)}}},
+		{Index: 9, Arch: "b", Scores: []spaces.Score{{Dataset: nb1shot1.DatasetTest, Accuracy: 92.5, Rank: 30, Regret: regret(2.5)}, {Dataset: nb1shot1.DatasetValid, Accuracy: 93, Rank: 40, Regret: regret(2)}}},
+		nil, // a search that ran without the file
+	}
+	cell := "1:conv3x3-bn-relu(0) 2:maxpool3x3(1) 3:conv1x1-bn-relu(0,2) 4:conv3x3-bn-relu(2,3) out(0,3,4)"
+	for i, e := range stored {
+		d := filepath.Join(dir, "nb1shot1-2-gaea-pcdarts-s"+string(rune('0'+i)))
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		st := experiment.Settings{Space: "nb1shot1-2", Algo: experiment.GAEAPCDARTS, Level: gaea.BiLevel, ArchLR: 0.1, AugmentArch: true}
+		res := experiment.Result{Space: "nb1shot1-2", Algo: experiment.GAEAPCDARTS, Level: gaea.BiLevel, Dataset: "cifar10", Seed: int64(i),
+			Genotype: cell, ArchWeights: [][]float64{{0.5, 0.25, 0.25}}, Entropy: 1, Settings: st, Seconds: 10, Benchmark: e}
+		if err := rundir.WriteJSON(filepath.Join(d, experiment.SettingsFile), st); err != nil {
+			t.Fatal(err)
+		}
+		if err := rundir.WriteJSON(filepath.Join(d, experiment.ResultFile), res); err != nil {
+			t.Fatal(err)
+		}
+	}
+	agg, err := AggregateDir(dir, AggregateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb := agg.Tables[0]
+	const note = "NAS-Bench-101 entries as the searches stored them in result.json (give --nb101 FILE or set GAEA_NB101 to the path of nasbench_only108.tfrecord, to look them up again and for the accuracy over the search)"
+	if tb.Note != note || tb.Benchmark != "NAS-Bench-101" || len(tb.Rows) != 1 || len(tb.Rows[0].Genotypes) != 3 || len(agg.Warnings) != 0 {
+		t.Fatalf("table %+v, warnings %q", tb, agg.Warnings)
+	}
+	want := map[string][3]float64{nb1shot1.DatasetTest: {93, 20, 2}, nb1shot1.DatasetValid: {93.5, 26, 1.5}} // means of the two stored entries
+	for _, sc := range tb.Rows[0].Scores {
+		w := want[sc.Dataset]
+		if sc.Acc.N != 2 || math.Abs(sc.Acc.Mean-w[0]) > 1e-12 || sc.Rank.Mean != w[1] || sc.Regret == nil || math.Abs(sc.Regret.Mean-w[2]) > 1e-12 {
+			t.Errorf("%s: %+v regret %+v, want acc %v rank %v regret %v over 2 runs", sc.Dataset, sc, sc.Regret, w[0], w[1], w[2])
+		}
+		delete(want, sc.Dataset)
+	}
+	if len(want) != 0 {
+		t.Errorf("no column for %v", want)
+	}
+	var text bytes.Buffer
+	if err := agg.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{note, "CIFAR-10 test %", "regret (points)", "93.00 ± 0.71"} {
+		if !strings.Contains(text.String(), s) {
+			t.Errorf("text lacks %q:\n%s", s, text.String())
+		}
+	}
+	page := agg.HTML()
+	for _, s := range []string{"ranks as stored (1 = best)", "picture not available: viz: accuracy over search (runs): no NAS-Bench-101 lookup for nb1shot1-2: give --nb101 FILE"} {
+		if !strings.Contains(page, s) {
+			t.Errorf("aggregate.html lacks %q", s)
+		}
+	}
+}

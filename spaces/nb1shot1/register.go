@@ -23,10 +23,11 @@ func init() {
 			Capabilities: spaces.Capabilities{PartialChannels: true, EdgeWeights: true, WeightedOnly: true},
 			Presets:      presets,
 			BenchmarkFile: &spaces.BenchmarkFile{
-				Title: "NAS-Bench-101",
-				File:  "nasbench_only108.tfrecord",
-				Flag:  "nb101",
-				Env:   EnvDataset,
+				Title:    "NAS-Bench-101",
+				File:     "nasbench_only108.tfrecord",
+				Flag:     "nb101",
+				Env:      EnvDataset,
+				Datasets: tableDatasets,
 				Open: func(path string, progress func(done, total int64)) (spaces.Benchmark, error) {
 					b, err := OpenBenchmark(path, progress)
 					if err != nil {
