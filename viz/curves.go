@@ -24,8 +24,8 @@ var blockColors = map[string]struct {
 // legend entry, marked "no steps"; an empty history draws the empty panels (a live display before its
 // first step). Non-finite values are skipped.
 func LossCurves(history []gaea.Record) (*Figure, error) {
-	loss := newPlot("loss", "step", "loss")
-	acc := newPlot("accuracy", "step", "accuracy")
+	loss := newPlot("loss", "block step", "loss")
+	acc := newPlot("accuracy", "block step", "accuracy")
 	var legend []legendEntry
 	drawn := 0
 	for _, block := range []string{"arch", "weights"} {

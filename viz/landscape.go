@@ -145,7 +145,7 @@ func AccuracyOverSearch(b spaces.Benchmark, space spaces.Space, history []gaea.R
 		return nil, err
 	}
 	title := fmt.Sprintf("%s %s test accuracy of the argmax cell during the search", b.Title(), dsTitle)
-	p := newPlot(title, "step", "test accuracy (%)")
+	p := newPlot(title, "block step", "test accuracy (%)")
 	p.Title.TextStyle.Font = sans(12)
 	p.X.Tick.Marker = integerTicks{}
 	bestEntry, err := b.Best(dataset)

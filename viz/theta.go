@@ -94,7 +94,7 @@ func ThetaEvolution(history []gaea.Record, ops, edges []string) (*Figure, error)
 			yl = "θ"
 		}
 		if e >= len(edges)-cols {
-			xl = "step"
+			xl = "block step"
 		}
 		p := newPlot("edge "+name, xl, yl)
 		for k, op := range ops {
@@ -267,7 +267,7 @@ func EntropyCurves(history []gaea.Record, edges []string) (*Figure, error) {
 		return nil, fmt.Errorf("viz: entropy curves: no record of the history (%d records) carries entropies", len(history))
 	}
 	const title = "Entropy of θ per edge"
-	p := newPlot(title, "step", "entropy (nats)")
+	p := newPlot(title, "block step", "entropy (nats)")
 	p.Title.TextStyle.Font = sans(13)
 	var legend []legendEntry
 	for e, name := range edges {
