@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"html"
 	"math"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -108,12 +110,18 @@ func graphHeader(b *strings.Builder, g spaces.CellGraph) {
 
 // Cell draws a cell diagram (spaces.CellGraph): every edge with an op labelled with it in the op's
 // colour, the others (e.g. into a concatenating output) plain grey.
-func Cell(g spaces.CellGraph) (*Figure, error) {
+func Cell(g spaces.CellGraph) (*Figure, error) { return cellAt(g, "") }
+
+// cellAt is Cell with the drawing's size limit in inches ("w,h"; "" for dotHeader's).
+func cellAt(g spaces.CellGraph, size string) (*Figure, error) {
 	if len(g.Nodes) == 0 {
 		return nil, fmt.Errorf("viz: cell %q: no nodes", g.Title)
 	}
 	var b strings.Builder
 	graphHeader(&b, g)
+	if size != "" {
+		fmt.Fprintf(&b, "  graph [size=%q];\n", size)
+	}
 	graphNodes(&b, g)
 	for _, e := range g.Edges {
 		if e.Op == "" {
@@ -147,14 +155,56 @@ func Cells(space spaces.Space, genotype string) ([]*Figure, error) {
 		return nil, fmt.Errorf("viz: %s cell: %w", space.Name(), err)
 	}
 	var figs []*Figure
-	for _, c := range graphs {
+	scales := make([]svgScale, len(graphs))
+	least := 1.0
+	for i, c := range graphs {
 		f, err := Cell(c)
 		if err != nil {
 			return nil, err
 		}
 		figs = append(figs, f)
+		scales[i] = scaleOf(f.SVG)
+		least = min(least, scales[i].s)
+	}
+	// One scale for all the cells, so that their labels have one size: Graphviz shrinks a drawing
+	// wider than the size limit (a reduction cell often is), and the others are drawn as small.
+	for i, c := range graphs {
+		if sc := scales[i]; sc.ok && sc.s > least*1.001 {
+			k := least / sc.s
+			f, err := cellAt(c, fmt.Sprintf("%.4f,%.4f", sc.w*k/72, sc.h*k/72))
+			if err != nil {
+				return nil, err
+			}
+			figs[i] = f
+		}
 	}
 	return figs, nil
+}
+
+// svgScale is a Graphviz SVG's size in points and the scale it drew at (1: natural size).
+type svgScale struct {
+	w, h, s float64
+	ok      bool
+}
+
+var (
+	svgSizeRE  = regexp.MustCompile(`<svg width="([0-9.]+)pt" height="([0-9.]+)pt"`)
+	svgScaleRE = regexp.MustCompile(`scale\(([0-9.]+) [0-9.]+\)`)
+)
+
+// scaleOf reads the size and scale of a Graphviz SVG ({s: 1} when it cannot).
+func scaleOf(svg []byte) svgScale {
+	m, n := svgSizeRE.FindSubmatch(svg), svgScaleRE.FindSubmatch(svg)
+	if m == nil || n == nil {
+		return svgScale{s: 1}
+	}
+	w, err1 := strconv.ParseFloat(string(m[1]), 64)
+	h, err2 := strconv.ParseFloat(string(m[2]), 64)
+	s, err3 := strconv.ParseFloat(string(n[1]), 64)
+	if err1 != nil || err2 != nil || err3 != nil || s <= 0 {
+		return svgScale{s: 1}
+	}
+	return svgScale{w: w, h: h, s: s, ok: true}
 }
 
 // Supernet draws a space's search cell under θ (spaces.SupernetDrawer): every candidate op of every

@@ -353,7 +353,35 @@ func TestCellsDARTS(t *testing.T) {
 				}
 			}
 		}
+		// One scale for both cells (labels of one size), although PC-DARTS's reduction cell alone would
+		// be drawn at 0.73 of the normal cell's.
+		s0, s1 := scaleOf(figs[0].SVG), scaleOf(figs[1].SVG)
+		if !s0.ok || !s1.ok || math.Abs(s0.s-s1.s) > 0.005*s1.s {
+			t.Errorf("%s: cells drawn at scales %+v and %+v", g, s0, s1)
+		}
+		alone, err := Cell(mustGraphs(t, g)[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sc := scaleOf(alone.SVG); g == darts.PC_DARTS && sc.s < 0.99 {
+			t.Errorf("PC-DARTS's normal cell alone drawn at scale %v, want 1", sc.s)
+		}
 	}
+}
+
+// mustGraphs returns the cell graphs of a DARTS genotype.
+func mustGraphs(t *testing.T, g *darts.Genotype) []spaces.CellGraph {
+	t.Helper()
+	sp := darts.New()
+	gg, err := sp.ParseGenotype(g.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	graphs, err := sp.CellGraphs(gg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return graphs
 }
 
 func TestLandscapeNB201(t *testing.T) {
