@@ -49,12 +49,7 @@ func TestAggregateColumns(t *testing.T) {
 		}
 		res := experiment.Result{Space: "nb201", Algo: experiment.Algo(r.algo), Level: gaea.SingleLevel, Dataset: "cifar10", Seed: r.seed,
 			Genotype: r.genotype, ArchWeights: theta, Entropy: r.entropy, Settings: s, Seconds: 10}
-		if err := rundir.WriteJSON(filepath.Join(d, experiment.SettingsFile), s); err != nil {
-			t.Fatal(err)
-		}
-		if err := rundir.WriteJSON(filepath.Join(d, experiment.ResultFile), res); err != nil {
-			t.Fatal(err)
-		}
+		writeRun(t, d, s, res)
 	}
 	agg, err := AggregateDir(dir, AggregateOptions{})
 	if err != nil {
@@ -140,12 +135,7 @@ func TestAggregateNB101File(t *testing.T) {
 		st := experiment.Settings{Space: "nb1shot1-2", Algo: experiment.GAEAPCDARTS, Level: gaea.BiLevel, ArchLR: 0.1, AugmentArch: true}
 		res := experiment.Result{Space: "nb1shot1-2", Algo: experiment.GAEAPCDARTS, Level: gaea.BiLevel, Dataset: "cifar10", Seed: int64(i),
 			Genotype: str, ArchWeights: [][]float64{{0.5, 0.25, 0.25}}, Entropy: 1, Settings: st, Seconds: 10}
-		if err := rundir.WriteJSON(filepath.Join(d, experiment.SettingsFile), st); err != nil {
-			t.Fatal(err)
-		}
-		if err := rundir.WriteJSON(filepath.Join(d, experiment.ResultFile), res); err != nil {
-			t.Fatal(err)
-		}
+		writeRun(t, d, st, res)
 	}
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
@@ -256,12 +246,7 @@ func TestAggregateStoredEntries(t *testing.T) {
 		st := experiment.Settings{Space: "nb1shot1-2", Algo: experiment.GAEAPCDARTS, Level: gaea.BiLevel, ArchLR: 0.1, AugmentArch: true}
 		res := experiment.Result{Space: "nb1shot1-2", Algo: experiment.GAEAPCDARTS, Level: gaea.BiLevel, Dataset: "cifar10", Seed: int64(i),
 			Genotype: cell, ArchWeights: [][]float64{{0.5, 0.25, 0.25}}, Entropy: 1, Settings: st, Seconds: 10, Benchmark: e}
-		if err := rundir.WriteJSON(filepath.Join(d, experiment.SettingsFile), st); err != nil {
-			t.Fatal(err)
-		}
-		if err := rundir.WriteJSON(filepath.Join(d, experiment.ResultFile), res); err != nil {
-			t.Fatal(err)
-		}
+		writeRun(t, d, st, res)
 	}
 	agg, err := AggregateDir(dir, AggregateOptions{})
 	if err != nil {
@@ -297,5 +282,16 @@ func TestAggregateStoredEntries(t *testing.T) {
 		if !strings.Contains(page, s) {
 			t.Errorf("aggregate.html lacks %q", s)
 		}
+	}
+}
+
+// writeRun writes a finished run's settings.json and result.json into its folder d.
+func writeRun(t *testing.T, d string, st experiment.Settings, res experiment.Result) {
+	t.Helper()
+	if err := rundir.WriteJSON(filepath.Join(d, experiment.SettingsFile), st); err != nil {
+		t.Fatal(err)
+	}
+	if err := rundir.WriteJSON(filepath.Join(d, experiment.ResultFile), res); err != nil {
+		t.Fatal(err)
 	}
 }

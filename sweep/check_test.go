@@ -10,7 +10,6 @@ import (
 
 	"github.com/gaeanas/gaeanas/experiment"
 	"github.com/gaeanas/gaeanas/gaea"
-	"github.com/gaeanas/gaeanas/rundir"
 )
 
 // Every grid a cell of which gaea search would refuse is refused by Expand (and so by Open and Plan,
@@ -226,12 +225,7 @@ func TestAggregateAliasesAndOneSeed(t *testing.T) {
 		theta := [][]float64{{0.5, 0.5}}
 		res := experiment.Result{Space: "nb201", Algo: experiment.Algo(r.algo), Level: gaea.SingleLevel, Dataset: r.dataset, Seed: r.seed,
 			Genotype: arch, ArchWeights: theta, Entropy: r.entropy, Settings: s, Seconds: 10}
-		if err := rundir.WriteJSON(filepath.Join(d, experiment.SettingsFile), s); err != nil {
-			t.Fatal(err)
-		}
-		if err := rundir.WriteJSON(filepath.Join(d, experiment.ResultFile), res); err != nil {
-			t.Fatal(err)
-		}
+		writeRun(t, d, s, res)
 	}
 	agg, err := AggregateDir(dir, AggregateOptions{})
 	if err != nil {
