@@ -113,7 +113,8 @@ type Table struct {
 	Space     string `json:"space"`
 	Dataset   string `json:"dataset"`
 	Benchmark string `json:"benchmark,omitempty"` // the space's benchmark ("NAS-Bench-201"); "" for none
-	// Note says why a space with a benchmark file has no lookups (the file was not named).
+	// Note says, for a space whose benchmark is a file that was not named, that the table has no lookups
+	// or that it shows the entries the searches stored.
 	Note string `json:"note,omitempty"`
 	Rows []Row  `json:"rows"`
 
@@ -206,8 +207,9 @@ type AggregateOptions struct {
 // AggregateDir reads the result.json of every cell of the sweep folder dir (of every subfolder
 // holding one, when dir has no sweep.json) and groups them by (space, data set) and (algorithm,
 // architecture learning rate). The found cells of a space whose benchmark is a file are looked up in
-// that file when opt (or the environment) names it; else the table says in its Note that it has no
-// lookups.
+// that file when opt (or the environment) names it; else the table shows the entries the searches
+// stored in their result.json, a run without one a warning, and says so in its Note (or, when no run
+// stored one, that it has no lookups).
 func AggregateDir(dir string, opt AggregateOptions) (*Aggregate, error) {
 	agg := &Aggregate{Dir: dir}
 	var dirs []string
@@ -319,6 +321,10 @@ func AggregateDir(dir string, opt AggregateOptions) (*Aggregate, error) {
 						agg.Warnings = append(agg.Warnings, fmt.Sprintf("%s: %s lookup of %s: %v", filepath.Base(res.Dir), t.Benchmark, res.Genotype, err))
 						e = nil
 					}
+				}
+				if _, ok := t.bench.(storedBenchmark); ok && e == nil {
+					agg.Warnings = append(agg.Warnings, fmt.Sprintf("%s: no stored %s entry (searched without the file): left out of the accuracy columns",
+						filepath.Base(res.Dir), t.Benchmark))
 				}
 				if e != nil && t.bench != nil {
 					for _, sc := range e.Scores {

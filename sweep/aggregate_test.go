@@ -226,7 +226,8 @@ func TestAggregateNB101File(t *testing.T) {
 
 // TestAggregateStoredEntries: without the NAS-Bench-101 file, a table of NAS-Bench-1Shot1 runs shows the
 // entries the searches stored in result.json (accuracy, rank and regret per data set, means over the
-// runs that have one), says in one line where they come from and how to look them up again, and the
+// runs that have one; a run without one is a warning), says in one line where they come from and how to
+// look them up again, and the
 // report's accuracy-over-search picture says it needs the file.
 func TestAggregateStoredEntries(t *testing.T) {
 	t.Setenv(nb1shot1.EnvDataset, "")
@@ -237,7 +238,11 @@ func TestAggregateStoredEntries(t *testing.T) {
 		{Index: 9, Arch: "b", Scores: []spaces.Score{{Dataset: nb1shot1.DatasetTest, Accuracy: 92.5, Rank: 30, Regret: regret(2.5)}, {Dataset: nb1shot1.DatasetValid, Accuracy: 93, Rank: 40, Regret: regret(2)}}},
 		nil, // a search that ran without the file
 	}
-	cell := "1:conv3x3-bn-relu(0) 2:maxpool3x3(1) 3:conv1x1-bn-relu(0,2) 4:conv3x3-bn-relu(2,3) out(0,3,4)"
+	cells := []string{
+		"1:conv3x3-bn-relu(0) 2:maxpool3x3(1) 3:conv1x1-bn-relu(0,2) 4:conv3x3-bn-relu(2,3) out(0,3,4)",
+		"1:conv1x1-bn-relu(0) 2:conv1x1-bn-relu(0) 3:conv3x3-bn-relu(0,1) 4:conv3x3-bn-relu(1,2) out(0,3,4)",
+		"1:maxpool3x3(0) 2:maxpool3x3(0) 3:maxpool3x3(1,2) 4:maxpool3x3(1,3) out(2,3,4)",
+	}
 	for i, e := range stored {
 		d := filepath.Join(dir, "nb1shot1-2-gaea-pcdarts-s"+string(rune('0'+i)))
 		if err := os.MkdirAll(d, 0o755); err != nil {
@@ -245,7 +250,7 @@ func TestAggregateStoredEntries(t *testing.T) {
 		}
 		st := experiment.Settings{Space: "nb1shot1-2", Algo: experiment.GAEAPCDARTS, Level: gaea.BiLevel, ArchLR: 0.1, AugmentArch: true}
 		res := experiment.Result{Space: "nb1shot1-2", Algo: experiment.GAEAPCDARTS, Level: gaea.BiLevel, Dataset: "cifar10", Seed: int64(i),
-			Genotype: cell, ArchWeights: [][]float64{{0.5, 0.25, 0.25}}, Entropy: 1, Settings: st, Seconds: 10, Benchmark: e}
+			Genotype: cells[i], ArchWeights: [][]float64{{0.5, 0.25, 0.25}}, Entropy: 1, Settings: st, Seconds: 10, Benchmark: e}
 		writeRun(t, d, st, res)
 	}
 	agg, err := AggregateDir(dir, AggregateOptions{})
@@ -254,7 +259,8 @@ func TestAggregateStoredEntries(t *testing.T) {
 	}
 	tb := agg.Tables[0]
 	const note = "NAS-Bench-101 entries as the searches stored them in result.json (give --nb101 FILE or set GAEA_NB101 to the path of nasbench_only108.tfrecord, to look them up again and for the accuracy over the search)"
-	if tb.Note != note || tb.Benchmark != "NAS-Bench-101" || len(tb.Rows) != 1 || len(tb.Rows[0].Genotypes) != 3 || len(agg.Warnings) != 0 {
+	if tb.Note != note || tb.Benchmark != "NAS-Bench-101" || len(tb.Rows) != 1 || len(tb.Rows[0].Genotypes) != 3 ||
+		len(agg.Warnings) != 1 || !strings.HasPrefix(agg.Warnings[0], "nb1shot1-2-gaea-pcdarts-s2: no stored NAS-Bench-101 entry") {
 		t.Fatalf("table %+v, warnings %q", tb, agg.Warnings)
 	}
 	want := map[string][3]float64{nb1shot1.DatasetTest: {93, 20, 2}, nb1shot1.DatasetValid: {93.5, 26, 1.5}} // means of the two stored entries

@@ -16,7 +16,8 @@
 // time, and the found cells; Aggregate.Write writes them as aggregate.html, .csv and .json. Spaces are
 // looked up in the registry (package spaces); an unlinked space's runs aggregate without its benchmark,
 // and a space whose benchmark is a file (NAS-Bench-1Shot1's NAS-Bench-101 file) is looked up in the file
-// AggregateOptions or the environment names, else its table says in one line that it has no lookups.
+// AggregateOptions or the environment names; else its table shows the entries the searches stored in
+// their result.json (when they ran with the file), or says in one line that it has no lookups.
 //
 // Command is gaea sweep's command line: the grid flags, the gaea search flags given to every cell (each
 // cell is checked as gaea search would check it before anything is written), the executors' options.

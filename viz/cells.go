@@ -140,7 +140,8 @@ func cellAt(g spaces.CellGraph, size string) (*Figure, error) {
 }
 
 // Cells draws the cells of a genotype (in the space's text form) with the diagram data its space
-// supplies (spaces.CellDrawer): one figure per cell type.
+// supplies (spaces.CellDrawer): one figure per cell type, all at one scale (the smallest Graphviz needs
+// to keep any of them within the size limit), so that their labels have one size.
 func Cells(space spaces.Space, genotype string) ([]*Figure, error) {
 	d, ok := space.(spaces.CellDrawer)
 	if !ok {

@@ -933,8 +933,11 @@ func TestMaxGradientsSameBits(t *testing.T) {
 					fused += customOps(b, "NonNegMul")
 					for _, st := range b.stages {
 						for _, op := range st.customs {
-							if op.name == "NonNegMul" && relu && op.inputs[1].paramIdx < 0 && op.inputs[1].call.name != "Reshape" {
-								t.Errorf("%s: the fused mask reads %s, not x", name, op.inputs[1].call.name)
+							if op.name != "NonNegMul" || !relu {
+								continue
+							}
+							if in := op.inputs[1]; in.paramIdx < 0 && (in.call == nil || in.call.name != "Reshape") {
+								t.Errorf("%s: the fused mask reads %v, not x", name, in.custom)
 							}
 						}
 					}

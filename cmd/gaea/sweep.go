@@ -72,7 +72,7 @@ func runAggregate(args []string) error {
 	asJSON := fs.Bool("json", false, "print the tables as JSON instead of text")
 	files := experiment.AddBenchmarkFileFlags(fs)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: gaea aggregate DIR [--json] [--nb101 FILE]\n\nOne table per (space, data set) of a sweep folder (or of any folder of search run folders): per algorithm,\nmean ± std over seeds of the found cell's benchmark accuracies and ranks (spaces with a benchmark; NAS-Bench-1Shot1's\ncells are looked up in the NAS-Bench-101 file --nb101 or $GAEA_NB101 names, with their regrets), final mean\nper-edge entropy of θ, search time, and the found cells. Writes DIR/aggregate.html (with curves over the\nsearch), aggregate.csv and aggregate.json.\n")
+		fmt.Fprintf(fs.Output(), "Usage: gaea aggregate DIR [--json] [--nb101 FILE]\n\nOne table per (space, data set) of a sweep folder (or of any folder of search run folders): per algorithm,\nmean ± std over seeds of the found cell's benchmark accuracies and ranks (spaces with a benchmark; NAS-Bench-1Shot1's\ncells are looked up in the NAS-Bench-101 file --nb101 or $GAEA_NB101 names, with their regrets; without it the\nentries the searches stored in result.json), final mean\nper-edge entropy of θ, search time, and the found cells. Writes DIR/aggregate.html (with curves over the\nsearch), aggregate.csv and aggregate.json.\n")
 		cli.PrintDefaults(fs)
 	}
 	dir, err := cli.FolderArg(fs, args)

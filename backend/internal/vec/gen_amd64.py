@@ -89,7 +89,8 @@ L += loop("signV", ["\tMOVQ d+0(FP), DI", "\tMOVQ x+8(FP), SI", "\tMOVQ SI, DX"]
 # d = a · ind(x), ind(x) = 1 for x ≥ 0 (−0 included), +0 for x < 0, x quieted for a NaN: GoMLX's
 # NonNegativeIndicator, sign(sign(x) + 1), the mask of Max's and ReLU's gradient. The compare is GE_OQ
 # (0x1D: ordered, false for NaN); UNORD_Q (0x03) finds NaNs, which take x with the quiet bit set. The
-# product is a · ind with a as the first operand (VMULPS ind, a), as Go's a*ind.
+# product is a · ind (VMULPS ind, a). Where a and x are both NaN the result is a NaN whose payload is a's
+# here and may be x's in the Go loop (x86 returns the first source's NaN; Go may swap the operands).
 L += ["// func nonNegMulVV(d, a, x *float32, n int): d[i] = a[i] · ind(x[i]), ind 1 for x ≥ 0, +0 for x < 0,",
       "// x quieted for a NaN (sign(sign(x) + 1))."]
 L += loop("nonNegMulVV", ["\tMOVQ d+0(FP), DI", "\tMOVQ a+8(FP), SI", "\tMOVQ x+16(FP), DX", "\tVXORPS Y14, Y14, Y14"]

@@ -159,8 +159,10 @@ func ReLUMul(d, a, x []float32) {
 // NonNegMul sets d[i] = a[i]·ind(x[i]) for i < len(d), where ind(x) = sign(sign(x) + 1) is GoMLX's
 // NonNegativeIndicator: 1 for x ≥ 0 (−0 included), +0 for x < 0, and x itself, quieted, for a NaN.
 // It is the mask of the gradient of Max(x, 0) (activations.Relu) and of Max(x, y) with d = x − y.
-// The product is a·ind, a the first operand, as Go's a*ind: so a NaN or infinite a[i] gives NaN where
-// ind is 0, as the product with the mask does. Float32 runs in assembly where the CPU has AVX2.
+// The product is a·ind: a NaN or infinite a[i] gives NaN where ind is 0, as the product with the mask
+// does. Where a[i] and x[i] are both NaN the result is NaN with either one's payload (the assembly
+// returns a's, the Go loop may return x's), as for any product of two NaNs. Float32 runs in assembly
+// where the CPU has AVX2.
 func NonNegMul[T ~float32 | ~float64](d, a, x []T) {
 	a, x = a[:len(d)], x[:len(d)]
 	if d32, ok := any(d).([]float32); ok && useAsm && len(d) >= 8 {
