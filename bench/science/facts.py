@@ -325,6 +325,46 @@ def round2_table():
                 FACTS.append((f"round2/{folder}/aggregate.txt line", line))
 
 
+def round2_levels():
+    """§1 round 2 (issue 25), part 2: GAEA-DARTS and DARTS single level (round2/augment) against bilevel
+    (round2/bilevel), equal weight steps and images seen."""
+    if not os.path.isdir(os.path.join(HERE, "round2", "bilevel")):
+        return
+    single, bi = load("round2/augment"), load("round2/bilevel")
+    rows = {}
+    for a in ("gaea-darts", "darts"):
+        rows[(a, "single")], rows[(a, "bi")] = single[(a, True)], bi[(a, True)]
+    for (a, lv), runs in rows.items():
+        assert [r["seed"] for r in runs] == [0, 1, 2, 3, 4], (a, lv)
+        assert all(r["level"] == lv for r in runs), (a, lv)
+        s0 = runs[0]["settings"]
+        imgs = s0["train_images"] * runs[0]["epochs"]
+        fact(f"{a} {lv}: weight steps, images", f"{runs[0]['steps']} weight steps, {s0['train_images']:,} × {runs[0]['epochs']} = {imgs:,} images")
+    acc = {k: [bench(r, "cifar10") for r in runs] for k, runs in rows.items()}
+    final = {k: [r["final_nb201"]["cifar10"] for r in runs] for k, runs in rows.items()}
+    name = {"gaea-darts": "GAEA-DARTS", "darts": "DARTS"}
+
+    print("round 2, levels: per row")
+    for (a, lv), runs in rows.items():
+        k = (a, lv)
+        ranks = ", ".join(str(bench(r, "rank_cifar10")) for r in runs)
+        fact(f"{a} {lv} row", f"| {name[a]} | {lv} | " + " | ".join(f"{v:.2f}" for v in acc[k]) + f" | {pm(acc[k], 2)} | {ranks} | "
+             f"{pm([rel_entropy(r) for r in runs], 3)} | {pm([free_edges(r) for r in runs], 1)} |")
+    print("round 2, levels: comparisons")
+    for a in ("gaea-darts", "darts"):
+        fact(f"{a} single vs bi", comparison(f"{name[a]} single", acc[(a, "single")], f"{name[a]} bilevel", acc[(a, "bi")]))
+    for a in ("gaea-darts", "darts"):
+        runs = rows[(a, "bi")]
+        moved = sum(r["genotype"] != r["final_genotype"] for r in runs)
+        fact(f"{a} bilevel best-valid vs final", f"{name[a]} bilevel: the best-validation cell differs from the final one on {moved} of 5 seeds "
+             f"(final cells {pm(final[(a, 'bi')], 2)})")
+    fact("GAEA vs DARTS, bilevel", comparison("GAEA-DARTS bilevel", acc[("gaea-darts", "bi")], "DARTS bilevel", acc[("darts", "bi")]))
+
+    for line in open(os.path.join(HERE, "round2", "bilevel", "aggregate.txt")).read().splitlines():
+        if line.strip() and not line.startswith(("report:", "found cells", "  ")):
+            FACTS.append(("round2/bilevel/aggregate.txt line", line))
+
+
 def nb1shot1_table():
     """§1, NAS-Bench-1Shot1: GAEA PC-DARTS against PC-DARTS on spaces 1-3 (bench/science/nb1shot1)."""
     if not os.path.isdir(os.path.join(HERE, "nb1shot1")):
@@ -432,6 +472,7 @@ def main(argv):
         return 2
     science_table()
     round2_table()
+    round2_levels()
     nb1shot1_table()
     if len(argv) == 3:
         text = normalise(open(argv[2]).read())
