@@ -351,14 +351,35 @@ def round2_levels():
         fact(f"{a} {lv} row", f"| {name[a]} | {lv} | " + " | ".join(f"{v:.2f}" for v in acc[k]) + f" | {pm(acc[k], 2)} | {ranks} | "
              f"{pm([rel_entropy(r) for r in runs], 3)} | {pm([free_edges(r) for r in runs], 1)} |")
     print("round 2, levels: comparisons")
+    fact("GAEA single vs bi, spreads", f"({pm(acc[('gaea-darts', 'single')], 2)} against {pm(acc[('gaea-darts', 'bi')], 2)})")
+    for a in ("gaea-darts", "darts"):
+        d, t, _, p = welch(acc[(a, "single")], acc[(a, "bi")])
+        fact(f"{a} single - bi, short", f"{d:+.2f} points, t = {t:.2f}, p ≈ {p:.2g}".replace("t = -", "t = −").replace("-", "−", 1) if d < 0 else f"{d:+.2f} points, p ≈ {p:.2g}")
+    d, _, _, p = welch(acc[("gaea-darts", "bi")], acc[("darts", "bi")])
+    fact("GAEA - DARTS bilevel, short", f"({d:+.2f}, p ≈ {p:.2g})")
     for a in ("gaea-darts", "darts"):
         fact(f"{a} single vs bi", comparison(f"{name[a]} single", acc[(a, "single")], f"{name[a]} bilevel", acc[(a, "bi")]))
     for a in ("gaea-darts", "darts"):
         runs = rows[(a, "bi")]
         moved = sum(r["genotype"] != r["final_genotype"] for r in runs)
-        fact(f"{a} bilevel best-valid vs final", f"{name[a]} bilevel: the best-validation cell differs from the final one on {moved} of 5 seeds "
+        fact(f"{a} bilevel best-valid vs final", f"the best-validation cell differs from the final one on {moved} of 5 seeds "
              f"(final cells {pm(final[(a, 'bi')], 2)})")
     fact("GAEA vs DARTS, bilevel", comparison("GAEA-DARTS bilevel", acc[("gaea-darts", "bi")], "DARTS bilevel", acc[("darts", "bi")]))
+    for lv in ("single", "bi"):
+        pk = picks(rows[("darts", lv)])
+        fact(f"DARTS {lv} picks", f"{lv}: " + ", ".join(f"{o} {pk[o]}" for o in ("none", "skip_connect", "avg_pool_3x3", "nor_conv_1x1", "nor_conv_3x3")))
+        th = [p for r in rows[("darts", lv)] for row in r["arch_weights"] for p in row]
+        fact(f"DARTS {lv} θ range", f"{lv}: θ between {min(th):.4f} and {max(th):.4f}")
+    edge_none = defaultdict(int)
+    for lv in ("single", "bi"):
+        for r in rows[("darts", lv)]:
+            for e, part in zip(r["edges"], r["genotype"].strip("|").replace("|+|", "|").split("|")):
+                if part.startswith("none~"):
+                    edge_none[(lv, e.replace("<-", "←"))] += 1
+    fact("DARTS single-level none edges", "single level puts `none` on " + ", ".join(
+        f"{e} ({n} of 5)" for (lv, e), n in sorted(edge_none.items()) if lv == "single"))
+    fact("DARTS bilevel none edges", "bilevel on " + ", ".join(
+        f"{e} ({n} of 5)" for (lv, e), n in sorted(edge_none.items()) if lv == "bi"))
 
     for line in open(os.path.join(HERE, "round2", "bilevel", "aggregate.txt")).read().splitlines():
         if line.strip() and not line.startswith(("report:", "found cells", "  ")):
