@@ -24,9 +24,10 @@
 // simplego's own ops run one after another within a stage ("ops_sequential"; see NewWithConfig for the
 // deadlock of GoMLX v0.26.0's parallel scheduler); each op still splits its work over the cores.
 //
-// At build time, three rewrites save passes without changing a bit (rewrite.go): Identity is its operand;
+// At build time, four rewrites save passes without changing a bit (rewrite.go): Identity is its operand;
 // a binary op whose operand is a BroadcastInDim that only repeats a smaller tensor reads that tensor;
-// spaces.ReLU's mask product a·ConvertDType(x > 0) is one pass.
+// spaces.ReLU's mask product a·ConvertDType(x > 0) is one pass; and so is the mask of GoMLX's Max
+// gradient (activations.Relu's), a·Sign(Sign(x − 0) + 1), five passes before.
 //
 // Convolutions with one channel per group (depthwise) run as a direct loop, and the kernel gradient of
 // such a convolution as row products over all channels at once (conv_dwgrad.go; its sums run in another
