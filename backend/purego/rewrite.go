@@ -219,14 +219,37 @@ func reluMaskOf(m *node) *node {
 // pass a·[x > 0] (values bit-identical: a·1 or a·0, as IEEE multiplications), for tensors of at least
 // fastMinSize elements.
 func (b *Builder) fusedReLUMul(x, y backends.Op) (backends.Op, bool, error) {
+	return b.fusedMaskMul(x, y, "ReLUMul", reluMaskOf, reluMul32, reluMul64)
+}
+
+// reluMul32 sets d[i] = a[i]·[x[i] > 0] (vec.ReLUMul: AVX where the CPU has AVX2, else a branch-free
+// Go loop).
+func reluMul32(d, a, x []float32) { vec.ReLUMul(d, a, x) }
+
+// reluMul64 is reluMul32 for float64.
+func reluMul64(d, a, x []float64) {
+	for i, v := range x[:len(d)] {
+		var m float64
+		if v > 0 {
+			m = 1
+		}
+		d[i] = a[i] * m
+	}
+}
+
+// fusedMaskMul builds Mul(a, m) or Mul(m, a), where maskOf(m) finds the tensor src the mask m is made
+// from, as one custom op opName reading a and src: f32 and f64 set d = a·mask(src) element by element.
+// It takes float tensors of equal shapes of at least fastMinSize elements.
+func (b *Builder) fusedMaskMul(x, y backends.Op, opName string, maskOf func(*node) *node,
+	f32 func(d, a, x []float32), f64 func(d, a, x []float64)) (backends.Op, bool, error) {
 	xn, ok1 := x.(*node)
 	yn, ok2 := y.(*node)
 	if !ok1 || !ok2 || xn == nil || yn == nil || !xn.shape.Equal(yn.shape) || xn.shape.Size() < fastMinSize {
 		return nil, false, nil
 	}
-	a, src := xn, reluMaskOf(yn)
+	a, src := xn, maskOf(yn)
 	if src == nil {
-		a, src = yn, reluMaskOf(xn)
+		a, src = yn, maskOf(xn)
 	}
 	if src == nil {
 		return nil, false, nil
@@ -235,59 +258,30 @@ func (b *Builder) fusedReLUMul(x, y backends.Op) (backends.Op, bool, error) {
 		return nil, false, nil
 	}
 	out := a.shape
-	res, err := b.custom1("ReLUMul", []backends.Op{a, src}, out, func(be *Backend, in []backends.Buffer) ([]backends.Buffer, error) {
+	res, err := b.custom1(opName, []backends.Op{a, src}, out, func(be *Backend, in []backends.Buffer) ([]backends.Buffer, error) {
 		if out.DType == dtypes.Float32 {
-			return runReLUMul32(be, in, out)
+			return runMaskMul(be, in, out, f32)
 		}
-		return runReLUMul64(be, in, out)
+		return runMaskMul(be, in, out, f64)
 	})
 	return res, true, err
 }
 
-func runReLUMul32(be *Backend, in []backends.Buffer, out shapes.Shape) ([]backends.Buffer, error) {
-	a, err := flatOf[float32](be, in[0])
+// runMaskMul runs a fused mask product over the cores: f(d, a, x) on parts of the flat tensors.
+func runMaskMul[T float32 | float64](be *Backend, in []backends.Buffer, out shapes.Shape, f func(d, a, x []T)) ([]backends.Buffer, error) {
+	a, err := flatOf[T](be, in[0])
 	if err != nil {
 		return nil, err
 	}
-	x, err := flatOf[float32](be, in[1])
+	x, err := flatOf[T](be, in[1])
 	if err != nil {
 		return nil, err
 	}
-	buf, dst, err := newBuffer[float32](be, out)
+	buf, dst, err := newBuffer[T](be, out)
 	if err != nil {
 		return nil, err
 	}
-	parallelFor(len(dst), 1<<15, func(lo, hi int) { reluMul32(dst[lo:hi], a[lo:hi], x[lo:hi]) })
-	return []backends.Buffer{buf}, nil
-}
-
-// reluMul32 sets d[i] = a[i]·[x[i] > 0] (vec.ReLUMul: AVX where the CPU has AVX2, else a branch-free
-// Go loop).
-func reluMul32(d, a, x []float32) { vec.ReLUMul(d, a, x) }
-
-func runReLUMul64(be *Backend, in []backends.Buffer, out shapes.Shape) ([]backends.Buffer, error) {
-	a, err := flatOf[float64](be, in[0])
-	if err != nil {
-		return nil, err
-	}
-	x, err := flatOf[float64](be, in[1])
-	if err != nil {
-		return nil, err
-	}
-	buf, dst, err := newBuffer[float64](be, out)
-	if err != nil {
-		return nil, err
-	}
-	parallelFor(len(dst), 1<<14, func(lo, hi int) {
-		d, a, x := dst[lo:hi], a[lo:hi], x[lo:hi]
-		for i, v := range x {
-			var m float64
-			if v > 0 {
-				m = 1
-			}
-			d[i] = a[i] * m
-		}
-	})
+	parallelFor(len(dst), 1<<15, func(lo, hi int) { f(dst[lo:hi], a[lo:hi], x[lo:hi]) })
 	return []backends.Buffer{buf}, nil
 }
 
@@ -354,44 +348,8 @@ var nonNegMulPath = true
 // pass a·ind(d) (vec.NonNegMul: the chain's values bit for bit, ±0 included; a NaN where it gives a NaN),
 // for tensors of at least fastMinSize elements.
 func (b *Builder) fusedNonNegMul(x, y backends.Op) (backends.Op, bool, error) {
-	xn, ok1 := x.(*node)
-	yn, ok2 := y.(*node)
-	if !nonNegMulPath || !ok1 || !ok2 || xn == nil || yn == nil || !xn.shape.Equal(yn.shape) || xn.shape.Size() < fastMinSize {
+	if !nonNegMulPath {
 		return nil, false, nil
 	}
-	a, d := xn, nonNegIndicatorOf(yn)
-	if d == nil {
-		a, d = yn, nonNegIndicatorOf(xn)
-	}
-	if d == nil {
-		return nil, false, nil
-	}
-	if _, err := b.check("Mul", x, y); err != nil {
-		return nil, false, nil
-	}
-	out := a.shape
-	res, err := b.custom1("NonNegMul", []backends.Op{a, d}, out, func(be *Backend, in []backends.Buffer) ([]backends.Buffer, error) {
-		if out.DType == dtypes.Float32 {
-			return runNonNegMul[float32](be, in, out)
-		}
-		return runNonNegMul[float64](be, in, out)
-	})
-	return res, true, err
-}
-
-func runNonNegMul[T float32 | float64](be *Backend, in []backends.Buffer, out shapes.Shape) ([]backends.Buffer, error) {
-	a, err := flatOf[T](be, in[0])
-	if err != nil {
-		return nil, err
-	}
-	x, err := flatOf[T](be, in[1])
-	if err != nil {
-		return nil, err
-	}
-	buf, dst, err := newBuffer[T](be, out)
-	if err != nil {
-		return nil, err
-	}
-	parallelFor(len(dst), 1<<15, func(lo, hi int) { vec.NonNegMul(dst[lo:hi], a[lo:hi], x[lo:hi]) })
-	return []backends.Buffer{buf}, nil
+	return b.fusedMaskMul(x, y, "NonNegMul", nonNegIndicatorOf, vec.NonNegMul[float32], vec.NonNegMul[float64])
 }
