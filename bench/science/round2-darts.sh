@@ -10,18 +10,20 @@
 # 2. Train: every found genotype, and two anchors — DARTS_V2 and PC-DARTS's CIFAR-10 cell (PC_DARTS_cifar
 #    in liamcli/gaea_release cnn/search_spaces/darts/genotypes.py; that file holds no GAEA cell, and the
 #    GAEA paper's own cell is not in any file of the release) — from scratch under one reduced protocol:
-#    C=16 with 8 layers (reference 36 and 20), the first 10,000 training images, TRAIN_EPOCHS (default 10)
+#    C=16 with 8 layers (reference 36 and 20), the first 10,000 training images, TRAIN_EPOCHS (default 5)
 #    epochs (reference 600), batch 96, cutout 16, auxiliary head 0.4, drop-path 0.2 grown over the epochs, grad
 #    clip 5, SGD 0.025 cosine (the space's protocol: gaea presets --train), seed 0; test accuracy on the
 #    10,000 test images after every epoch.
 #
-# Cost, measured at 1 thread on the Zen 1 EPYC of bench/RESULTS.md §2 with two NB201 searches running beside
-# it (so about 1.5× what it takes alone): a search iteration (architecture and weight step, C=8, 5
-# cells) 9.1 s, so about 48 min per search of 316 iterations; a training batch of 96 (C=16, 8 layers,
-# DARTS_V2: 246,106 parameters) 2.8 s, so about 5 min per epoch of 10,000 images before its test pass.
-# At 2 jobs: about 1.6 h of searches and 3 h of trainings (10 epochs, with their test passes) alone on
-# the machine. SEARCH_SUBSET, TRAIN_SUBSET and TEST_SUBSET (defaults 5000, 10000 and 0 = all) exist for a
-# smoke test of the script.
+# Cost, measured on the Zen 1 EPYC of bench/RESULTS.md §2 with one search and one training side by side,
+# each at 1 thread (fa8ede2): a search iteration (architecture and weight step, C=8, 5 cells) about 2.7 s,
+# so about 14 min per search of 316 iterations; a training of DARTS_V2 (C=16, 8 layers, 246,106
+# parameters) 56 images/s, so about 3 min per epoch of 10,000 images and 20 s per test pass. At 2 jobs:
+# about 45 min of searches and 70 min of trainings (5 epochs each, with their test passes). The first
+# version of this script (10 epochs, estimated from a busier machine) was stopped with 2 of 6 searches
+# done; its output did not survive the session, and the whole study was rerun at 5 epochs to fit one.
+# SEARCH_SUBSET, TRAIN_SUBSET and TEST_SUBSET (defaults 5000, 10000 and 0 = all) exist for a smoke test
+# of the script.
 #
 # Resumable: run it again and the sweep continues (finished searches kept, interrupted ones resumed); a
 # training with a result.json is kept, an interrupted one resumes from its checkpoint (--resume).
@@ -43,7 +45,7 @@ data=(--dataset cifar10 --data-dir "${GAEA_DATA:-../shared/data}")
 "$GAEA" aggregate "$out/search" >"$out/search/aggregate.txt"
 
 # The trainings: one folder per cell, JOBS at a time.
-train=(--channels 16 --layers 8 --subset "${TRAIN_SUBSET:-10000}" --test-subset "${TEST_SUBSET:-0}" --epochs "${TRAIN_EPOCHS:-10}" --batch 96 --seed 0 "${data[@]}")
+train=(--channels 16 --layers 8 --subset "${TRAIN_SUBSET:-10000}" --test-subset "${TEST_SUBSET:-0}" --epochs "${TRAIN_EPOCHS:-5}" --batch 96 --seed 0 "${data[@]}")
 runs=()
 for d in "$out"/search/darts-*-s*/; do
   runs+=("from:$d")
