@@ -386,6 +386,126 @@ def round2_levels():
             FACTS.append(("round2/bilevel/aggregate.txt line", line))
 
 
+# The reference cells the DARTS-space anchors are trained from, as their repositories write them:
+# quark0/darts cnn/genotypes.py DARTS_V2 and yuhuixu1993/PC-DARTS genotypes.py PC_DARTS_cifar (the text form
+# of `gaea train --genotype` and of result.json writes range(2, 6) for [2, 3, 4, 5]).
+ANCHORS = {
+    "DARTS_V2": "Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1), "
+                "('sep_conv_3x3', 1), ('skip_connect', 0), ('skip_connect', 0), ('dil_conv_3x3', 2)], normal_concat=range(2, 6), "
+                "reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', 1), ('max_pool_3x3', 0), "
+                "('skip_connect', 2), ('skip_connect', 2), ('max_pool_3x3', 1)], reduce_concat=range(2, 6))",
+    "PC_DARTS_cifar": "Genotype(normal=[('sep_conv_3x3', 1), ('skip_connect', 0), ('sep_conv_3x3', 0), ('dil_conv_3x3', 1), "
+                      "('sep_conv_5x5', 0), ('sep_conv_3x3', 1), ('avg_pool_3x3', 0), ('dil_conv_3x3', 1)], normal_concat=range(2, 6), "
+                      "reduce=[('sep_conv_5x5', 1), ('max_pool_3x3', 0), ('sep_conv_5x5', 1), ('sep_conv_5x5', 2), ('sep_conv_3x3', 0), "
+                      "('sep_conv_3x3', 3), ('sep_conv_3x3', 1), ('sep_conv_3x3', 2)], reduce_concat=range(2, 6))",
+}
+
+
+def darts_cells(genotype):
+    """The normal and reduction cells of a DARTS genotype's text form: lists of (op, input node)."""
+    m = re.fullmatch(r"Genotype\(normal=\[(.*)\], normal_concat=range\(2, 6\), reduce=\[(.*)\], reduce_concat=range\(2, 6\)\)", genotype)
+    assert m, genotype
+    return [[(op, int(i)) for op, i in re.findall(r"\('(\w+)', (\d+)\)", part)] for part in m.groups()]
+
+
+def darts_params(genotype, C, layers, classes=10):
+    """Parameters of the DARTS evaluation network (quark0/darts cnn/model.py NetworkCIFAR, counted as its
+    utils.count_parameters_in_MB counts them: without the auxiliary head), by hand from the genotype: an
+    independent count of what `gaea train` and `gaea params` report."""
+    def op(name, c, stride):
+        k = {"3x3": 9, "5x5": 25}.get(name[-3:])
+        if name.startswith("sep_conv"):  # twice ReLU, depthwise k×k, pointwise 1×1, BN (affine)
+            return 2 * (k * c + c * c + 2 * c)
+        if name.startswith("dil_conv"):  # ReLU, dilated depthwise k×k, pointwise 1×1, BN
+            return k * c + c * c + 2 * c
+        if name == "skip_connect":  # identity, or FactorizedReduce (two 1×1 convs to c/2, BN) at stride 2
+            return 0 if stride == 1 else c * c + 2 * c
+        assert name in ("max_pool_3x3", "avg_pool_3x3"), name
+        return 0
+    normal, reduce = darts_cells(genotype)
+    total = 3 * 9 * 3 * C + 2 * 3 * C  # stem: conv 3×3 to 3C, BN
+    cpp, cp, cc = 3 * C, 3 * C, C
+    for i in range(layers):
+        red = i in (layers // 3, 2 * layers // 3)
+        cc *= 2 if red else 1
+        # preprocess0 (ReLUConvBN 1×1, or FactorizedReduce after a reduction: the same count) and preprocess1
+        total += cpp * cc + 2 * cc + cp * cc + 2 * cc
+        total += sum(op(name, cc, 2 if red and j < 2 else 1) for name, j in (reduce if red else normal))
+        cpp, cp = cp, 4 * cc
+    return total + cp * classes + classes  # the classifier on the pooled 4·C channels
+
+
+def round2_darts():
+    """§1 round 2 (issue 25), part 3: GAEA PC-DARTS against PC-DARTS on the DARTS space (bench/science/
+    round2-darts/search), every found cell and two anchors trained from scratch under one reduced protocol
+    (round2-darts/train)."""
+    base = os.path.join(HERE, "round2-darts")
+    if not os.path.isdir(base):
+        return
+    search = {(r["algo"], r["seed"]): r for rs in load("round2-darts/search").values() for r in rs}
+    assert sorted(search) == [(a, s) for a in ("gaea-pcdarts", "pcdarts") for s in (0, 1, 2)], sorted(search)
+    train = {}
+    for path in sorted(glob.glob(os.path.join(base, "train", "*", "result.json"))):
+        r = json.load(open(path))
+        r["history"] = [json.loads(line) for line in open(os.path.join(os.path.dirname(path), "history.jsonl"))]
+        train[os.path.basename(os.path.dirname(path))] = r
+    names = [f"darts-{a}-s{s}" for a, s in sorted(search)] + [f"anchor-{g}" for g in ANCHORS]
+    assert sorted(train) == sorted(names), sorted(train)
+    # one protocol for every training, the search's cell trained, the anchors' cells the references'
+    proto = {k: v for k, v in train[names[0]]["settings"].items() if k != "genotype"}
+    for n in names:
+        r = train[n]
+        assert {k: v for k, v in r["settings"].items() if k != "genotype"} == proto, n
+        want = ANCHORS[n[len("anchor-"):]] if n.startswith("anchor-") else search[(n.split("-s")[0][len("darts-"):], int(n[-1]))]["genotype"]
+        assert r["genotype"] == want, n
+        assert [h["epoch"] for h in r["history"]] == list(range(1, r["epochs"] + 1)), n
+        assert abs(r["history"][-1]["test_acc"] - r["final_test_acc"]) < 1e-12, n
+        assert r["params"] == darts_params(r["genotype"], proto["channels"], proto["layers"]), n
+    s0 = search[("gaea-pcdarts", 0)]["settings"]
+    fact("search scale", f"C={s0['channels']} with {s0['cells']} cells, batch {s0['batch']}, {s0['train_images']:,} + "
+         f"{s0['valid_images']:,} images, {search[('gaea-pcdarts', 0)]['epochs']} epochs of "
+         f"{search[('gaea-pcdarts', 0)]['steps'] // search[('gaea-pcdarts', 0)]['epochs']} iterations")
+    fact("training protocol", f"C={proto['channels']} with {proto['layers']} layers, the first {proto['subset']:,} training images, "
+         f"{proto['epochs']} epochs, batch {proto['batch']}, cutout {proto['cutout']}, auxiliary {proto['auxiliary']}, "
+         f"drop-path {proto['drop_path']}, grad clip {proto['grad_clip']}, SGD {proto['lr']} {proto['lr_schedule']}, seed {proto['seed']}")
+    assert proto["test_subset"] == 0
+
+    label = {"gaea-pcdarts": "GAEA PC-DARTS", "pcdarts": "PC-DARTS"}
+    free = ("max_pool_3x3", "avg_pool_3x3", "skip_connect")
+    print("round 2, DARTS space: | cell | params C=16, 8 layers | params C=36, 20 layers | normal cell: parameter-free ops "
+          "| θ entropy / log 8 | selected epoch | test accuracy after epochs 1…E | final |")
+    acc = defaultdict(list)
+    for n in names:
+        r = train[n]
+        if n.startswith("anchor-"):
+            what, ent, sel = n[len("anchor-"):] + " (anchor)", "—", "—"
+        else:
+            a, sd = n.split("-s")[0][len("darts-"):], int(n[-1])
+            sr = search[(a, sd)]
+            what, ent, sel = f"{label[a]}, seed {sd}", f"{rel_entropy(sr):.4f}", str(sr["best_valid"]["epoch"])
+            acc[a].append(100 * r["final_test_acc"])
+        normal, _ = darts_cells(r["genotype"])
+        curve = " / ".join(f"{100 * h['test_acc']:.2f}" for h in r["history"])
+        fact(f"{n} row", f"| {what} | {r['params']:,} | {darts_params(r['genotype'], 36, 20):,} | "
+             f"{sum(op in free for op, _ in normal)} of 8 | {ent} | {sel} | {curve} | {100 * r['final_test_acc']:.2f} |")
+    for a in ("gaea-pcdarts", "pcdarts"):
+        fact(f"{a} mean", f"{label[a]} {pm(acc[a], 2)} %")
+        secs = [search[(a, s)]["seconds"] for s in (0, 1, 2)]
+        fact(f"{a} search time", f"{label[a]} searches {min(secs) / 60:.0f}–{max(secs) / 60:.0f} min")
+    fact("GAEA PC-DARTS vs PC-DARTS", comparison("GAEA PC-DARTS", acc["gaea-pcdarts"], "PC-DARTS", acc["pcdarts"]))
+    anchors = {g: 100 * train[f"anchor-{g}"]["final_test_acc"] for g in ANCHORS}
+    fact("anchors", f"PC_DARTS_cifar {anchors['PC_DARTS_cifar']:.2f} % against DARTS_V2 {anchors['DARTS_V2']:.2f} % "
+         f"({anchors['PC_DARTS_cifar'] - anchors['DARTS_V2']:+.2f} points)")
+    found = [v for a in acc for v in acc[a]]
+    fact("found cells against the anchors", f"{sum(v > max(anchors.values()) for v in found)} of {len(found)} found cells above both anchors, "
+         f"{sum(v < min(anchors.values()) for v in found)} below both")
+    hours = sum(train[n]["seconds"] for n in names) / 3600
+    fact("training time", f"{len(names)} trainings, {hours:.1f} h of training in all")
+    for line in open(os.path.join(base, "search", "aggregate.txt")).read().splitlines():
+        if line.strip() and line.startswith("|"):
+            FACTS.append(("round2-darts/search/aggregate.txt line", line))
+
+
 def nb1shot1_table():
     """§1, NAS-Bench-1Shot1: GAEA PC-DARTS against PC-DARTS on spaces 1-3 (bench/science/nb1shot1)."""
     if not os.path.isdir(os.path.join(HERE, "nb1shot1")):
@@ -494,6 +614,7 @@ def main(argv):
     science_table()
     round2_table()
     round2_levels()
+    round2_darts()
     nb1shot1_table()
     if len(argv) == 3:
         text = normalise(open(argv[2]).read())
