@@ -443,14 +443,18 @@ def round2_darts():
     if not os.path.isdir(base):
         return
     search = {(r["algo"], r["seed"]): r for rs in load("round2-darts/search").values() for r in rs}
-    assert sorted(search) == [(a, s) for a in ("gaea-pcdarts", "pcdarts") for s in (0, 1, 2)], sorted(search)
     train = {}
     for path in sorted(glob.glob(os.path.join(base, "train", "*", "result.json"))):
         r = json.load(open(path))
         r["history"] = [json.loads(line) for line in open(os.path.join(os.path.dirname(path), "history.jsonl"))]
         train[os.path.basename(os.path.dirname(path))] = r
-    names = [f"darts-{a}-s{s}" for a, s in sorted(search)] + [f"anchor-{g}" for g in ANCHORS]
-    assert sorted(train) == sorted(names), sorted(train)
+    want = [(a, s) for a in ("gaea-pcdarts", "pcdarts") for s in (0, 1, 2)]
+    names = [f"darts-{a}-s{s}" for a, s in want] + [f"anchor-{g}" for g in ANCHORS]
+    if sorted(search) != want or sorted(train) != sorted(names):
+        # a study still running keeps its finished results here; nothing of it is stated before it ends
+        print(f"round 2, DARTS space: unfinished ({len(search)} of {len(want)} searches, {len(train)} of {len(names)} trainings), no facts")
+        assert set(search) <= set(want) and set(train) <= set(names), (sorted(search), sorted(train))
+        return
     # one protocol for every training, the search's cell trained, the anchors' cells the references'
     proto = {k: v for k, v in train[names[0]]["settings"].items() if k != "genotype"}
     for n in names:
