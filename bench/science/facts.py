@@ -473,6 +473,10 @@ def round2_darts():
          f"{proto['epochs']} epochs, batch {proto['batch']}, cutout {proto['cutout']}, auxiliary {proto['auxiliary']}, "
          f"drop-path {proto['drop_path']}, grad clip {proto['grad_clip']}, SGD {proto['lr']} {proto['lr_schedule']}, seed {proto['seed']}")
     assert proto["test_subset"] == 0
+    arch = {a: {r["steps"] - r["settings"]["warmup_epochs"] * r["steps"] // r["epochs"] for (b, _), r in search.items() if b == a}
+            for a in ("gaea-pcdarts", "pcdarts")}
+    assert all(len(v) == 1 for v in arch.values()), arch
+    fact("DARTS-space θ steps", f"architecture steps: GAEA PC-DARTS {arch['gaea-pcdarts'].pop()}, PC-DARTS {arch['pcdarts'].pop()}")
 
     label = {"gaea-pcdarts": "GAEA PC-DARTS", "pcdarts": "PC-DARTS"}
     free = ("max_pool_3x3", "avg_pool_3x3", "skip_connect")
