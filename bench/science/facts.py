@@ -500,6 +500,11 @@ def round2_darts():
         fact(f"{a} mean", f"{label[a]} {pm(acc[a], 2)} %")
         secs = [search[(a, s)]["seconds"] for s in (0, 1, 2)]
         fact(f"{a} search time", f"{label[a]} searches {min(secs) / 60:.0f}–{max(secs) / 60:.0f} min")
+        tv = [mean([sum(abs(p - 1 / len(row)) for p in row) / 2 for row in search[(a, s)]["arch_weights"]]) for s in (0, 1, 2)]
+        top = [max(p for row in search[(a, s)]["arch_weights"] for p in row) for s in (0, 1, 2)]
+        beta = [mean([entropy(row) / math.log(len(row)) for row in search[(a, s)]["edge_weights"]]) for s in (0, 1, 2)]
+        fact(f"{a} θ movement", f"{label[a]}: θ {pm(tv, 4)} from uniform in total variation (largest entry "
+             f"{max(top):.4f}, uniform 0.125), β entropy {pm(beta, 4)} of log n")
     fact("GAEA PC-DARTS vs PC-DARTS", comparison("GAEA PC-DARTS", acc["gaea-pcdarts"], "PC-DARTS", acc["pcdarts"]))
     anchors = {g: 100 * train[f"anchor-{g}"]["final_test_acc"] for g in ANCHORS}
     fact("anchors", f"PC_DARTS_cifar {anchors['PC_DARTS_cifar']:.2f} % against DARTS_V2 {anchors['DARTS_V2']:.2f} % "
