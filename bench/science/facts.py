@@ -515,7 +515,7 @@ def round2_darts():
     hours = sum(train[n]["seconds"] for n in names) / 3600
     fact("training time", f"{len(names)} trainings, {hours:.1f} h of training in all")
     for line in open(os.path.join(base, "search", "aggregate.txt")).read().splitlines():
-        if line.strip() and line.startswith("|"):
+        if line.strip() and not line.startswith(("report:", "found cells", "  ")):
             FACTS.append(("round2-darts/search/aggregate.txt line", line))
 
 
