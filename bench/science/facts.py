@@ -509,6 +509,13 @@ def round2_darts():
     anchors = {g: 100 * train[f"anchor-{g}"]["final_test_acc"] for g in ANCHORS}
     fact("anchors", f"PC_DARTS_cifar {anchors['PC_DARTS_cifar']:.2f} % against DARTS_V2 {anchors['DARTS_V2']:.2f} % "
          f"({anchors['PC_DARTS_cifar'] - anchors['DARTS_V2']:+.2f} points)")
+    # the one cell of gaea_release's genotypes.py named after GAEA's update (edarts: exponentiated DARTS)
+    edarts4 = ("Genotype(normal=[('sep_conv_3x3', 0), ('skip_connect', 1), ('skip_connect', 0), ('skip_connect', 1), "
+               "('skip_connect', 0), ('skip_connect', 2), ('skip_connect', 0), ('dil_conv_3x3', 3)], normal_concat=range(2, 6), "
+               "reduce=[('dil_conv_3x3', 1), ('max_pool_3x3', 0), ('skip_connect', 2), ('avg_pool_3x3', 0), ('skip_connect', 3), "
+               "('skip_connect', 2), ('skip_connect', 3), ('skip_connect', 4)], reduce_concat=range(2, 6))")
+    fact("edarts4", f"edarts4 has {darts_params(edarts4, 36, 20):,} parameters at C=36 with 20 layers and "
+         f"{sum(op == 'skip_connect' for op, _ in darts_cells(edarts4)[0])} skip_connect in its normal cell")
     found = [v for a in acc for v in acc[a]]
     fact("found cells against the anchors", f"{sum(v > max(anchors.values()) for v in found)} of {len(found)} found cells above both anchors, "
          f"{sum(v < min(anchors.values()) for v in found)} below both")
