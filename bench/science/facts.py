@@ -435,6 +435,12 @@ def darts_params(genotype, C, layers, classes=10):
     return total + cp * classes + classes  # the classifier on the pooled 4·C channels
 
 
+def run_of(name):
+    """(algo, seed) of a sweep cell's folder name, darts-<algo>-s<seed>."""
+    algo, seed = name[len("darts-"):].rsplit("-s", 1)
+    return algo, int(seed)
+
+
 def round2_darts():
     """§1 round 2 (issue 25), part 3: GAEA PC-DARTS against PC-DARTS on the DARTS space (bench/science/
     round2-darts/search), every found cell and two anchors trained from scratch under one reduced protocol
@@ -456,12 +462,17 @@ def round2_darts():
         assert set(search) <= set(want) and set(train) <= set(names), (sorted(search), sorted(train))
         return
     # one protocol for every training, the search's cell trained, the anchors' cells the references'
-    proto = {k: v for k, v in train[names[0]]["settings"].items() if k != "genotype"}
+    own = ("genotype", "from")  # a found cell's training names its search folder (settings "from")
+    proto = {k: v for k, v in train[names[0]]["settings"].items() if k not in own}
     for n in names:
         r = train[n]
-        assert {k: v for k, v in r["settings"].items() if k != "genotype"} == proto, n
-        want = ANCHORS[n[len("anchor-"):]] if n.startswith("anchor-") else search[(n.split("-s")[0][len("darts-"):], int(n[-1]))]["genotype"]
-        assert r["genotype"] == want, n
+        assert {k: v for k, v in r["settings"].items() if k not in own} == proto, n
+        if n.startswith("anchor-"):
+            cell = ANCHORS[n[len("anchor-"):]]
+        else:
+            cell = search[run_of(n)]["genotype"]
+            assert os.path.basename(r["settings"]["from"].rstrip("/")) == n, (n, r["settings"]["from"])
+        assert r["genotype"] == cell, n
         assert [h["epoch"] for h in r["history"]] == list(range(1, r["epochs"] + 1)), n
         assert abs(r["history"][-1]["test_acc"] - r["final_test_acc"]) < 1e-12, n
         assert r["params"] == darts_params(r["genotype"], proto["channels"], proto["layers"]), n
@@ -472,7 +483,7 @@ def round2_darts():
     fact("training protocol", f"C={proto['channels']} with {proto['layers']} layers, the first {proto['subset']:,} training images, "
          f"{proto['epochs']} epochs, batch {proto['batch']}, cutout {proto['cutout']}, auxiliary {proto['auxiliary']}, "
          f"drop-path {proto['drop_path']}, grad clip {proto['grad_clip']}, SGD {proto['lr']} {proto['lr_schedule']}, seed {proto['seed']}")
-    assert proto["test_subset"] == 0
+    assert proto.get("test_subset", 0) == 0  # all 10,000 test images (0 is not written)
     arch = {a: {r["steps"] - r["settings"]["warmup_epochs"] * r["steps"] // r["epochs"] for (b, _), r in search.items() if b == a}
             for a in ("gaea-pcdarts", "pcdarts")}
     assert all(len(v) == 1 for v in arch.values()), arch
@@ -488,7 +499,7 @@ def round2_darts():
         if n.startswith("anchor-"):
             what, ent, sel = n[len("anchor-"):] + " (anchor)", "—", "—"
         else:
-            a, sd = n.split("-s")[0][len("darts-"):], int(n[-1])
+            a, sd = run_of(n)
             sr = search[(a, sd)]
             what, ent, sel = f"{label[a]}, seed {sd}", f"{rel_entropy(sr):.4f}", str(sr["best_valid"]["epoch"])
             acc[a].append(100 * r["final_test_acc"])
@@ -504,7 +515,7 @@ def round2_darts():
         top = [max(p for row in search[(a, s)]["arch_weights"] for p in row) for s in (0, 1, 2)]
         beta = [mean([entropy(row) / math.log(len(row)) for row in search[(a, s)]["edge_weights"]]) for s in (0, 1, 2)]
         fact(f"{a} θ movement", f"{label[a]}: θ {pm(tv, 4)} from uniform in total variation (largest entry "
-             f"{max(top):.4f}, uniform 0.125), β entropy {pm(beta, 4)} of log n")
+             f"{max(top):.4f}, uniform {1 / len(search[(a, 0)]['ops']):.3f}), β entropy {pm(beta, 4)} of log n")
     fact("GAEA PC-DARTS vs PC-DARTS", comparison("GAEA PC-DARTS", acc["gaea-pcdarts"], "PC-DARTS", acc["pcdarts"]))
     anchors = {g: 100 * train[f"anchor-{g}"]["final_test_acc"] for g in ANCHORS}
     fact("anchors", f"PC_DARTS_cifar {anchors['PC_DARTS_cifar']:.2f} % against DARTS_V2 {anchors['DARTS_V2']:.2f} % "

@@ -15,13 +15,12 @@
 #    clip 5, SGD 0.025 cosine (the space's protocol: gaea presets --train), seed 0; test accuracy on the
 #    10,000 test images after every epoch.
 #
-# Cost, measured on the Zen 1 EPYC of bench/RESULTS.md §2 with one search and one training side by side,
-# each at 1 thread (fa8ede2): a search iteration (architecture and weight step, C=8, 5 cells) about 2.7 s,
-# so about 14 min per search of 316 iterations; a training of DARTS_V2 (C=16, 8 layers, 246,106
-# parameters) 56 images/s, so about 3 min per epoch of 10,000 images and 20 s per test pass. At 2 jobs:
-# about 45 min of searches and 70 min of trainings (5 epochs each, with their test passes). The first
-# version of this script (10 epochs, estimated from a busier machine) was stopped with 2 of 6 searches
-# done; its output did not survive the session, and the whole study was rerun at 5 epochs to fit one.
+# Cost on the Zen 1 EPYC of bench/RESULTS.md §2, each job at 1 thread, two at a time (2026-12-06, binary of bcb4aae):
+# a search of 316 iterations (C=8, 5 cells) 17-20 min (a search iteration about 2.7 s beside a training,
+# more beside a second search), the six in 56 min 40 s; a training of 10,000 images per epoch (C=16,
+# 8 layers) about 3 min per epoch and 20 s per test pass. The first version of this script (10 training
+# epochs, its cost estimated on a busier machine) was stopped with 2 of 6 searches done, and its output
+# did not survive the session; the study was rerun whole at 5 epochs to fit one sitting.
 # SEARCH_SUBSET, TRAIN_SUBSET and TEST_SUBSET (defaults 5000, 10000 and 0 = all) exist for a smoke test
 # of the script.
 #
