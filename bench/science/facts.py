@@ -530,6 +530,10 @@ def round2_darts():
     found = [v for a in acc for v in acc[a]]
     fact("found cells against the anchors", f"{sum(v > max(anchors.values()) for v in found)} of {len(found)} found cells above both anchors, "
          f"{sum(v < min(anchors.values()) for v in found)} below both")
+    # how noisy one training's final accuracy is: its falls from one epoch's test to the next
+    falls = [max(100 * (a["test_acc"] - b["test_acc"]) for a, b in zip(train[n]["history"], train[n]["history"][1:])) for n in names]
+    fact("epoch-to-epoch falls", f"test accuracy fell from one epoch to the next in {sum(f > 0 for f in falls)} of {len(names)} trainings, "
+         f"by up to {max(falls):.2f} points")
     hours = sum(train[n]["seconds"] for n in names) / 3600
     fact("training time", f"{len(names)} trainings, {hours:.1f} h of training in all")
     for line in open(os.path.join(base, "search", "aggregate.txt")).read().splitlines():
