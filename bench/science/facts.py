@@ -516,6 +516,15 @@ def round2_darts():
         beta = [mean([entropy(row) / math.log(len(row)) for row in search[(a, s)]["edge_weights"]]) for s in (0, 1, 2)]
         fact(f"{a} θ movement", f"{label[a]}: θ {pm(tv, 4)} from uniform in total variation (largest entry "
              f"{max(top):.4f}, uniform {1 / len(search[(a, 0)]['ops']):.3f}), β entropy {pm(beta, 4)} of log n")
+    pairs = [(x, y) for x in acc["gaea-pcdarts"] for y in acc["pcdarts"]]
+    worse = [(x, y) for x, y in pairs if x <= y]
+    fact("pairs", f"{len(pairs) - len(worse)} of the {len(pairs)} GAEA–PC-DARTS pairs in GAEA's favour"
+         + "".join(f" (the exception: {x:.2f} against {y:.2f})" for x, y in worse[:1]))
+    moved = {a: mean([mean([sum(abs(p - 1 / len(row)) for p in row) / 2 for row in search[(a, s)]["arch_weights"]]) for s in (0, 1, 2)])
+             for a in ("gaea-pcdarts", "pcdarts")}
+    fact("DARTS-space θ ratio", f"GAEA moved θ {moved['gaea-pcdarts'] / moved['pcdarts']:.1f} times as far")
+    low = sorted((v, n) for n in names for v in [100 * train[n]["final_test_acc"]])[:2]
+    fact("two lowest", "two lowest cells, " + " and ".join(n for _, n in sorted(low, key=lambda x: x[1])))
     fact("GAEA PC-DARTS vs PC-DARTS", comparison("GAEA PC-DARTS", acc["gaea-pcdarts"], "PC-DARTS", acc["pcdarts"]))
     anchors = {g: 100 * train[f"anchor-{g}"]["final_test_acc"] for g in ANCHORS}
     fact("anchors", f"PC_DARTS_cifar {anchors['PC_DARTS_cifar']:.2f} % against DARTS_V2 {anchors['DARTS_V2']:.2f} % "
