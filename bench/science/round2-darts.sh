@@ -21,7 +21,8 @@
 # 8 layers) about 3 min per epoch and 20 s per test pass. The first version of this script (10 training
 # epochs, its cost estimated on a busier machine) was stopped with 2 of 6 searches done, and its output
 # did not survive the session; the study was rerun whole at 5 epochs to fit one sitting.
-# Committed of OUT: each finished run's result.json, settings.json (a training's: history.jsonl).
+# Committed from OUT: each finished run's result.json and settings.json, and a training's history.jsonl
+# (copied by hand as each run finished; OUT itself is best an ignored folder such as runs/round2-darts).
 # SEARCH_SUBSET, TRAIN_SUBSET and TEST_SUBSET (defaults 5000, 10000 and 0 = all) exist for a smoke test
 # of the script.
 #
