@@ -8,8 +8,8 @@
 #    partial channels and edge weights β, every other value --preset quick's (gaea presets; PC-DARTS's
 #    warm-up its paper's 15/50 of the epochs). The answer of each search is what the preset selects.
 # 2. Train: every found genotype, and two anchors — DARTS_V2 and PC-DARTS's CIFAR-10 cell (PC_DARTS_cifar
-#    in liamcli/gaea_release cnn/search_spaces/darts/genotypes.py; that file holds no GAEA cell, and the
-#    GAEA paper's own cell is not in any file of the release) — from scratch under one reduced protocol:
+#    in liamcli/gaea_release cnn/search_spaces/darts/genotypes.py; no cell there is labelled the GAEA
+#    paper's, and its edarts4 has 1.9 M parameters where the paper's has 3.7 M) — from scratch under one reduced protocol:
 #    C=16 with 8 layers (reference 36 and 20), the first 10,000 training images, TRAIN_EPOCHS (default 5)
 #    epochs (reference 600), batch 96, cutout 16, auxiliary head 0.4, drop-path 0.2 grown over the epochs, grad
 #    clip 5, SGD 0.025 cosine (the space's protocol: gaea presets --train), seed 0; test accuracy on the
@@ -22,7 +22,7 @@
 # epochs, its cost estimated on a busier machine) was stopped with 2 of 6 searches done, and its output
 # did not survive the session; the study was rerun whole at 5 epochs to fit one sitting.
 # Committed from OUT: each finished run's result.json and settings.json, and a training's history.jsonl
-# (copied by hand as each run finished; OUT itself is best an ignored folder such as runs/round2-darts).
+# (copied by hand as each run finished; OUT, default runs/round2-darts, is ignored by git).
 # SEARCH_SUBSET, TRAIN_SUBSET and TEST_SUBSET (defaults 5000, 10000 and 0 = all) exist for a smoke test
 # of the script.
 #
@@ -33,7 +33,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
-out=${OUT:-bench/science/round2-darts}
+out=${OUT:-runs/round2-darts}
 if [[ -z ${GAEA:-} ]]; then
   GAEA=$(mktemp -d)/gaea
   go build -o "$GAEA" ./cmd/gaea
