@@ -64,6 +64,11 @@ for _ in $(seq 1 60); do
 done
 echo "Notebook server $(/usr/bin/jupyter notebook --version) on 127.0.0.1:$port (log: $job/server.log)"
 
+# Chromium's first start on a fresh machine builds its font cache (tens of seconds): start it once here, so
+# that the test's waits time the page and not that. (A CI run right after the install failed with "no browser
+# answered the widgets within 30 s" twice; the same test on the same machine then passed in 20 s.)
+TMPDIR="$job/tmp" timeout 120 chromium --headless --no-sandbox --disable-gpu --dump-dom about:blank >/dev/null 2>&1 || true
+
 shot="$job/live-cell.png"
 status=0
 TMPDIR="$job/tmp" CHROMIUM="$(command -v chromium)" \
